@@ -1,0 +1,107 @@
+"""The contract every source parser follows: bytes in, a ParseResult out.
+
+Parsers are pure functions with no Dagster or database in them, so they are tested on the
+real published files directly. Each source row ends up in exactly one of three places:
+
+* ``staged``      – a typed, cleaned row (one per source row that survived),
+* ``no_data``     – a row the publisher itself marks as "no data" (counted, not stored),
+* ``quarantine``  – a row that could not be read, with the column and the reason.
+
+``staged + no_data + quarantined == source_rows`` is checked by :meth:`ParseResult.reconcile`
+and again by the blocking quality check, so no row can disappear silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+QUARANTINE_COLUMNS = ["source_row", "column_name", "reason", "raw_record"]
+
+
+class ParseError(ValueError):
+    """A payload that cannot be read at all (no header, wrong format, truncated).
+
+    The message always names the source, the file, and where possible the row and column.
+    """
+
+    def __init__(self, source: str, file: str, message: str, row: int | None = None,
+                 column: str | None = None):
+        self.source, self.file, self.row, self.column = source, file, row, column
+        where = f"{source}: {file}"
+        if row is not None:
+            where += f", row {row}"
+        if column is not None:
+            where += f", column {column!r}"
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass
+class Quarantine:
+    """Collects rows that could not be staged, each with the column and reason."""
+
+    rows: list[dict] = field(default_factory=list)
+
+    def add(self, source_row: int | None, column: str | None, reason: str, raw: object) -> None:
+        if not isinstance(raw, str):
+            raw = json.dumps(raw, ensure_ascii=False, default=str)
+        self.rows.append({"source_row": source_row, "column_name": column, "reason": reason,
+                          "raw_record": raw})
+
+    def frame(self) -> pd.DataFrame:
+        df = pd.DataFrame(self.rows, columns=QUARANTINE_COLUMNS)
+        return df.astype({"source_row": "Int64"})
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+@dataclass
+class ParseResult:
+    staged: pd.DataFrame
+    source_rows: int
+    no_data: int = 0
+    quarantine: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=QUARANTINE_COLUMNS))
+    notes: dict = field(default_factory=dict)  # parser facts worth showing (schema version…)
+
+    def reconcile(self) -> None:
+        """Raise if any source row is unaccounted for."""
+        total = len(self.staged) + self.no_data + len(self.quarantine)
+        if total != self.source_rows:
+            raise AssertionError(
+                f"rows do not reconcile: staged {len(self.staged)} + no-data {self.no_data} + "
+                f"quarantined {len(self.quarantine)} = {total} != source rows {self.source_rows}")
+
+
+def decode_text(data: bytes, source: str, file: str) -> str:
+    """UTF-8 (with or without BOM), falling back to cp1252 only for bytes UTF-8 rejects."""
+    if b"\x00" in data[:4096]:
+        raise ParseError(source, file, "binary content (NUL bytes), not a text file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")
+
+
+def sniff_delimiter(header_line: str, candidates: str = ",;\t|") -> str:
+    """The candidate that splits the header into the most fields (robust for one line)."""
+    counts = {d: len(next(csv.reader([header_line], delimiter=d))) for d in candidates}
+    return max(counts, key=lambda d: (counts[d], d == ","))
+
+
+def read_csv_records(text: str, delimiter: str | None = None) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a CSV text, with RFC 4180 quoting (multi-line fields kept whole)."""
+    first_line = text.split("\n", 1)[0].rstrip("\r")
+    delimiter = delimiter or sniff_delimiter(first_line)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = [r for r in reader]
+    if not rows:
+        return [], []
+    header = [h.strip().lstrip("\ufeff") for h in rows[0]]
+    body = [r for r in rows[1:] if any(cell.strip() for cell in r)]
+    return header, body
