@@ -20,7 +20,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-QUARANTINE_COLUMNS = ["source_row", "column_name", "reason", "raw_record"]
+QUARANTINE_COLUMNS = ["source_row", "column_name", "kind", "reason", "raw_record"]
+
+# Why a row is quarantined. Only an *unreadable* value in a key column stops the line; rows that
+# were read but contradict the payload (a month that disagrees with the period, an unknown
+# station) or repeat a key are set aside and reported, and count towards the quarantine share.
+UNREADABLE, INCONSISTENT, DUPLICATE = "unreadable", "inconsistent", "duplicate"
+QUARANTINE_KINDS = (UNREADABLE, INCONSISTENT, DUPLICATE)
 
 
 class ParseError(ValueError):
@@ -46,11 +52,14 @@ class Quarantine:
 
     rows: list[dict] = field(default_factory=list)
 
-    def add(self, source_row: int | None, column: str | None, reason: str, raw: object) -> None:
+    def add(self, source_row: int | None, column: str | None, reason: str, raw: object,
+            kind: str = UNREADABLE) -> None:
+        if kind not in QUARANTINE_KINDS:
+            raise ValueError(f"quarantine kind must be one of {QUARANTINE_KINDS}, not {kind!r}")
         if not isinstance(raw, str):
             raw = json.dumps(raw, ensure_ascii=False, default=str)
-        self.rows.append({"source_row": source_row, "column_name": column, "reason": reason,
-                          "raw_record": raw})
+        self.rows.append({"source_row": source_row, "column_name": column, "kind": kind,
+                          "reason": reason, "raw_record": raw})
 
     def frame(self) -> pd.DataFrame:
         df = pd.DataFrame(self.rows, columns=QUARANTINE_COLUMNS)

@@ -71,9 +71,10 @@ for _p, (_c, _avg) in _K97_CONC.items():
 # KEP-45/1997: 101–199 Tidak Sehat, 200–299 Sangat Tidak Sehat, >=300 Berbahaya.
 CATEGORIES = ("BAIK", "SEDANG", "TIDAK SEHAT", "SANGAT TIDAK SEHAT", "BERBAHAYA")
 NO_DATA_CATEGORY = "TIDAK ADA DATA"
+# (upper limit, upper limit included) of each category but the last
 _CATEGORY_LIMITS = {
-    P14_2020: (50, 100, 200, 300),
-    KEP107_1997: (50, 100, 199.999, 299.999),
+    P14_2020: ((50, True), (100, True), (200, True), (300, True)),
+    KEP107_1997: ((50, True), (100, True), (200, False), (300, False)),
 }
 UNHEALTHY_OR_WORSE = CATEGORIES[2:]
 
@@ -86,8 +87,10 @@ def category_for_index(index: float | None, day: dt.date) -> str | None:
     """The category label for a (daily) ISPU value under the regime in force on ``day``."""
     if index is None or index != index:  # None or NaN
         return None
-    limits = _CATEGORY_LIMITS[regime_for(day)]
-    return CATEGORIES[bisect.bisect_left(limits, index)]
+    for category, (limit, included) in zip(CATEGORIES, _CATEGORY_LIMITS[regime_for(day)]):
+        if index < limit or (included and index == limit):
+            return category
+    return CATEGORIES[-1]
 
 
 def _interp(x: float, xs: tuple, ys: tuple) -> float | None:
@@ -131,6 +134,17 @@ def concentration_from_index(pollutant: str, index: float, regime: str = P14_202
     if bp is None:
         return Conversion(None, regime, False)
     return Conversion(_interp(index, bp.index_points, bp.conc_points), regime, bp.verified)
+
+
+def category_rows() -> list[dict]:
+    """Category bands per regime, for ``core.ref_ispu_categories`` (rank 1 = BAIK)."""
+    rows = []
+    for regime, limits in _CATEGORY_LIMITS.items():
+        for rank, category in enumerate(CATEGORIES, start=1):
+            limit, included = limits[rank - 1] if rank <= len(limits) else (None, None)
+            rows.append({"regime": regime, "rank": rank, "category": category,
+                         "upper_limit": limit, "upper_included": included})
+    return rows
 
 
 def reference_rows() -> list[dict]:

@@ -1,0 +1,267 @@
+"""``smartchange``: set up, refresh, serve and curate the platform from one command.
+
+    smartchange up                  start (or reuse) Postgres, create the databases, print URLs
+    smartchange refresh             materialise every asset and run every check, headless
+    smartchange ui [--port 3000]    Dagster UI + daemon (schedules run) on 127.0.0.1
+    smartchange land SOURCE FILE    put a hand-downloaded file into the landing archive
+    smartchange reject SHA --reason TEXT   take a payload out of use (it stays archived)
+    smartchange db-url              print the warehouse's SQLAlchemy URL
+    smartchange env                 print `export` lines for running plain `dagster` commands
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from smartchange_assets import settings
+
+
+def project_dir() -> Path:
+    """The folder holding dagster.yaml and workspace.yaml (the cwd or one of its parents)."""
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "dagster.yaml").exists() and (folder / "workspace.yaml").exists():
+            return folder
+    raise SystemExit("smartchange: run this inside the project folder (the one holding "
+                     "dagster.yaml and workspace.yaml)")
+
+
+def prepare_environment() -> settings.DatabaseUrls:
+    """Start/reuse Postgres, create databases and platform tables, export the variables."""
+    from smartchange_assets.platform import embedded
+    from smartchange_assets.platform.warehouse import Warehouse
+
+    os.environ.setdefault("SMARTCHANGE_HOME", str(project_dir() / ".smartchange"))
+    urls = embedded.ensure_databases()
+    embedded.export_environment(urls)
+    home = settings.home()
+    os.environ["DAGSTER_HOME"] = str(project_dir())
+    os.environ["SMARTCHANGE_DAGSTER_STORAGE"] = str(home / "dagster" / "storage")
+    os.environ["SMARTCHANGE_COMPUTE_LOGS"] = str(home / "dagster" / "logs")
+    wh = Warehouse(urls.warehouse)
+    wh.ensure_platform_tables()
+    wh.dispose()
+    return urls
+
+
+def cmd_up(args) -> int:
+    urls = prepare_environment()
+    where = settings.external_server_url() and "external server" or \
+        f"embedded server, data in {settings.home() / 'pgdata'}"
+    print(f"PostgreSQL ready ({where})")
+    print(f"  dagster storage: {_hide(urls.dagster)}")
+    print(f"  warehouse:       {_hide(urls.warehouse)}")
+    return 0
+
+
+def cmd_env(args) -> int:
+    prepare_environment()
+    for name in ("DAGSTER_HOME", "SMARTCHANGE_HOME", "SMARTCHANGE_DAGSTER_PG_URL",
+                 "SMARTCHANGE_WAREHOUSE_URL", "SMARTCHANGE_DAGSTER_STORAGE",
+                 "SMARTCHANGE_COMPUTE_LOGS"):
+        print(f"export {name}='{os.environ[name]}'")
+    return 0
+
+
+def cmd_db_url(args) -> int:
+    print(prepare_environment().warehouse)
+    return 0
+
+
+def cmd_land(args) -> int:
+    from smartchange_assets.definitions import SOURCES
+    from smartchange_assets.platform.landing import LandingArchive
+    from smartchange_assets.platform.warehouse import Warehouse
+
+    known = {s.source_id: s for s in SOURCES}
+    if args.source not in known:
+        raise SystemExit(f"smartchange land: unknown source {args.source!r}; "
+                         f"known: {', '.join(sorted(known))}")
+    path = Path(args.file)
+    if not path.is_file():
+        raise SystemExit(f"smartchange land: no such file {path}")
+    urls = prepare_environment()
+    archive = LandingArchive(Warehouse(urls.warehouse))
+    landed = archive.land(
+        args.source, path.read_bytes(), origin=args.origin or f"file://{path.resolve()}",
+        file_name=path.name, landed_by="manual",
+        fetched_at=dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC),
+        content_type=args.content_type,
+        period_start=_date(args.period_start), period_end=_date(args.period_end))
+    state = "landed" if landed.new_manifest_row else "already in the archive"
+    print(f"{args.source}: {path.name} {state} as sha256 {landed.sha256}")
+    return 0
+
+
+def cmd_reject(args) -> int:
+    from smartchange_assets.platform.landing import LandingArchive
+    from smartchange_assets.platform.warehouse import Warehouse
+
+    urls = prepare_environment()
+    try:
+        rejected = LandingArchive(Warehouse(urls.warehouse)).reject(args.sha256, args.reason)
+    except (LookupError, ValueError) as exc:
+        raise SystemExit(f"smartchange reject: {exc}") from exc
+    for source, sha in rejected:
+        print(f"{source}: {sha} rejected ({args.reason}); it stays in the archive")
+    return 0
+
+
+def cmd_refresh(args) -> int:
+    prepare_environment()
+    import dagster as dg
+    from dagster._core.utils import make_new_run_id
+
+    from smartchange_assets.definitions import defs
+    from smartchange_assets.jobs import REFRESH_JOB_NAME
+
+    instance = dg.DagsterInstance.get()
+    job = defs.resolve_job_def(REFRESH_JOB_NAME)
+    run_id = make_new_run_id()
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            # Dagster's console logger would print every event; we print our own progress lines
+            quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+            outcome["result"] = job.execute_in_process(instance=instance, run_id=run_id,
+                                                       run_config=quiet, raise_on_error=False)
+        except BaseException as exc:  # reported below, never swallowed
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, name="refresh")
+    started = time.monotonic()
+    worker.start()
+    printer = _ProgressPrinter(instance, run_id, started)
+    while worker.is_alive():
+        worker.join(0.5)
+        printer.poll()
+    printer.poll()
+    if "error" in outcome:
+        print(f"refresh crashed: {outcome['error']!r}", file=sys.stderr)
+        return 2
+    ok = outcome["result"].success and not printer.failed_checks
+    summary = (f"refresh {'succeeded' if ok else 'FAILED'} in {time.monotonic() - started:.1f} s"
+               f" — {printer.materialized} assets materialised, {printer.passed_checks} checks "
+               f"passed, {len(printer.failed_checks)} failed, {len(printer.failed_steps)} "
+               f"steps failed; run {run_id}")
+    print(summary)
+    for line in printer.failed_checks + printer.failed_steps:
+        print(f"  ✗ {line}", file=sys.stderr)
+    return 0 if ok else 1
+
+
+class _ProgressPrinter:
+    """Prints one line per materialisation, check and failure as the run's events arrive."""
+
+    def __init__(self, instance, run_id: str, started: float):
+        self.instance, self.run_id, self.started = instance, run_id, started
+        self.seen = 0
+        self.step_started: dict[str, float] = {}
+        self.materialized = self.passed_checks = 0
+        self.failed_checks: list[str] = []
+        self.failed_steps: list[str] = []
+
+    def poll(self) -> None:
+        try:
+            logs = self.instance.all_logs(self.run_id)
+        except Exception as exc:  # the run may not be stored yet; try again on the next poll
+            if "not found" in str(exc).lower():
+                return
+            raise
+        for entry in logs[self.seen:]:
+            self._print(entry)
+        self.seen = len(logs)
+
+    def _print(self, entry) -> None:
+        event = entry.dagster_event
+        if event is None:
+            return
+        kind, step = event.event_type_value, event.step_key
+        if kind == "STEP_START":
+            self.step_started[step] = entry.timestamp
+        elif kind == "ASSET_MATERIALIZATION":
+            mat = event.event_specific_data.materialization
+            rows = mat.metadata.get("dagster/row_count")
+            seconds = entry.timestamp - self.step_started.get(step, entry.timestamp)
+            rows_text = f"{rows.value:>9,} rows" if rows is not None else " " * 14
+            print(f"  ✓ {mat.asset_key.to_user_string():45s} {rows_text}  {seconds:6.1f} s",
+                  flush=True)
+            self.materialized += 1
+        elif kind == "ASSET_CHECK_EVALUATION":
+            ev = event.event_specific_data
+            name = f"{ev.asset_key.to_user_string()}:{ev.check_name}"
+            if ev.passed:
+                self.passed_checks += 1
+                print(f"    check {name} passed", flush=True)
+            else:
+                self.failed_checks.append(f"check {name}: {ev.description}")
+                print(f"    check {name} FAILED: {ev.description}", flush=True)
+        elif kind == "STEP_FAILURE":
+            error = event.event_specific_data.error
+            message = error.message.strip().splitlines()[0] if error else "failed"
+            self.failed_steps.append(f"step {step}: {message}")
+            print(f"  ✗ step {step} failed: {message}", flush=True)
+        elif kind == "STEP_SKIPPED":
+            print(f"  - step {step} skipped (an upstream failed or a blocking check failed)",
+                  flush=True)
+
+
+def cmd_ui(args) -> int:
+    prepare_environment()
+    command = [sys.executable, "-m", "dagster", "dev", "-w",
+               str(project_dir() / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(args.port)]
+    print(f"Dagster UI on http://127.0.0.1:{args.port} (daemon running: schedules are live)")
+    return subprocess.call(command, cwd=project_dir())
+
+
+def _date(value: str | None):
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _hide(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="smartchange", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("up", help="start/reuse Postgres and create the databases").set_defaults(
+        func=cmd_up)
+    sub.add_parser("refresh", help="materialise everything and run every check").set_defaults(
+        func=cmd_refresh)
+    ui = sub.add_parser("ui", help="serve the Dagster UI and daemon on 127.0.0.1")
+    ui.add_argument("--port", type=int, default=int(os.environ.get("SMARTCHANGE_UI_PORT", 3000)))
+    ui.set_defaults(func=cmd_ui)
+    land = sub.add_parser("land", help="land a hand-downloaded file as a payload of SOURCE")
+    land.add_argument("source", help="source id, e.g. jakarta/ispu")
+    land.add_argument("file")
+    land.add_argument("--origin", help="URL it was downloaded from (default: file:// path)")
+    land.add_argument("--content-type", default=None)
+    land.add_argument("--period-start", help="first day the file covers (YYYY-MM-DD)")
+    land.add_argument("--period-end", help="last day the file covers (YYYY-MM-DD)")
+    land.set_defaults(func=cmd_land)
+    reject = sub.add_parser("reject", help="take a payload out of use (it stays archived)")
+    reject.add_argument("sha256", help="the payload's SHA-256 (or a unique prefix, 8+ digits)")
+    reject.add_argument("--reason", required=True)
+    reject.set_defaults(func=cmd_reject)
+    sub.add_parser("db-url", help="print the warehouse's SQLAlchemy URL").set_defaults(
+        func=cmd_db_url)
+    sub.add_parser("env", help="print export lines for plain dagster commands").set_defaults(
+        func=cmd_env)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""The code location: assembles sources, tables, checks, jobs and resources. Nothing else."""
+
+import dagster as dg
+
+from smartchange_assets.air_quality.fact import FACT
+from smartchange_assets.air_quality.mart import MART
+from smartchange_assets.air_quality.reference import ref_air_quality_standards
+from smartchange_assets.berlin.blume.daily import DAILY as BERLIN_AIR_DAILY
+from smartchange_assets.berlin.blume.source import SOURCE as BLUME
+from smartchange_assets.jakarta.ispu.source import SOURCE as ISPU
+from smartchange_assets.jobs import nightly_refresh, refresh_all
+from smartchange_assets.platform.source import build_source
+from smartchange_assets.platform.sql_asset import build_sql_table
+from smartchange_assets.resources import resources_for_environment
+
+SOURCES = [ISPU, BLUME]
+SQL_TABLES = [BERLIN_AIR_DAILY, FACT, MART]
+
+
+def build_definitions() -> dg.Definitions:
+    assets, checks = [ref_air_quality_standards], []
+    for spec in SOURCES:
+        source_assets, source_checks = build_source(spec)
+        assets += source_assets
+        checks += source_checks
+    for table in SQL_TABLES:
+        asset, check = build_sql_table(table)
+        assets.append(asset)
+        checks.append(check)
+    return dg.Definitions(
+        assets=assets,
+        asset_checks=checks,
+        jobs=[refresh_all],
+        schedules=[nightly_refresh],
+        resources=resources_for_environment(),
+    )
+
+
+defs = build_definitions()

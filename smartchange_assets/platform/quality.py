@@ -1,0 +1,473 @@
+"""Run a Great Expectations 1.x suite on a pandas DataFrame; report it for a Dagster asset check.
+
+A source describes its suite once, as plain data::
+
+    SUITE = [not_null("station_id"), unique("station_id"), between("pm10", 0, 1000),
+             in_set("category", ["good", "moderate"]), row_count_equals(24)]
+
+    outcome = run_suite(frame, SUITE, suite_name="berlin_blume")
+    AssetCheckResult(passed=outcome.success,
+                     metadata={"results": MetadataValue.md(outcome.to_markdown())})
+
+Design notes
+
+* ``great_expectations`` is imported inside :func:`run_suite` (the import takes seconds), so
+  importing this module - and therefore loading the code location - stays cheap.
+* One ephemeral GX context per process is cached: it is only configuration (progress bars
+  off, analytics off). Every call gets its own uniquely named pandas data source, which is
+  deleted afterwards, so no execution engine, metric cache or DataFrame outlives the call.
+* GX keeps "the current context" in a process-wide singleton that validation looks things up
+  in. Calls are serialised by a lock, our context is made current for the call and whatever
+  was current before is restored afterwards.
+* An expectation naming a column that does not exist fails (with ``exception`` set); it never
+  passes and never aborts the rest of the suite. Any other per-expectation GX error is
+  reported the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import math
+import os
+import re
+import threading
+import uuid
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+MAX_EXAMPLES = 5
+RESULT_FORMATS = ("SUMMARY", "COMPLETE")
+
+# ---------------------------------------------------------------------------------------------
+# Describing a suite
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expect:
+    """One expectation as plain data.
+
+    ``kind`` is the GX 1.x expectation class name (``"ExpectColumnValuesToNotBeNull"``),
+    ``column`` the column it applies to (None for table-level and multi-column ones) and
+    ``kwargs`` the remaining keyword arguments of that class (``min_value``, ``value_set``,
+    ``column_list``, ``mostly`` ...). ``name`` optionally overrides the short label.
+    """
+
+    kind: str
+    column: str | None = None
+    kwargs: dict = field(default_factory=dict)
+    name: str | None = None
+
+    @property
+    def label(self) -> str:
+        """Short, readable id, e.g. ``values_between(pm10)`` or ``row_count_equal``."""
+        base = self.name or _short_kind(self.kind)
+        target = self.column
+        if target is None:
+            cols = self.kwargs.get("column_list") or self.kwargs.get("column_set")
+            if cols:
+                target = ",".join(str(c) for c in cols)
+            elif "column_A" in self.kwargs and "column_B" in self.kwargs:
+                target = f"{self.kwargs['column_A']},{self.kwargs['column_B']}"
+            elif "value" in self.kwargs:
+                target = str(self.kwargs["value"])
+        return f"{base}({target})" if target else base
+
+    def referenced_columns(self) -> list[str]:
+        """Columns that must exist for this expectation to be evaluated at all."""
+        cols: list[str] = [self.column] if self.column is not None else []
+        cols += list(self.kwargs.get("column_list") or [])
+        cols += [self.kwargs[k] for k in ("column_A", "column_B") if k in self.kwargs]
+        return cols
+
+
+def _short_kind(kind: str) -> str:
+    core = kind.removeprefix("Expect")
+    for prefix in ("Column", "Table"):
+        if core.startswith(prefix) and len(core) > len(prefix) and core[len(prefix)].isupper():
+            core = core[len(prefix):]
+            break
+    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", core).lower()
+    return snake.replace("_to_not_be_", "_not_").replace("_to_be_", "_").replace("_to_", "_")
+
+
+def not_null(col: str, **kwargs: Any) -> Expect:
+    return Expect("ExpectColumnValuesToNotBeNull", col, kwargs)
+
+
+def unique(col: str, **kwargs: Any) -> Expect:
+    return Expect("ExpectColumnValuesToBeUnique", col, kwargs)
+
+
+def compound_unique(cols: list[str] | tuple[str, ...], **kwargs: Any) -> Expect:
+    return Expect("ExpectCompoundColumnsToBeUnique", None, {"column_list": list(cols), **kwargs})
+
+
+def between(col: str, min_value: Any = None, max_value: Any = None, **kwargs: Any) -> Expect:
+    return Expect("ExpectColumnValuesToBeBetween", col,
+                  {"min_value": min_value, "max_value": max_value, **kwargs})
+
+
+def in_set(col: str, values: Any, **kwargs: Any) -> Expect:
+    return Expect("ExpectColumnValuesToBeInSet", col, {"value_set": list(values), **kwargs})
+
+
+def row_count_equals(n: int) -> Expect:
+    return Expect("ExpectTableRowCountToEqual", None, {"value": int(n)})
+
+
+def columns_exist(cols: list[str] | tuple[str, ...]) -> Expect:
+    """All of ``cols`` are present (other columns are allowed)."""
+    return Expect("ExpectTableColumnsToMatchSet", None,
+                  {"column_set": list(cols), "exact_match": False}, name="columns_exist")
+
+
+def dates_between(col: str, start: Any, end: Any, **kwargs: Any) -> Expect:
+    """Dates/timestamps in ``[start, end]``; bounds may be ISO strings, dates or datetimes.
+
+    The bounds are stored as ISO strings and converted at run time to what the column holds:
+    ``pd.Timestamp`` for ``datetime64`` columns (localised to the column's time zone when the
+    bound is naive), ``datetime.date`` for object columns of dates. A text column fails.
+    """
+    return Expect("ExpectColumnValuesToBeBetween", col,
+                  {"min_value": _iso(start), "max_value": _iso(end), **kwargs},
+                  name="dates_between")
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.date | pd.Timestamp):
+        return value.isoformat()
+    return str(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Outcome
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ExpectationOutcome:
+    expectation: str
+    kind: str
+    column: str | None
+    success: bool
+    observed_value: Any = None
+    unexpected_count: int | None = None
+    unexpected_percent: float | None = None
+    partial_unexpected: list = field(default_factory=list)
+    exception: str | None = None
+    element_count: int | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class SuiteOutcome:
+    suite_name: str
+    success: bool
+    results: list[ExpectationOutcome]
+
+    @property
+    def failed(self) -> list[ExpectationOutcome]:
+        return [r for r in self.results if not r.success]
+
+    @property
+    def summary(self) -> str:
+        ok = len(self.results) - len(self.failed)
+        return f"{self.suite_name}: {ok}/{len(self.results)} expectations passed"
+
+    def to_dict(self) -> dict:
+        """JSON-serialisable form (every value is already JSON-safe)."""
+        return {"suite_name": self.suite_name, "success": self.success,
+                "results": [r.to_dict() for r in self.results]}
+
+    def to_markdown(self) -> str:
+        lines = [
+            f"**{_md(self.summary)}**",
+            "",
+            "| expectation | success | observed | unexpected count | examples |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for r in self.results:
+            if r.exception:
+                examples = f"error: {r.exception}"
+            else:
+                examples = ", ".join(_compact(v) for v in r.partial_unexpected)
+            if r.unexpected_count is None:
+                count = ""
+            elif r.unexpected_percent is None:
+                count = str(r.unexpected_count)
+            else:
+                count = f"{r.unexpected_count} ({r.unexpected_percent:.2f}%)"
+            observed = r.observed_value
+            if observed is None and r.element_count is not None:
+                observed = f"{r.element_count} rows"
+            lines.append("| " + " | ".join([
+                _md(r.expectation), "✅ pass" if r.success else "❌ **FAIL**",
+                _md("" if observed is None else _compact(observed, limit=120)), count,
+                _md(_truncate(examples, 300)),
+            ]) + " |")
+        return "\n".join(lines)
+
+
+def _compact(value: Any, limit: int = 80) -> str:
+    if isinstance(value, str):
+        return _truncate(value, limit)
+    return _truncate(_json_dumps(value), limit)
+
+
+def _json_dumps(value: Any) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _md(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+
+
+def json_safe(value: Any) -> Any:
+    """Convert numpy / pandas / datetime / Decimal values (recursively) to JSON-safe ones."""
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        f = float(value)
+        return f if math.isfinite(f) else None
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, pd.Timestamp | dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, pd.Timedelta | dt.timedelta | np.timedelta64):
+        return str(pd.Timedelta(value))
+    if isinstance(value, np.datetime64):
+        return None if np.isnat(value) else pd.Timestamp(value).isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value) if value.is_finite() else None
+    if isinstance(value, dict):
+        return {str(json_safe(k)): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset | np.ndarray | pd.Series | pd.Index):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        return json_safe(value.item())
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return str(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Running a suite
+# ---------------------------------------------------------------------------------------------
+
+_LOCK = threading.RLock()
+_CONTEXT: Any = None
+
+
+def _context() -> Any:
+    """The cached ephemeral GX context (progress bars and analytics off). Call under _LOCK."""
+    global _CONTEXT
+    if _CONTEXT is None:
+        # Read by GX when a context is built; also harmless where GX has no analytics at all.
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        context = gx.get_context(mode="ephemeral")
+        context.enable_analytics(False)
+        context.variables.progress_bars = ProgressBarsConfig(
+            globally=False, metric_calculations=False
+        )
+        _CONTEXT = context
+    return _CONTEXT
+
+
+def run_suite(
+    df: pd.DataFrame,
+    expectations: list[Expect],
+    suite_name: str,
+    *,
+    result_format: str = "SUMMARY",
+) -> SuiteOutcome:
+    """Validate ``df`` against ``expectations`` with GX 1.x and return a JSON-safe outcome.
+
+    ``result_format`` is ``"SUMMARY"`` (default; partial unexpected lists) or ``"COMPLETE"``
+    (GX also collects full unexpected lists and indexes: slower on big frames). At most
+    :data:`MAX_EXAMPLES` distinct examples are kept per expectation either way.
+    """
+    if result_format not in RESULT_FORMATS:
+        raise ValueError(f"result_format must be one of {RESULT_FORMATS}, not {result_format!r}")
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"run_suite needs a pandas DataFrame, got {type(df).__name__}")
+
+    outcomes: list[ExpectationOutcome | None] = [None] * len(expectations)
+    with _LOCK:
+        context = _context()
+        import great_expectations as gx
+        import great_expectations.expectations as gxe
+        from great_expectations.data_context.data_context.context_factory import project_manager
+        from great_expectations.exceptions import DataContextRequiredError
+
+        try:
+            previous = project_manager.get_current_project()
+        except DataContextRequiredError:
+            previous = None
+        project_manager.set_project(context)
+        source_name = f"smartchange_quality_{uuid.uuid4().hex}"
+        try:
+            gx_expectations = []
+            for i, exp in enumerate(expectations):
+                missing = [c for c in exp.referenced_columns() if c not in df.columns]
+                if missing:
+                    outcomes[i] = _error_outcome(
+                        exp, f"column(s) not found: {', '.join(map(str, missing))}"
+                    )
+                    continue
+                try:
+                    cls = getattr(gxe, exp.kind, None)
+                    if cls is None or not isinstance(cls, type):
+                        raise ValueError(f"unknown GX expectation class {exp.kind!r}")
+                    kwargs = _adapt_kwargs(df, exp)
+                    if exp.column is not None:
+                        kwargs["column"] = exp.column
+                    gx_expectations.append(cls(**kwargs, meta={"smartchange_index": i}))
+                except Exception as exc:  # bad kwargs: this expectation fails, the rest runs
+                    outcomes[i] = _error_outcome(exp, f"{type(exc).__name__}: {exc}")
+
+            if gx_expectations:
+                source = context.data_sources.add_pandas(source_name)
+                batch_definition = source.add_dataframe_asset("frame") \
+                    .add_batch_definition_whole_dataframe("whole_frame")
+                suite = gx.ExpectationSuite(name=suite_name, expectations=gx_expectations)
+                batch = batch_definition.get_batch(batch_parameters={"dataframe": df})
+                try:
+                    validation = batch.validate(suite, result_format={
+                        "result_format": result_format,
+                        "partial_unexpected_count": MAX_EXAMPLES * 4,
+                    })
+                except Exception as exc:  # whole-suite GX failure: fail closed, say why
+                    message = f"suite could not be validated: {type(exc).__name__}: {exc}"
+                    for gx_exp in gx_expectations:
+                        i = gx_exp.meta["smartchange_index"]
+                        outcomes[i] = _error_outcome(expectations[i], message)
+                else:
+                    for res in validation.results:
+                        i = res.expectation_config.meta["smartchange_index"]
+                        outcomes[i] = _outcome(expectations[i], res)
+        finally:
+            if source_name in context.data_sources.all():
+                context.data_sources.delete(source_name)
+            project_manager.set_project(previous)
+
+    results: list[ExpectationOutcome] = []
+    for i, outcome in enumerate(outcomes):
+        # GX returns one result per expectation; guard anyway: no result is never a pass.
+        results.append(outcome or _error_outcome(expectations[i], "GX returned no result"))
+    return SuiteOutcome(suite_name=suite_name, success=all(r.success for r in results),
+                        results=results)
+
+
+def _adapt_kwargs(df: pd.DataFrame, exp: Expect) -> dict:
+    """Copy of ``exp.kwargs`` with between-bounds converted to the column's date type."""
+    kwargs = dict(exp.kwargs)
+    if exp.kind != "ExpectColumnValuesToBeBetween" or exp.column is None:
+        return kwargs
+    series = df[exp.column]
+    for key in ("min_value", "max_value"):
+        bound = kwargs.get(key)
+        if bound is None or isinstance(bound, bool | int | float | np.number):
+            continue
+        if isinstance(bound, dict):  # GX suite parameter ({"$PARAMETER": ...})
+            continue
+        kwargs[key] = _coerce_bound(series, bound)
+    return kwargs
+
+
+def _coerce_bound(series: pd.Series, bound: Any) -> Any:
+    if isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(series):
+        ts = pd.Timestamp(bound)
+        tz = getattr(series.dtype, "tz", None)
+        if tz is not None:
+            ts = ts.tz_localize(tz) if ts.tzinfo is None else ts.tz_convert(tz)
+        elif ts.tzinfo is not None:
+            raise ValueError(f"bound {bound!r} has a time zone but column "
+                             f"{series.name!r} is time-zone naive")
+        return ts
+    if series.dtype == object:
+        sample = series.dropna()
+        first = sample.iloc[0] if len(sample) else None
+        if isinstance(first, dt.datetime):
+            return pd.Timestamp(bound).to_pydatetime()
+        if isinstance(first, dt.date):
+            return pd.Timestamp(bound).date()
+    return bound
+
+
+def _error_outcome(exp: Expect, message: str) -> ExpectationOutcome:
+    return ExpectationOutcome(expectation=exp.label, kind=exp.kind, column=exp.column,
+                              success=False, exception=message)
+
+
+def _exception_message(info: Any) -> str | None:
+    """GX puts either one flat exception_info dict, or one per failing metric, on a result."""
+    if not info:
+        return None
+    if "raised_exception" in info:
+        return info.get("exception_message") if info.get("raised_exception") else None
+    messages = [v.get("exception_message") or "exception"
+                for v in info.values() if isinstance(v, dict) and v.get("raised_exception")]
+    return "; ".join(dict.fromkeys(messages)) or None
+
+
+def _examples(values: list) -> list:
+    seen: dict[str, Any] = {}
+    for v in values:
+        safe = json_safe(v)
+        seen.setdefault(_json_dumps(safe), safe)
+        if len(seen) >= MAX_EXAMPLES:
+            break
+    return list(seen.values())
+
+
+def _outcome(exp: Expect, res: Any) -> ExpectationOutcome:
+    result = dict(res.result or {})
+    exception = _exception_message(res.exception_info)
+    observed = result.get("observed_value")
+    count = result.get("unexpected_count")
+    percent = result.get("unexpected_percent")
+    partial = result.get("partial_unexpected_list")
+    if partial is None and result.get("unexpected_list") is not None:
+        partial = result["unexpected_list"]
+
+    if exp.kind == "ExpectTableColumnsToMatchSet":
+        mismatched = (result.get("details") or {}).get("mismatched") or {}
+        bad = list(mismatched.get("missing") or [])
+        if exp.kwargs.get("exact_match", True):
+            bad += list(mismatched.get("unexpected") or [])
+        partial, count = bad, len(bad)
+
+    return ExpectationOutcome(
+        expectation=exp.label,
+        kind=exp.kind,
+        column=exp.column,
+        success=bool(res.success) and exception is None,
+        observed_value=json_safe(observed),
+        unexpected_count=None if count is None else int(count),
+        unexpected_percent=json_safe(percent),
+        partial_unexpected=_examples(partial or []),
+        exception=exception,
+        element_count=json_safe(result.get("element_count")),
+    )

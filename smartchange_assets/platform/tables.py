@@ -1,0 +1,68 @@
+"""Table descriptions: one place for a table's columns, SQL types, docs and key.
+
+The DDL, the COPY column list and the Dagster column schema shown in the UI all come from
+the same :class:`TableSpec`, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dagster as dg
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    sql_type: str
+    description: str = ""
+    nullable: bool = True
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    schema: str
+    name: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...] = ()
+    description: str = ""
+
+    @property
+    def qualified(self) -> str:
+        return f'"{self.schema}"."{self.name}"'
+
+    @property
+    def label(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column_ddl(self) -> str:
+        parts = [f'"{c.name}" {c.sql_type}{"" if c.nullable else " NOT NULL"}'
+                 for c in self.columns]
+        return ",\n  ".join(parts)
+
+    def dagster_schema(self) -> dg.TableSchema:
+        return dg.TableSchema(columns=[
+            dg.TableColumn(name=c.name, type=c.sql_type, description=c.description or None,
+                           constraints=dg.TableColumnConstraints(nullable=c.nullable,
+                                                                 unique=False))
+            for c in self.columns
+        ])
+
+    def docs_markdown(self) -> str:
+        rows = "\n".join(f"| `{c.name}` | {c.sql_type} | {c.description} |" for c in self.columns)
+        key = ", ".join(self.primary_key) or "—"
+        return (f"Table `{self.label}` (key: {key})\n\n| column | type | meaning |\n"
+                f"|---|---|---|\n{rows}")
+
+
+def table_metadata(spec: TableSpec, row_count: int) -> dict:
+    """Metadata every table asset reports: row count, table name and column schema."""
+    return {
+        "dagster/row_count": dg.MetadataValue.int(row_count),
+        "dagster/table_name": dg.MetadataValue.text(spec.label),
+        "dagster/column_schema": spec.dagster_schema(),
+    }
