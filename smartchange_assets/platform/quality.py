@@ -315,16 +315,17 @@ def run_suite(
 
     outcomes: list[ExpectationOutcome | None] = [None] * len(expectations)
     with _LOCK:
-        context = _context()
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # before GX's first import
         import great_expectations as gx
         import great_expectations.expectations as gxe
         from great_expectations.data_context.data_context.context_factory import project_manager
         from great_expectations.exceptions import DataContextRequiredError
 
-        try:
+        try:  # read before _context(): gx.get_context() makes the new context "current"
             previous = project_manager.get_current_project()
         except DataContextRequiredError:
             previous = None
+        context = _context()
         project_manager.set_project(context)
         source_name = f"smartchange_quality_{uuid.uuid4().hex}"
         try:

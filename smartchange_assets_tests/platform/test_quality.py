@@ -284,6 +284,24 @@ def test_empty_suite_is_vacuous_success():
     assert outcome.success is True and outcome.results == []
 
 
+def test_first_call_leaves_no_current_gx_context_behind():
+    code = textwrap.dedent("""
+        import pandas as pd
+        from smartchange_assets.platform.quality import not_null, run_suite
+        assert run_suite(pd.DataFrame({"x": [1]}), [not_null("x")], "s").success
+        from great_expectations.data_context.data_context.context_factory import project_manager
+        from great_expectations.exceptions import DataContextRequiredError
+        try:
+            project_manager.get_current_project()
+        except DataContextRequiredError:
+            print("none")
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "none"
+
+
 def test_does_not_leak_the_gx_context_or_data_sources():
     from great_expectations.data_context.data_context.context_factory import project_manager
 

