@@ -38,7 +38,8 @@ class Breakpoints:
 
 
 _P14_INDEX = (0, 50, 100, 200, 300, 500)
-_P14_CONC = {  # upper concentration of each band, µg/m³ (Lampiran "Batas Indeks ISPU dalam Satuan SI")
+# upper concentration of each band, µg/m³ (Lampiran "Batas Indeks ISPU dalam Satuan SI")
+_P14_CONC = {
     "pm10": (0, 50, 150, 350, 420, 500),
     "pm25": (0, 15.5, 55.4, 150.4, 250.4, 500),
     "so2": (0, 52, 180, 400, 800, 1200),

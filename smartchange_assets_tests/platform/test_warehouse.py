@@ -94,7 +94,7 @@ def test_replace_from_sql_is_atomic_too(fresh_database):
 
 def test_landing_stores_bytes_once_and_replays_them(fresh_database):
     archive = LandingArchive(fresh_database)
-    content = "periode_data,tanggal\r\n201001,2010-01-01\r\n".encode()
+    content = b"periode_data,tanggal\r\n201001,2010-01-01\r\n"
     first = archive.land("jakarta/ispu", content, origin="https://example.org/a.csv",
                          landed_by="live", http_status=200, content_type="text/csv")
     again = archive.land("jakarta/ispu", content, origin="https://example.org/a.csv",
