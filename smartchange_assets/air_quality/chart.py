@@ -24,8 +24,12 @@ def monthly_pm_png(monthly: pd.DataFrame) -> bytes:
             rows = rows.dropna(subset=["mean_concentration_ugm3"]).sort_values("month")
             if rows.empty:
                 continue
-            ax.plot(pd.to_datetime(rows["month"]), rows["mean_concentration_ugm3"], marker="o",
-                    markersize=3, linewidth=1.2, color=colour, label=city.capitalize())
+            series = rows.set_index(pd.to_datetime(rows["month"]))["mean_concentration_ugm3"]
+            # months without data become gaps in the line rather than a bridge across years
+            series = series.reindex(pd.date_range(series.index.min(), series.index.max(),
+                                                  freq="MS"))
+            ax.plot(series.index, series.to_numpy(dtype=float), marker="o", markersize=3,
+                    linewidth=1.2, color=colour, label=city.capitalize())
         guideline = {"pm25": 15, "pm10": 45}[pollutant]
         ax.axhline(guideline, color="grey", linestyle="--", linewidth=0.8,
                    label=f"WHO 2021 24-h guideline ({guideline} µg/m³)")

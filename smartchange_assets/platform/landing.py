@@ -149,8 +149,20 @@ class LandingArchive:
 
 
 def seed_entries(source: str | None = None) -> list[dict]:
-    manifest = json.loads((resources.files(SEED_PACKAGE) / "manifest.json").read_text("utf-8"))
-    return [e for e in manifest["payloads"] if source is None or e["source"] == source]
+    """Seed payloads from ``seed/manifests/<city>_<source>.json`` (one file per source)."""
+    entries = []
+    folder = resources.files(SEED_PACKAGE) / "manifests"
+    for item in sorted(folder.iterdir(), key=lambda f: f.name):
+        if not item.name.endswith(".json"):
+            continue
+        manifest = json.loads(item.read_text("utf-8"))
+        for entry in manifest["payloads"]:
+            if entry["source"] != manifest["source"]:
+                raise ValueError(f"seed manifest {item.name}: entry {entry['path']} names "
+                                 f"source {entry['source']!r}, not {manifest['source']!r}")
+            if source is None or entry["source"] == source:
+                entries.append(entry)
+    return entries
 
 
 def _date(value: str | None) -> dt.date | None:
