@@ -73,6 +73,13 @@ class SourceSpec:
     max_quarantine_share: float = DEFAULT_MAX_QUARANTINE_SHARE
     group: str = "air_quality"
     tags: dict = field(default_factory=dict)
+    # Optional step on the concatenated staged frame, before it is written: e.g. resolving area
+    # names to codes against a reference table in the warehouse. It must keep every row.
+    transform: Callable[[pd.DataFrame, object], pd.DataFrame] | None = None
+    # assets the transform reads (they become upstream of the staging asset)
+    extra_deps: tuple[dg.AssetKey, ...] = ()
+    # more checks on the staging asset, each built from the spec: f(spec) -> checks definition
+    extra_checks: tuple[Callable[["SourceSpec"], dg.AssetChecksDefinition], ...] = ()
 
     @property
     def source_id(self) -> str:
@@ -171,7 +178,9 @@ def write_staged(wh, spec: SourceSpec, result: StagedSource) -> int:
 def build_source(spec: SourceSpec) -> tuple[list[dg.AssetsDefinition], list]:
     raw = _raw_asset(spec)
     staging = _staging_asset(spec)
-    return [raw, staging], [_reconciliation_check(spec), _gx_check(spec)]
+    checks = [_reconciliation_check(spec), _gx_check(spec),
+              *(make(spec) for make in spec.extra_checks)]
+    return [raw, staging], checks
 
 
 def _raw_asset(spec: SourceSpec) -> dg.AssetsDefinition:
@@ -225,7 +234,7 @@ def _raw_asset(spec: SourceSpec) -> dg.AssetsDefinition:
 def _staging_asset(spec: SourceSpec) -> dg.AssetsDefinition:
     @dg.asset(
         key=spec.staging_key,
-        deps=[spec.raw_key],
+        deps=[spec.raw_key, *spec.extra_deps],
         group_name=spec.group,
         description=f"{spec.title}, parsed, typed and cleaned.\n\n{spec.docs()}",
         kinds={"postgres", "pandas"},
@@ -239,6 +248,12 @@ def _staging_asset(spec: SourceSpec) -> dg.AssetsDefinition:
         wh = warehouse.get()
         payloads = warehouse.archive().active_payloads(spec.source_id)
         result = stage_payloads(spec, payloads)
+        if spec.transform is not None and len(result.staged):
+            before = len(result.staged)
+            result.staged = spec.transform(result.staged, wh)
+            if len(result.staged) != before:
+                raise dg.Failure(f"{spec.source_id}: transform changed the row count "
+                                 f"({before} -> {len(result.staged)}); rows must not vanish")
         rows = write_staged(wh, spec, result)
         recon = result.reconciliation
         context.log.info("%s: %d payload(s), %d staged, %d quarantined in %.1f s",
