@@ -184,13 +184,13 @@ def _resolve_columns(df: pd.DataFrame, columns: Sequence[str] | None) -> list[st
     bad = [c for c in cols if not isinstance(c, str)]
     if bad:
         raise TypeError(f"copy_frame: column names must be str, got {bad!r}")
-    if not df.columns.is_unique or len(set(cols)) != len(cols):
-        dupes = sorted({c for c in [*cols, *df.columns] if list(df.columns).count(c) > 1
-                        or cols.count(c) > 1})
-        raise ValueError(f"copy_frame: duplicate column names {dupes!r}")
     missing = [c for c in cols if c not in df.columns]
     if missing:
         raise KeyError(f"copy_frame: columns not in the frame: {missing!r}")
+    in_frame = list(df.columns)
+    dupes = sorted({c for c in cols if cols.count(c) > 1 or in_frame.count(c) > 1})
+    if dupes:
+        raise ValueError(f"copy_frame: duplicate column names {dupes!r}")
     return cols
 
 

@@ -22,9 +22,12 @@ import pandas as pd
 
 QUARANTINE_COLUMNS = ["source_row", "column_name", "kind", "reason", "raw_record"]
 
-# Why a row is quarantined. Only an *unreadable* value in a key column stops the line; rows that
-# were read but contradict the payload (a month that disagrees with the period, an unknown
-# station) or repeat a key are set aside and reported, and count towards the quarantine share.
+# Why a row is quarantined:
+# * unreadable   – a value that cannot be parsed; in a key column it stops the line;
+# * inconsistent – read, but it contradicts the payload (a month that disagrees with the
+#                  period, an unknown station, the same key again with other values);
+# * duplicate    – an exact repeat of an earlier record of the same payload: nothing is lost,
+#                  so it is reported but does not count towards the quarantine share.
 UNREADABLE, INCONSISTENT, DUPLICATE = "unreadable", "inconsistent", "duplicate"
 QUARANTINE_KINDS = (UNREADABLE, INCONSISTENT, DUPLICATE)
 

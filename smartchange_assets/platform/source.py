@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from smartchange_assets.platform.http import FetchedPayload, HttpClient
 from smartchange_assets.platform.landing import Payload
 from smartchange_assets.platform.parsing import (
+    DUPLICATE,
     QUARANTINE_COLUMNS,
     UNREADABLE,
     ParseError,
@@ -274,10 +275,16 @@ def _staging_asset(spec: SourceSpec) -> dg.AssetsDefinition:
 
 def reconciliation_findings(spec: SourceSpec, recon: pd.DataFrame,
                             quarantine: pd.DataFrame) -> list[str]:
-    """Why a source's payloads fail the reconciliation gate (empty list: they pass)."""
+    """Why a source's payloads fail the reconciliation gate (empty list: they pass).
+
+    The quarantine share counts unreadable and inconsistent rows; exact duplicates lose nothing
+    and are reported without counting.
+    """
     problems = []
     if recon.empty:
         problems.append(f"{spec.source_id}: no active payloads to stage")
+    counted = (quarantine[quarantine["kind"] != DUPLICATE]
+               .groupby("payload_sha256").size() if len(quarantine) else pd.Series(dtype=int))
     for r in recon.itertuples():
         if r.error:
             problems.append(f"{r.error}")
@@ -286,11 +293,12 @@ def reconciliation_findings(spec: SourceSpec, recon: pd.DataFrame,
         if total != r.source_rows:
             problems.append(f"{spec.source_id}: {r.file_name}: staged {r.staged} + no-data "
                             f"{r.no_data} + quarantined {r.quarantined} != {r.source_rows}")
+        bad = int(counted.get(r.payload_sha256, 0))
         allowed = max(spec.max_quarantine_share, _number(r.quarantine_allowance))
-        if r.source_rows and r.quarantined / r.source_rows > allowed:
+        if r.source_rows and bad / r.source_rows > allowed:
             problems.append(
-                f"{spec.source_id}: {r.file_name}: {r.quarantined} of {r.source_rows} rows "
-                f"quarantined ({r.quarantined / r.source_rows:.1%} > {allowed:.0%})")
+                f"{spec.source_id}: {r.file_name}: {bad} of {r.source_rows} rows quarantined "
+                f"as unreadable or inconsistent ({bad / r.source_rows:.1%} > {allowed:.0%})")
     if len(quarantine):
         fatal = quarantine[quarantine["column_name"].isin(spec.key_columns)
                            & (quarantine["kind"] == UNREADABLE)]
@@ -321,7 +329,7 @@ def _reconciliation_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
             "   WHERE m.source = r.source AND m.sha256 = r.payload_sha256) a ON true"
             " WHERE r.source = :s ORDER BY r.file_name", s=spec.source_id)
         quarantine = wh.read_frame(
-            "SELECT file_name, source_row, column_name, kind, reason, raw_record"
+            "SELECT payload_sha256, file_name, source_row, column_name, kind, reason, raw_record"
             " FROM raw.quarantine WHERE source = :s ORDER BY file_name, source_row",
             s=spec.source_id)
         problems = reconciliation_findings(spec, recon, quarantine)
@@ -336,7 +344,8 @@ def _reconciliation_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
                                                 if len(recon) else "none"),
                 "quarantined_rows": dg.MetadataValue.int(len(quarantine)),
                 "quarantine_sample": dg.MetadataValue.md(
-                    _md_table(quarantine.head(15)) if len(quarantine) else "none"),
+                    _md_table(quarantine.drop(columns=["payload_sha256"]).head(15))
+                    if len(quarantine) else "none"),
             })
 
     return check

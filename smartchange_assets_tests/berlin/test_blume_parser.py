@@ -196,11 +196,13 @@ def test_csv_station_columns(csv_result):
     assert set(staged["pollutant"]) == {"pm10"} and set(staged["period"]) == {"1h"}
 
 
-def test_csv_stamp_marks_the_end_of_the_hour(csv_result):
+def test_csv_stamp_labels_the_hour_like_the_json(csv_result):
+    # measured on the real files: the CSV column 124 and the mc124 JSON hold identical values
+    # under identical printed stamps, so both label an hour the same way (its start)
     first = csv_result.staged.query("source_row == 1").iloc[0]  # "01.01.2023 01:00;77;..."
     assert (first["station_code"], first["value"]) == ("mc010", 77.0)
-    assert first["period_start_local"] == pd.Timestamp("2023-01-01 00:00")
-    assert first["period_start_utc"] == pd.Timestamp("2022-12-31 23:00", tz="UTC")
+    assert first["period_start_local"] == pd.Timestamp("2023-01-01 01:00")
+    assert first["period_start_utc"] == pd.Timestamp("2023-01-01 00:00", tz="UTC")
 
 
 def test_csv_source_row_is_line_index_times_stations_plus_column(csv_result):
@@ -227,10 +229,11 @@ def test_csv_ambiguous_02_00_is_read_as_cest():
                             b"29.10.2023 02:00" + b";5" * 13)
     staged = parse_blume(data, CSV).staged.query("station_code == 'mc010'")
     utc = set(staged["period_start_utc"])
-    # 02:00 CEST (= 00:00 UTC) ends the hour starting 23:00 UTC; 03:00 CET starts 01:00 UTC.
-    assert pd.Timestamp("2023-10-28 23:00", tz="UTC") in utc
-    assert pd.Timestamp("2023-10-29 01:00", tz="UTC") in utc
-    assert pd.Timestamp("2023-10-29 00:00", tz="UTC") not in utc  # the second 02:00 line
+    # the single 02:00 is read as CEST (00:00 UTC); 03:00 CET is 02:00 UTC, so the second
+    # 02:00 (CET, 01:00 UTC) has no line in the export
+    assert pd.Timestamp("2023-10-29 00:00", tz="UTC") in utc
+    assert pd.Timestamp("2023-10-29 02:00", tz="UTC") in utc
+    assert pd.Timestamp("2023-10-29 01:00", tz="UTC") not in utc
 
 
 def test_csv_spring_forward_day(csv_result):
@@ -330,10 +333,12 @@ def test_duplicates_are_quarantined():
     same = parse_blume(json.dumps(items + [items[0]]).encode(), MONTH)
     assert same.quarantine["source_row"].tolist() == [4321]
     assert "duplicate of source row 1" in same.quarantine["reason"].iloc[0]
+    assert same.quarantine["kind"].tolist() == ["duplicate"]
     other = dict(items[0], value=items[0]["value"] + 1)
     clash = parse_blume(json.dumps(items + [other]).encode(), MONTH)
     assert sorted(clash.quarantine["source_row"]) == [1, 4321]  # no way to tell which is right
     assert len(clash.staged) == 4311
+    assert set(clash.quarantine["kind"]) == {"inconsistent"}
 
 
 def test_nonexistent_spring_forward_stamp_quarantines_the_line():

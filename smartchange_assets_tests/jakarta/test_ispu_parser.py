@@ -171,7 +171,7 @@ def test_2016_dates_that_disagree_with_periode_are_quarantined():
     december = month[month["reason"].str.contains("periode_data 201612")]
     assert len(december) == 40
     assert december["reason"].str.contains(r"'2016-(?:0[1-79]|1[01])-12'").all()
-    dups = q[q["reason"].str.startswith("duplicate of source_row")]
+    dups = q[q["reason"].str.contains("duplicate of source_row")]
     assert len(dups) == 19
     assert "duplicate of source_row 1714" in q.loc[q["source_row"] == 1718, "reason"].iloc[0]
 

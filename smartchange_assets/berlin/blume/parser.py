@@ -56,7 +56,14 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from smartchange_assets.platform.parsing import ParseError, ParseResult, Quarantine, decode_text
+from smartchange_assets.platform.parsing import (
+    DUPLICATE,
+    INCONSISTENT,
+    ParseError,
+    ParseResult,
+    Quarantine,
+    decode_text,
+)
 
 SOURCE = "berlin_blume"
 TZ = "Europe/Berlin"
@@ -378,7 +385,8 @@ def _drop_duplicates(cand: pd.DataFrame, quarantine: Quarantine) -> pd.DataFrame
                       f"and time (rows {group['source_row'].tolist()})" if conflicting else
                       f"{where}: duplicate of source row {first}")
             quarantine.add(int(cand.at[idx, "source_row"]), cand.at[idx, "_column"], reason,
-                           cand.at[idx, "_raw"])
+                           cand.at[idx, "_raw"],
+                           kind=INCONSISTENT if conflicting else DUPLICATE)
         drop.extend(losers.index)
     return cand.drop(index=drop)
 

@@ -504,7 +504,7 @@ def _settle_year(row: _Pending, from_tanggal: dt.date, span, counters: _Counters
 def _resolve_and_dedupe(pending: list[_Pending], layout: _Layout, quarantine: Quarantine,
                         counters: _Counters) -> list[dict]:
     span = _consistent_span(pending)
-    seen: dict[tuple, int] = {}
+    seen: dict[tuple, _Pending] = {}
     staged = []
     for row in pending:
         try:
@@ -517,14 +517,23 @@ def _resolve_and_dedupe(pending: list[_Pending], layout: _Layout, quarantine: Qu
         station_key = row.values["station_code"] if layout.granularity == "station" else None
         key = (day, station_key, layout.granularity)
         if key in seen:
-            reason = (f"duplicate of source_row {seen[key]} (same date {day}, station "
+            earlier = seen[key]
+            # an exact repeat loses nothing; the same key with other values is a conflict
+            exact = _record_values(earlier.raw) == _record_values(row.raw)
+            reason = (f"{'exact duplicate' if exact else 'conflicting duplicate'} of source_row "
+                      f"{earlier.source_row} (same date {day}, station "
                       f"{row.values['station_code']}, granularity {layout.granularity})")
             quarantine.add(row.source_row, layout.columns["tanggal"], reason, row.raw,
-                           kind=DUPLICATE)
+                           kind=DUPLICATE if exact else INCONSISTENT)
             continue
-        seen[key] = row.source_row
+        seen[key] = row
         staged.append(_staged_row(row, day, layout.granularity))
     return staged
+
+
+def _record_values(raw: dict) -> dict:
+    """A record without its position fields, to compare two rows' content."""
+    return {k: v for k, v in raw.items() if k not in ("rn", "id")}
 
 
 def _staged_row(row: _Pending, day: dt.date, granularity: str) -> dict:
