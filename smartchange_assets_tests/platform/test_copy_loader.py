@@ -105,14 +105,16 @@ def _nasty_frame() -> pd.DataFrame:
             "txt": pd.array(NASTY_TEXT, dtype="str"),
             "txt_na": pd.array([None if i % 4 == 1 else s for i, s in enumerate(NASTY_TEXT)],
                                dtype="string"),
-            "txt_obj": pd.Series([None if i % 5 == 2 else s[::-1] for i, s in enumerate(NASTY_TEXT)],
-                                 dtype=object),
+            "txt_obj": pd.Series(
+                [None if i % 5 == 2 else s[::-1] for i, s in enumerate(NASTY_TEXT)], dtype=object
+            ),
             "cat": pd.Categorical([["mc010", "mc117", "mc220"][i % 3] for i in range(n)]),
             "i8": pd.array([ints[i % len(ints)] for i in range(n)], dtype="Int64"),
             "i4": rng.integers(-(2**31), 2**31 - 1, n),  # int64 frame column into integer
             "i2": np.arange(n, dtype=np.int16) - 5,
             "f8": np.array([floats[i % len(floats)] for i in range(n)]),
             "f4": rng.normal(size=n).astype(np.float32),
+            "f8n": pd.array([None if i % 3 == 0 else i / 7 for i in range(n)], dtype="Float64"),
             "b": np.array([i % 2 == 0 for i in range(n)]),
             "bn": pd.array([[True, False, None][i % 3] for i in range(n)], dtype="boolean"),
             "ts": naive.where(np.arange(n) % 6 != 3, pd.NaT),
@@ -138,6 +140,7 @@ CREATE TABLE {} (
     i2 smallint,
     f8 double precision,
     f4 real,
+    f8n double precision,
     b boolean,
     bn boolean,
     ts timestamp,
@@ -224,17 +227,18 @@ def test_binary_and_csv_load_identical_tables(conn):
 
 def test_timestamptz_instants_are_exact_whatever_the_session_timezone(conn):
     conn.execute("SET TIME ZONE 'America/St_Johns'")  # -03:30, a non-hour offset
-    frame = pd.DataFrame(
-        {"at": pd.Series(pd.to_datetime(["2024-06-30 23:30:00.123456", "1950-01-01 00:00:00"], format="ISO8601"))
-         .dt.tz_localize("Asia/Kolkata")}
-    )
+    at = pd.to_datetime(["2024-06-30 23:30:00.123456", "1950-01-01 00:00:00"], format="ISO8601")
+    frame = pd.DataFrame({"at": pd.Series(at).dt.tz_localize("Asia/Kolkata")})
     for fmt in ("csv", "binary"):
         conn.execute("DROP TABLE IF EXISTS tz; CREATE TABLE tz (at timestamptz)")
         copy_frame(conn, "tz", frame, format=fmt)
         got = [r[0] for r in conn.execute("SELECT at FROM tz ORDER BY at DESC")]
         assert got == [ts.to_pydatetime() for ts in frame["at"]], fmt
-        epoch = [r[0] for r in conn.execute("SELECT extract(epoch FROM at) FROM tz ORDER BY 1 DESC")]
+        epoch = [r[0] for r in conn.execute(EPOCHS)]
         assert epoch == [Decimal(str(ts.timestamp())) for ts in frame["at"]], fmt
+
+
+EPOCHS = "SELECT extract(epoch FROM at) FROM tz ORDER BY 1 DESC"
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -340,6 +344,23 @@ def test_auto_falls_back_to_csv_for_types_without_binary_encoding(conn):
         (Decimal("1.2345"), {"a": [1, 'x,"y']}, dt.datetime(2024, 1, 1, 12, tzinfo=dt.UTC), 1),
         (None, None, None, 2),
     ]
+
+
+@pytest.mark.parametrize("fmt", ["binary", "csv"])
+def test_domains_and_typmods_are_enforced(conn, fmt):
+    conn.execute("CREATE DOMAIN station AS text CHECK (VALUE ~ '^mc[0-9]{3}$')")
+    conn.execute("CREATE TABLE dom_t (code station NOT NULL, unit varchar(5))")
+    ok = pd.DataFrame({"code": ["mc010", "mc220"], "unit": ["µg/m3", None]})
+    assert copy_frame(conn, "dom_t", ok, format=fmt) == 2
+    assert conn.execute("SELECT code, unit FROM dom_t ORDER BY 1").fetchall() == [
+        ("mc010", "µg/m3"), ("mc220", None)
+    ]
+    with pytest.raises(psycopg.errors.CheckViolation):
+        copy_frame(conn, "dom_t", pd.DataFrame({"code": ["mc010", "xx1"]}), format=fmt)
+    conn.rollback()
+    conn.execute("CREATE TABLE vc_t (unit varchar(5))")
+    with pytest.raises(psycopg.errors.StringDataRightTruncation):
+        copy_frame(conn, "vc_t", pd.DataFrame({"unit": ["µg/m³ too long"]}), format=fmt)
 
 
 def test_integer_out_of_range_is_rejected_by_postgres(conn):

@@ -1,0 +1,5 @@
+PYTHON ?= $(if $(wildcard .venv/bin/python),.venv/bin/python,python3)
+
+.PHONY: bench
+bench:
+	$(PYTHON) bench/bench_loader.py
