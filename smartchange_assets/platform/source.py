@@ -79,6 +79,8 @@ class SourceSpec:
     transform: Callable[[pd.DataFrame, object], pd.DataFrame] | None = None
     # assets the transform reads (they become upstream of the staging asset)
     extra_deps: tuple[dg.AssetKey, ...] = ()
+    # an optional source (e.g. a cross-check that needs an API key) may have no payloads at all
+    optional: bool = False
     # more checks on the staging asset, each built from the spec: f(spec) -> checks definition
     extra_checks: tuple[Callable[["SourceSpec"], dg.AssetChecksDefinition], ...] = ()
 
@@ -281,7 +283,7 @@ def reconciliation_findings(spec: SourceSpec, recon: pd.DataFrame,
     and are reported without counting.
     """
     problems = []
-    if recon.empty:
+    if recon.empty and not spec.optional:
         problems.append(f"{spec.source_id}: no active payloads to stage")
     counted = (quarantine[quarantine["kind"] != DUPLICATE]
                .groupby("payload_sha256").size() if len(quarantine) else pd.Series(dtype=int))
