@@ -1,0 +1,449 @@
+"""BPBD DKI flood-event tables (kejadian banjir, jakarta REPORT §2): one payload -> ParseResult.
+
+Three real layouts, told apart by their columns (mapped by name, never position):
+
+* **F1** legacy data.jakarta.go.id 2020 Q1: event dates as free text without a year
+  (``tanggal_kejadian``), RW lists, numeric water heights. The year comes from the payload
+  (JSON ``periodeData``/title, else a year in the file name).
+* **F2** satudata 2023: ``periode_data`` = release quarter (YYYYMM of its last month), ``bulan`` =
+  event month, water height as free text, ``nihil`` rows (no flood in that kota that month) and
+  all-``-`` rows (no data).
+* **F3** satudata 2024 as processed by a third party: ``triwulan``, month names, numeric heights.
+  Its year is nowhere in the rows either.
+
+The satudata / CKAN JSON form of any layout is read through ``records_from_json``.
+
+Each source row is staged (a flood fact per kelurahan and month, or a ``no_flood`` fact per
+kota and month), counted as the publisher's no-data (every field but the period is ``-``), or
+quarantined naming the column as published. Casualty/evacuee columns are staged as published,
+never repaired: payloads of a layout where they are known to look misaligned carry
+``evacuee_columns_suspect`` and the ``evacuee_columns`` check tests that against the numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import pandas as pd
+
+from smartchange_assets.jakarta.flood import fields as f
+from smartchange_assets.jakarta.satudata import JsonRecordsError, records_from_json, reply_metadata
+from smartchange_assets.platform.parsing import (
+    DUPLICATE,
+    INCONSISTENT,
+    UNREADABLE,
+    ParseError,
+    ParseResult,
+    Quarantine,
+    decode_text,
+    read_csv_records,
+    sniff_delimiter,
+)
+
+SOURCE = "jakarta_flood"
+
+# canonical name -> header spellings after _normalise_name (REPORT §2.2)
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "periode": ("periode_data",),
+    "quarter": ("triwulan",),
+    "month": ("bulan",),
+    "kota": ("kota_administrasi", "wilayah", "wilayah_adm", "kota", "kabupaten_kota"),
+    "kecamatan": ("kecamatan",),
+    "kelurahan": ("kelurahan",),
+    "rw": ("rw",),
+    "event_dates": ("tanggal_kejadian",),
+    "water_text": ("jumlah_rata_rata_ketinggian_air", "ketinggian_air"),
+    "water_min": ("ketinggian_air_min_cm", "ketinggian_air_min", "tinggi_air_min"),
+    "water_max": ("ketinggian_air_max_cm", "ketinggian_air_max", "tinggi_air_max"),
+    "events": ("jumlah_kejadian",),
+    "affected_rw": ("jumlah_terdampak_rw", "jumlah_rw_terdampak"),
+    "affected_households": ("jumlah_terdampak_kk", "jumlah_kk_terdampak"),
+    "affected_people": ("jumlah_terdampak_jiwa", "jumlah_jiwa_terdampak"),
+    "displaced_people": ("jumlah_pengungsi_tertinggi", "jumlah_pengungsi"),
+    "evacuation_sites": ("jumlah_tempat_pengungsian",),
+    "deaths": ("jumlah_meninggal", "jumlah_korban_meninggal"),
+    "injured": ("jumlah_korban_luka",),
+    "injured_severe": ("jumlah_luka_berat",),
+    "injured_light": ("jumlah_luka_ringan",),
+}
+_ALIAS_TO_CANONICAL = {a: c for c, aliases in COLUMN_ALIASES.items() for a in aliases}
+AREA = ("kota", "kecamatan", "kelurahan")
+REQUIRED = {"F1": (*AREA, "event_dates", "water_min", "water_max"),
+            "F2": ("periode", "month", *AREA, "water_text"),
+            "F3": ("quarter", "month", *AREA, "water_min", "water_max")}
+COUNTS = ("events", "affected_rw", "affected_households", "affected_people", "displaced_people",
+          "evacuation_sites", "deaths", "injured", "injured_severe", "injured_light")
+PERIOD_FIELDS = ("periode", "quarter", "month")
+
+# REPORT §2.2: F1's jumlah_luka_ringan equals jumlah_terdampak_jiwa in 98 non-zero rows and
+# jumlah_pengungsi_tertinggi looks like a count of shelters; F2's jumlah_pengungsi (0-3) and
+# jumlah_tempat_pengungsian (7-179) look swapped. F3's columns look sane. The check
+# `evacuee_columns` compares this with the numbers of every payload.
+EVACUEE_COLUMNS_SUSPECT = {"F1": True, "F2": True, "F3": False}
+
+STAGED_COLUMNS = [
+    "source_row", "variant", "year", "month", "event_month", "period_label", "event_dates",
+    "event_dates_is_range", "event_date_first", "event_date_last", "kota_name",
+    "kecamatan_name", "kelurahan_name", "rw_list", "rw_raw", "rw_count", "water_min_cm",
+    "water_max_cm", "water_raw", "events", "affected_rw", "affected_households",
+    "affected_people", "displaced_people", "evacuation_sites", "deaths", "injured", "no_flood",
+    "evacuee_columns_suspect"]
+_STAGED_DTYPES = {
+    "source_row": "int64", "variant": "str", "year": "int64", "month": "int64",
+    "event_month": "datetime64[ns]", "period_label": "str", "event_dates": "str",
+    "event_dates_is_range": "boolean", "event_date_first": "datetime64[ns]",
+    "event_date_last": "datetime64[ns]", "kota_name": "str", "kecamatan_name": "str",
+    "kelurahan_name": "str", "rw_list": "str", "rw_raw": "str", "rw_count": "Int64",
+    "water_min_cm": "float64", "water_max_cm": "float64", "water_raw": "str",
+    **{c: "Int64" for c in COUNTS[:8]}, "no_flood": "bool", "evacuee_columns_suspect": "bool"}
+
+_YEAR = re.compile(r"(?<!\d)(19[89]\d|20\d\d)(?!\d)")
+_PERIODE = re.compile(r"(\d{4})-?(\d{2})(?:\.0+)?")
+_HEADER_SEARCH_LINES = 20
+
+
+class _RowError(Exception):
+    """One row cannot be staged; carries the canonical column to blame (None = whole row)."""
+
+    def __init__(self, column: str | None, reason: str, kind: str = UNREADABLE):
+        super().__init__(reason)
+        self.column, self.reason, self.kind = column, reason, kind
+
+
+@dataclass
+class _Layout:
+    variant: str
+    header: list[str]
+    columns: dict[str, str]  # canonical -> header name as published
+    year: int | None  # the payload's year, for layouts whose rows carry none
+    year_source: str | None
+
+
+# --------------------------------------------------------------------------------------------
+# public entry point
+
+
+def parse_flood(data: bytes, file_name: str) -> ParseResult:
+    """Parse one flood payload: a CSV of layout F1/F2/F3 or a satudata/CKAN JSON reply."""
+    header, records, notes, meta = _read_payload(data, file_name)
+    if not records:  # a header-only file or the empty last page of a satudata reply
+        return ParseResult(staged=_staged_frame([]), source_rows=0, notes=notes)
+    layout = _layout(header, file_name, meta)
+    notes.update(variant=layout.variant, column_map=dict(layout.columns),
+                 year=layout.year, year_source=layout.year_source)
+
+    quarantine, no_data, staged = Quarantine(), 0, []
+    seen: dict[tuple, tuple[int, dict]] = {}
+    for source_row, raw in enumerate(records, start=1):
+        try:
+            if _is_no_data(raw, layout):
+                no_data += 1
+                continue
+            row = _staged_row(source_row, raw, layout)
+            _check_repeat(seen, row, raw)
+        except _RowError as err:
+            column = layout.columns.get(err.column, err.column) if err.column else None
+            quarantine.add(source_row, column, err.reason, raw, kind=err.kind)
+            continue
+        staged.append(row)
+
+    frame = _staged_frame(staged)
+    notes.update(_summary(frame, quarantine))
+    result = ParseResult(staged=frame, source_rows=len(records), no_data=no_data,
+                         quarantine=quarantine.frame(), notes=notes)
+    result.reconcile()
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# reading: CSV or JSON -> header + records (dicts keyed by the published header)
+
+
+def _read_payload(data: bytes, file_name: str) -> tuple[list[str], list[dict], dict, dict]:
+    try:
+        text = decode_text(data, SOURCE, file_name).lstrip("\ufeff")
+    except UnicodeDecodeError as err:  # the cp1252 fallback failed too: not text at all
+        raise ParseError(SOURCE, file_name, f"not a text file ({err.reason})") from None
+    if text.lstrip()[:1] in ("{", "["):
+        try:
+            header, records = records_from_json(data)
+            meta = reply_metadata(data)
+        except JsonRecordsError as err:
+            raise ParseError(SOURCE, file_name, str(err), row=err.row) from None
+        return header, records, {"format": "json"}, meta
+    header, rows, notes = _read_csv(text, file_name)
+    if not rows and not text.endswith(("\n", "\r")):
+        raise ParseError(SOURCE, file_name, "no data rows and no line end after the header: "
+                         "the payload ends inside its header (truncated?)", row=1)
+    records = []
+    for n, cells in enumerate(rows, start=1):
+        if len(cells) < len(header) and n == len(rows):
+            # a short LAST row is how a cut-off download looks: fail loudly, land nothing
+            raise ParseError(SOURCE, file_name, f"last row has {len(cells)} of {len(header)} "
+                             "fields: the payload ends mid-row (truncated?)", row=n)
+        record = dict(zip(header, cells, strict=False))
+        if len(cells) != len(header):
+            record["_field_count"] = f"{len(cells)} of {len(header)}"
+            if len(cells) > len(header):
+                record["_extra_fields"] = cells[len(header):]
+        records.append(record)
+    return header, records, notes, {}
+
+
+def _read_csv(text: str, file_name: str) -> tuple[list[str], list[list[str]], dict]:
+    # the header is line 1 in every known file; a few lines of search survive a title line
+    lines = text.splitlines(keepends=True)
+    nonblank = [i for i, line in enumerate(lines) if line.strip()][:_HEADER_SEARCH_LINES]
+    for i in nonblank:
+        line = lines[i].rstrip("\r\n")
+        delimiter = sniff_delimiter(line, candidates=",;\t")
+        names = [h.strip() for h in line.split(delimiter)]
+        if _variant_of(_canonical_map(names)) is not None:
+            header, rows = read_csv_records("".join(lines[i:]), delimiter)
+            return header, rows, {"format": "csv", "delimiter": delimiter, "header_line": i + 1}
+    first = lines[nonblank[0]].strip()[:120] if nonblank else ""
+    raise ParseError(SOURCE, file_name, f"no flood-table header (layouts F1/F2/F3) in the first "
+                     f"{_HEADER_SEARCH_LINES} lines; first line reads {first!r}", row=1)
+
+
+# --------------------------------------------------------------------------------------------
+# header -> layout
+
+
+def _normalise_name(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.strip().lstrip("\ufeff").lower()).strip("_")
+
+
+def _canonical_map(header: list[str]) -> dict[str, str]:
+    columns: dict[str, str] = {}
+    for name in header:
+        canonical = _ALIAS_TO_CANONICAL.get(_normalise_name(name))
+        if canonical is not None and canonical not in columns:
+            columns[canonical] = name
+    return columns
+
+
+def _variant_of(columns: dict[str, str]) -> str | None:
+    for variant, required in REQUIRED.items():
+        if all(c in columns for c in required):
+            return variant
+    return None
+
+
+def _layout(header: list[str], file_name: str, meta: dict) -> _Layout:
+    columns = _canonical_map(header)
+    repeated = [n for n, k in Counter(_ALIAS_TO_CANONICAL.get(_normalise_name(h))
+                                      for h in header).items() if n and k > 1]
+    if repeated:
+        raise ParseError(SOURCE, file_name, f"several columns map to {repeated}: {header}")
+    variant = _variant_of(columns)
+    if variant is None:
+        raise ParseError(SOURCE, file_name, f"header matches no flood layout (F1 needs "
+                         f"{REQUIRED['F1']}, F2 {REQUIRED['F2']}, F3 {REQUIRED['F3']}): {header}")
+    year, source = (None, None) if variant == "F2" else _payload_year(meta, file_name)
+    return _Layout(variant, header, columns, year, source)
+
+
+def _payload_year(meta: dict, file_name: str) -> tuple[int, str]:
+    """F1 and F3 rows carry no year: take it from the reply, else from the file name."""
+    periods = {m[0] for p in meta.get("periode_data", []) if p for m in [_YEAR.findall(str(p))]
+               if m}
+    if len(periods) == 1:
+        return int(periods.pop()), "periodeData"
+    title_years = set(_YEAR.findall(meta.get("title", "")))
+    if len(title_years) == 1:
+        return int(title_years.pop()), "dataset title"
+    name_years = set(_YEAR.findall(file_name))
+    if len(name_years) == 1:
+        return int(name_years.pop()), "file name"
+    raise ParseError(SOURCE, file_name, "the rows carry no year and neither the reply "
+                     f"(periodeData, title) nor the file name names exactly one: "
+                     f"{sorted(periods | title_years | name_years) or 'none'}; land the file "
+                     "under a name with its year")
+
+
+# --------------------------------------------------------------------------------------------
+# one row
+
+
+def _value(raw: dict, layout: _Layout, canonical: str) -> str | None:
+    name = layout.columns.get(canonical)
+    return None if name is None else raw.get(name)
+
+
+def _is_no_data(raw: dict, layout: _Layout) -> bool:
+    """The publisher's own no-data row: every field but the period is ``-`` or blank."""
+    period = {layout.columns[c] for c in PERIOD_FIELDS if c in layout.columns}
+    return all(f.is_missing(v) for k, v in raw.items()
+               if k in layout.header and k not in period)
+
+
+def _staged_row(source_row: int, raw: dict, layout: _Layout) -> dict:
+    if "_field_count" in raw:
+        raise _RowError(None, f"row has {raw['_field_count']} fields (shifted or cut)")
+    year, month, label, dates, is_range = _when(raw, layout)
+    area = _area(raw, layout)
+    counts = {c: _count(raw, layout, c) for c in COUNTS if c in layout.columns}
+    water_min, water_max, water_raw = _water(raw, layout)
+    rw_raw = _value(raw, layout, "rw")
+    try:
+        rws = f.rw_numbers(rw_raw)
+    except f.FieldError as err:
+        raise _RowError("rw", str(err)) from None
+    if area["no_flood"]:
+        nonzero = {c: v for c, v in counts.items() if v}
+        if water_max:
+            nonzero["water_text" if "water_text" in layout.columns else "water_max"] = water_max
+        if nonzero:
+            raise _RowError(next(iter(nonzero)), "'nihil' row (no flood) with non-zero values "
+                            f"{nonzero}", INCONSISTENT)
+    return {
+        "source_row": source_row, "variant": layout.variant, "year": year, "month": month,
+        "event_month": dt.date(year, month, 1), "period_label": label,
+        "event_dates": ";".join(d.isoformat() for d in dates) if dates else None,
+        "event_dates_is_range": is_range if dates else None,
+        "event_date_first": dates[0] if dates else None,
+        "event_date_last": dates[-1] if dates else None,
+        "kota_name": area["kota"], "kecamatan_name": area["kecamatan"],
+        "kelurahan_name": area["kelurahan"],
+        "rw_list": ";".join(map(str, rws)) if rws else None,
+        "rw_raw": rw_raw.strip() if rw_raw and rw_raw.strip() else None,
+        "rw_count": len(rws) if rws else None,
+        "water_min_cm": water_min, "water_max_cm": water_max, "water_raw": water_raw,
+        **{c: counts.get(c) for c in COUNTS[:7]}, "injured": _injured(counts),
+        "no_flood": area["no_flood"],
+        "evacuee_columns_suspect": EVACUEE_COLUMNS_SUSPECT[layout.variant],
+    }
+
+
+def _when(raw: dict, layout: _Layout) -> tuple[int, int, str, list[dt.date], bool]:
+    """(year, event month, release period label, event dates, dates form a range)."""
+    if layout.variant == "F1":
+        try:
+            dates, is_range = f.event_dates(_value(raw, layout, "event_dates"), layout.year)
+        except f.FieldError as err:
+            raise _RowError("event_dates", str(err)) from None
+        month = dates[0].month
+        return layout.year, month, f"{layout.year}-Q{(month + 2) // 3}", dates, is_range
+    month = _month(raw, layout)
+    if layout.variant == "F2":
+        text = (_value(raw, layout, "periode") or "").strip()
+        match = _PERIODE.fullmatch(text)
+        if match is None or not 1 <= int(match[2]) <= 12:
+            raise _RowError("periode", f"periode_data {text!r} is not YYYYMM")
+        year, release = int(match[1]), int(match[2])
+        # periode_data is the release quarter's last month: 202306 covers April-June
+        if not release - 3 < month <= release:
+            raise _RowError("month", f"event month {month} is outside release {text} (months "
+                            f"{max(release - 2, 1)}-{release})", INCONSISTENT)
+        return year, month, f"{year}-Q{(release + 2) // 3}", [], False
+    text = (_value(raw, layout, "quarter") or "").strip()
+    if text not in ("1", "2", "3", "4"):
+        raise _RowError("quarter", f"triwulan {text!r} is not 1-4")
+    if (month + 2) // 3 != int(text):
+        raise _RowError("month", f"month {month} is not in triwulan {text}", INCONSISTENT)
+    return layout.year, month, f"{layout.year}-Q{text}", [], False
+
+
+def _month(raw: dict, layout: _Layout) -> int:
+    try:
+        return f.month_number(_value(raw, layout, "month"))
+    except f.FieldError as err:
+        raise _RowError("month", str(err)) from None
+
+
+def _area(raw: dict, layout: _Layout) -> dict:
+    names = {}
+    for column in AREA:
+        try:
+            names[column] = f.area_name(_value(raw, layout, column))
+        except f.FieldError as err:
+            raise _RowError(column, str(err)) from None
+    nihil = [c for c in ("kecamatan", "kelurahan") if names[c] == "NIHIL"]
+    if nihil and len(nihil) != 2:
+        raise _RowError(nihil[0], f"only {nihil[0]} says 'nihil'", INCONSISTENT)
+    for column in AREA[: 1 if nihil else 3]:
+        if names[column] is None:
+            raise _RowError(column, f"{column} missing")
+    if nihil:  # a zero-event fact for the kota, not a kelurahan called NIHIL
+        names["kecamatan"] = names["kelurahan"] = None
+    return {**names, "no_flood": bool(nihil)}
+
+
+def _count(raw: dict, layout: _Layout, canonical: str) -> int | None:
+    try:
+        return f.count(_value(raw, layout, canonical))
+    except f.FieldError as err:
+        raise _RowError(canonical, str(err)) from None
+
+
+def _injured(counts: dict) -> int | None:
+    """F2 publishes one injured count; F1 severe + light, NULL unless both are readable."""
+    if "injured" in counts:
+        return counts["injured"]
+    parts = [counts.get("injured_severe"), counts.get("injured_light")]
+    return None if None in parts else sum(parts)
+
+
+def _water(raw: dict, layout: _Layout) -> tuple[float | None, float | None, str | None]:
+    """(min cm, max cm, free text as published; NULL where the heights are numeric columns)."""
+    if "water_text" in layout.columns:
+        text = _value(raw, layout, "water_text")
+        try:
+            low, high = f.water_range(text)
+        except f.FieldError as err:
+            raise _RowError("water_text", str(err)) from None
+        return low, high, text.strip() if text and text.strip() else None
+    low, high = (_height(raw, layout, c) for c in ("water_min", "water_max"))
+    if low is not None and high is not None and low > high:
+        raise _RowError("water_max", f"maximum height {high:g} cm below minimum {low:g} cm",
+                        INCONSISTENT)
+    return low, high, None
+
+
+def _height(raw: dict, layout: _Layout, canonical: str) -> float | None:
+    try:
+        return f.centimetres(_value(raw, layout, canonical))
+    except f.FieldError as err:
+        raise _RowError(canonical, str(err)) from None
+
+
+def _check_repeat(seen: dict, row: dict, raw: dict) -> None:
+    """One fact per kota/kecamatan/kelurahan and month in a payload; a repeat is quarantined."""
+    key = (row["year"], row["month"], row["kota_name"], row["kecamatan_name"],
+           row["kelurahan_name"])
+    if key in seen:
+        first_row, first_raw = seen[key]
+        exact = first_raw == raw
+        raise _RowError("kelurahan", f"{'exact' if exact else 'conflicting'} repeat of source "
+                        f"row {first_row} (same area and month {row['year']}-{row['month']:02d})",
+                        DUPLICATE if exact else INCONSISTENT)
+    seen[key] = (row["source_row"], raw)
+
+
+# --------------------------------------------------------------------------------------------
+# frame
+
+
+def _staged_frame(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=STAGED_COLUMNS)
+    for column in ("event_month", "event_date_first", "event_date_last"):
+        frame[column] = pd.to_datetime(frame[column])
+    return frame.astype(_STAGED_DTYPES)
+
+
+def _summary(frame: pd.DataFrame, quarantine: Quarantine) -> dict:
+    flood = frame[~frame["no_flood"]]
+    return {
+        "no_flood_rows": int(frame["no_flood"].sum()),
+        "months": sorted({f"{y}-{m:02d}" for y, m in zip(frame["year"], frame["month"],
+                                                            strict=True)}),
+        "quarantined_by_column": dict(Counter(r["column_name"] for r in quarantine.rows)),
+        # informative only: the published RW count and the RW list disagree this often
+        "rw_count_differs_from_affected_rw": int(
+            (flood["rw_count"].notna() & flood["affected_rw"].notna()
+             & (flood["rw_count"] != flood["affected_rw"])).sum()),
+    }

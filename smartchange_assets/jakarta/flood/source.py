@@ -1,0 +1,104 @@
+"""Jakarta flood events (BPBD DKI "kejadian bencana banjir"): the one description."""
+
+from smartchange_assets.jakarta.flood.checks import evacuee_columns_check
+from smartchange_assets.jakarta.flood.live import fetch_live
+from smartchange_assets.jakarta.flood.parser import parse_flood
+from smartchange_assets.platform import quality as q
+from smartchange_assets.platform.source import SourceSpec, staging_table
+from smartchange_assets.platform.tables import Column
+
+COUNT_COLUMNS = {
+    "events": "flood events (jumlah_kejadian)",
+    "affected_rw": "RW affected, as published",
+    "affected_households": "households (KK) affected",
+    "affected_people": "people (jiwa) affected",
+    "displaced_people": "evacuees (F1 jumlah_pengungsi_tertinggi, F2/F3 jumlah_pengungsi); "
+                        "see evacuee_columns_suspect",
+    "evacuation_sites": "shelters (jumlah_tempat_pengungsian); see evacuee_columns_suspect",
+    "deaths": "deaths (F1 jumlah_meninggal, F2 jumlah_korban_meninggal; F3 none)",
+    "injured": "injured (F1 luka_berat + luka_ringan, F2 jumlah_korban_luka; F3 none); see "
+               "evacuee_columns_suspect",
+}
+
+COLUMNS = [
+    Column("source_row", "bigint", "data-row number in the payload (1-based)", nullable=False),
+    Column("variant", "text", "published layout: F1 legacy 2020 Q1, F2 satudata 2023, F3 "
+           "satudata 2024 (third-party processed)", nullable=False),
+    Column("year", "integer", "event year (F1/F3: from the payload; F2: periode_data)",
+           nullable=False),
+    Column("month", "integer", "event month (F1: of the first event date)", nullable=False),
+    Column("event_month", "date", "first day of the event month", nullable=False),
+    Column("period_label", "text", "release quarter, YYYY-Qn", nullable=False),
+    Column("event_dates", "text", "F1 only: ISO dates joined by ';' (a range: start;end)"),
+    Column("event_dates_is_range", "boolean", "event_dates is a 's/d' range, not a list"),
+    Column("event_date_first", "date", "first event date (F1)"),
+    Column("event_date_last", "date", "last event date (F1)"),
+    Column("kota_name", "text", "kota as published, trimmed and upper-cased", nullable=False),
+    Column("kecamatan_name", "text", "kecamatan as published, trimmed and upper-cased "
+           "(NULL on no_flood rows)"),
+    Column("kelurahan_name", "text", "kelurahan as published, trimmed and upper-cased "
+           "(NULL on no_flood rows)"),
+    Column("rw_list", "text", "RW numbers affected, ';'-joined (F1)"),
+    Column("rw_raw", "text", "RW list as published (F1)"),
+    Column("rw_count", "integer", "number of RWs in rw_list"),
+    Column("water_min_cm", "double precision", "lowest water height, cm"),
+    Column("water_max_cm", "double precision", "highest water height, cm"),
+    Column("water_raw", "text", "water height as published where it is free text (F2)"),
+    *[Column(name, "bigint", text) for name, text in COUNT_COLUMNS.items()],
+    Column("no_flood", "boolean", "the publisher's 'nihil' row: no flood in this kota this "
+           "month (a zero-event fact, not a kelurahan)", nullable=False),
+    Column("evacuee_columns_suspect", "boolean", "this payload's layout is known to carry "
+           "misaligned casualty/evacuee columns (REPORT §2.2); checked by evacuee_columns",
+           nullable=False),
+]
+
+KEY = ("source_row",)
+NATURAL_KEY = ("payload_sha256", "year", "month", "kota_name", "kecamatan_name",
+               "kelurahan_name")
+
+SOURCE = SourceSpec(
+    city="jakarta",
+    name="flood",
+    title="Jakarta flood events",
+    description=("Flood events per kelurahan and month from BPBD DKI's 'kejadian bencana "
+                 "banjir' tables: 2020 Q1 (legacy portal), 2023 (satudata) and 2024 (satudata, "
+                 "third-party processed copy); three layouts, free-text dates, RW lists and "
+                 "water heights."),
+    publisher="Badan Penanggulangan Bencana Daerah (BPBD) Provinsi DKI Jakarta "
+              "(satudata.jakarta.go.id, data.jakarta.go.id)",
+    licence="Open data of the DKI Jakarta provincial government (per-dataset licence field)",
+    portal_url="https://satudata.jakarta.go.id/open-data/detail?kategori=dataset&page_url="
+               "data-kejadian-bencana-banjir",
+    parser=parse_flood,
+    fetch_live=fetch_live,
+    staging=staging_table("jakarta", "flood_events", COLUMNS, ("payload_sha256", *KEY),
+                          "Jakarta flood events, one row per kelurahan (or 'nihil' kota) and "
+                          "month as published"),
+    date_column="event_month",
+    # published names (the quarantine names columns as published) of the period and area
+    key_columns=("periode_data", "triwulan", "bulan", "tanggal_kejadian", "kota_administrasi",
+                 "wilayah", "wilayah_adm", "kecamatan", "kelurahan"),
+    expectations=(
+        *[q.not_null(c) for c in ("source_row", "variant", "year", "month", "event_month",
+                                  "period_label", "kota_name", "no_flood",
+                                  "evacuee_columns_suspect")],
+        q.compound_unique(["payload_sha256", *KEY]),
+        q.compound_unique(list(NATURAL_KEY)),
+        q.in_set("variant", ["F1", "F2", "F3"]),
+        q.between("year", 2000, 2100),
+        q.between("month", 1, 12),
+        q.Expect("ExpectColumnValuesToMatchRegex", "period_label", {"regex": r"^\d{4}-Q[1-4]$"}),
+        q.Expect("ExpectColumnPairValuesAToBeGreaterThanB", None,
+                 {"column_A": "event_date_last", "column_B": "event_date_first",
+                  "or_equal": True, "ignore_row_if": "either_value_is_missing"}),
+        q.Expect("ExpectColumnPairValuesAToBeGreaterThanB", None,
+                 {"column_A": "water_max_cm", "column_B": "water_min_cm", "or_equal": True,
+                  "ignore_row_if": "either_value_is_missing"}),
+        q.between("water_min_cm", 0, 600),
+        q.between("water_max_cm", 0, 600),
+        q.between("rw_count", 1, 60),
+        *[q.between(c, 0, None) for c in COUNT_COLUMNS],
+    ),
+    group="flood",
+    extra_checks=(evacuee_columns_check,),
+)
