@@ -7,6 +7,9 @@ from smartchange_assets.air_quality.mart import MART
 from smartchange_assets.air_quality.reference import ref_air_quality_standards
 from smartchange_assets.berlin.blume.daily import DAILY as BERLIN_AIR_DAILY
 from smartchange_assets.berlin.blume.source import SOURCE as BLUME
+from smartchange_assets.berlin.lor.hierarchy import HIERARCHY as BERLIN_LOR_HIERARCHY
+from smartchange_assets.berlin.lor.source import SOURCE as BERLIN_LOR
+from smartchange_assets.berlin.population.source import SOURCE as BERLIN_POPULATION
 from smartchange_assets.jakarta.flood.source import SOURCE as JAKARTA_FLOOD
 from smartchange_assets.jakarta.ispu.source import SOURCE as ISPU
 from smartchange_assets.jobs import nightly_refresh, refresh_all
@@ -14,8 +17,8 @@ from smartchange_assets.platform.source import build_source
 from smartchange_assets.platform.sql_asset import build_sql_table
 from smartchange_assets.resources import resources_for_environment
 
-SOURCES = [ISPU, BLUME, JAKARTA_FLOOD]
-SQL_TABLES = [BERLIN_AIR_DAILY, FACT, MART]
+SOURCES = [ISPU, BLUME, JAKARTA_FLOOD, BERLIN_LOR, BERLIN_POPULATION]
+SQL_TABLES = [BERLIN_AIR_DAILY, FACT, MART, BERLIN_LOR_HIERARCHY]
 
 
 def build_definitions() -> dg.Definitions:

@@ -201,9 +201,15 @@ def _raw_asset(spec: SourceSpec) -> dg.AssetsDefinition:
     def raw_asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
                   portal: PortalResource) -> dg.MaterializeResult:
         archive = warehouse.archive()
-        if portal.mode == "live":
-            if spec.fetch_live is None:
-                raise dg.Failure(f"{spec.source_id} has no live connector; run in replay mode")
+        # the seed is real recorded history: it is in the archive in both modes
+        new = archive.sync_seed(spec.source_id)
+        context.log.info("%s: %d seed payload(s) newly landed", spec.source_id, new)
+        if portal.mode == "live" and spec.fetch_live is None:
+            # no portal API to call (e.g. a file published only through a map service): the
+            # archive's payloads (seed and hand-landed files) are all there is
+            context.log.warning("%s has no live connector; replaying its archive",
+                                spec.source_id)
+        elif portal.mode == "live":
             landed = 0
             for live in spec.fetch_live(portal.client()):
                 fetched = live.fetched
@@ -215,9 +221,6 @@ def _raw_asset(spec: SourceSpec) -> dg.AssetsDefinition:
                 landed += result.new_manifest_row
             context.log.info("%s: landed %d new payload(s) from the portal", spec.source_id,
                              landed)
-        else:
-            new = archive.sync_seed(spec.source_id)
-            context.log.info("%s: %d seed payload(s) newly landed", spec.source_id, new)
         manifest = archive.manifest(spec.source_id)
         active = manifest[manifest["rejected_reason"].isna()]
         return dg.MaterializeResult(metadata={

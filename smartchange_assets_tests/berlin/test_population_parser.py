@@ -1,0 +1,336 @@
+"""The EWR parser on the two real seed excerpts, plus faults and vintages built from them.
+
+Every fault case starts from a real file and changes one thing, and says what. The vintage
+cases rewrite a real file the way other published vintages look (Berlin REPORT §3 and the
+mirror the seeds come from): 2009 grouped-band names ``E_U1…``, 2015 quoted fields with
+decimal-comma counts ``3090,00``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import smartchange_assets
+from smartchange_assets.berlin.lor.parser import parse_lor_export
+from smartchange_assets.berlin.population.parser import STAGED_COLUMNS, parse_ewr
+from smartchange_assets.platform.parsing import ParseError, ParseResult
+
+SEED = Path(smartchange_assets.__file__).parent / "seed" / "berlin"
+OLD = "ewr_EWR201912E_Matrix_bezirk01.csv"
+NEW = "ewr_EWR_L21_202412E_Matrix_bezirk01.csv"
+BANDS = ["age_under_1", "age_1_6", "age_6_15", "age_15_18", "age_18_25", "age_25_55",
+         "age_55_65", "age_65_80", "age_80_plus"]
+
+# file -> (source rows, staged, no_data, quarantined, lor_version, reference date)
+EXPECTED = {
+    OLD: (41, 41, 0, 0, "LOR_OLD", "2019-12-31"),
+    NEW: (49, 49, 0, 0, "LOR2021", "2024-12-31"),
+}
+
+
+@cache
+def real_bytes(name: str) -> bytes:
+    return (SEED / "population" / name).read_bytes()
+
+
+@cache
+def parsed(name: str) -> ParseResult:
+    return parse_ewr(real_bytes(name), name)
+
+
+def real_table(name: str) -> tuple[list[str], list[list[str]]]:
+    rows = list(csv.reader(io.StringIO(real_bytes(name).decode()), delimiter=";"))
+    return rows[0], rows[1:]
+
+
+def write(header, rows, delimiter=";", quoting=csv.QUOTE_MINIMAL, bom=False) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n", quoting=quoting)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return (b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode()
+
+
+def with_cells(name: str, row: int, changes: dict[str, str]) -> bytes:
+    header, rows = real_table(name)
+    rows[row] = [changes.get(h, v) for h, v in zip(header, rows[row])]
+    return write(header, rows)
+
+
+def comparable(result: ParseResult) -> pd.DataFrame:
+    return result.staged.drop(columns=["source_row"]).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# the real files
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_real_files_reconcile_with_known_counts(name):
+    result = parsed(name)
+    result.reconcile()
+    rows, staged, no_data, quarantined, version, day = EXPECTED[name]
+    assert (result.source_rows, len(result.staged), result.no_data, len(result.quarantine)) \
+        == (rows, staged, no_data, quarantined)
+    s = result.staged
+    assert list(s.columns) == STAGED_COLUMNS
+    assert set(s["lor_version"]) == {version} and result.notes["lor_version"] == version
+    assert set(s["reference_date"]) == {pd.Timestamp(day)}
+    assert set(s["bez"]) == {"01"} and s["plr_code"].str.fullmatch(r"01\d{6}").all()
+    # every sum held: nothing suppressed, and the single-age bands add up to the total
+    assert s["unchecked_sums"].isna().all()
+    assert (s["single_age_total"] == s["total"]).all()
+    assert (s["male"] + s["female"] == s["total"]).all()
+    assert (s[BANDS].sum(axis=1) == s["total"]).all()
+
+
+def test_2019_old_lor_first_row_values():
+    first = parsed(OLD).staged.iloc[0]
+    assert first["plr_code"] == "01011101" and first["stadtraum"] == 1
+    assert (first["total"], first["male"], first["female"]) == (3445, 1800, 1645)
+    assert [first[b] for b in BANDS] == [18, 146, 140, 37, 299, 1688, 398, 510, 209]
+    assert parsed(OLD).notes["version_evidence"] == "header column STADTRAUM and file name"
+
+
+def test_2024_lor2021_first_row_values():
+    first = parsed(NEW).staged.iloc[0]
+    assert first["plr_code"] == "01100101" and pd.isna(first["stadtraum"])
+    assert (first["total"], first["male"], first["female"]) == (3580, 1869, 1711)
+    assert [first[b] for b in BANDS] == [37, 128, 203, 49, 296, 1774, 376, 455, 262]
+    assert parsed(NEW).notes["version_evidence"] == "header column BEZPGR and file name"
+
+
+def test_old_and_new_keys_look_alike_but_do_not_overlap():
+    old, new = set(parsed(OLD).staged["plr_code"]), set(parsed(NEW).staged["plr_code"])
+    assert "01011101" in old and "01100101" in new and not old & new
+
+
+def test_every_2024_key_is_a_lor_2021_planungsraum():
+    lor = (SEED / "lor" / "lor_2021_planungsraeume_export.csv").read_bytes()
+    plr = parse_lor_export(lor, "lor.csv").staged
+    mitte = set(plr[plr["bezirk_code"] == "01"]["code"])
+    assert set(parsed(NEW).staged["plr_code"]) == mitte  # all 49 of Bezirk 01, no more
+
+
+# --------------------------------------------------------------------------------------------
+# sums
+
+
+def test_male_plus_female_not_total_is_quarantined_naming_the_sum():
+    # real row 1 of 2019: E_E 3445, E_EM 1800, E_EW 1645; E_EM made 1801
+    result = parse_ewr(with_cells(OLD, 0, {"E_EM": "1801"}), OLD)
+    assert (len(result.staged), len(result.quarantine)) == (40, 1)
+    q = result.quarantine.iloc[0]
+    assert (q["source_row"], q["column_name"], q["kind"]) == (1, "E_E", "inconsistent")
+    assert q["reason"] == "male+female E_EM+E_EW = 3446 but E_E = 3445"
+
+
+def test_single_age_band_off_fails_its_grouped_band_and_the_total():
+    # real row 1 of 2024: E_E00_01 37 = E_EU1 37; made 38
+    result = parse_ewr(with_cells(NEW, 0, {"E_E00_01": "38"}), NEW)
+    q = result.quarantine.iloc[0]
+    assert q["kind"] == "inconsistent" and q["column_name"] == "E_E"
+    assert "sum of the single-age bands = 3581 but E_E = 3580" in q["reason"]
+    assert "single-age bands E_E00_01 = 38 but E_EU1 = 37" in q["reason"]
+
+
+def test_grouped_band_off_is_quarantined():
+    result = parse_ewr(with_cells(NEW, 1, {"E_E80U110": "65"}), NEW)  # real: 64
+    reason = result.quarantine.iloc[0]["reason"]
+    assert "sum of the grouped bands = 2035 but E_E = 2034" in reason
+    assert "= 64 but E_E80U110 = 65" in reason
+
+
+@pytest.mark.parametrize("mark", ["-", ".", "X", ""])
+def test_suppressed_cells_are_null_and_their_sums_skipped(mark):
+    # real row 2 of 2019 has E_EU1 0 and E_E00_01 0: suppress both
+    result = parse_ewr(with_cells(OLD, 1, {"E_EU1": mark, "E_E00_01": mark}), OLD)
+    assert (len(result.staged), len(result.quarantine)) == (41, 0)
+    row = result.staged[result.staged["plr_code"] == "01011102"].iloc[0]
+    assert pd.isna(row["age_under_1"]) and pd.isna(row["single_age_total"])
+    assert row["total"] == 188 and row["male"] == 114  # still read and checked
+    assert row["unchecked_sums"] == ("sum of the grouped bands = E_E; sum of the single-age "
+                                     "bands = E_E; single-age bands E_E00_01 = E_EU1")
+    assert result.notes["unchecked_sums"]["sum of the grouped bands = E_E"] == 1
+
+
+def test_suppressed_cell_does_not_hide_a_failing_sum_it_is_not_part_of():
+    result = parse_ewr(with_cells(OLD, 1, {"E_EU1": "-", "E_EM": "115"}), OLD)  # real: 114
+    assert "E_EM+E_EW = 189 but E_E = 188" in result.quarantine.iloc[0]["reason"]
+
+
+def test_all_counts_suppressed_is_the_publishers_no_data():
+    header, rows = real_table(OLD)
+    rows[3] = rows[3][:7] + ["-"] * (len(header) - 7)
+    result = parse_ewr(write(header, rows), OLD)
+    assert (result.source_rows, len(result.staged), result.no_data) == (41, 40, 1)
+
+
+# --------------------------------------------------------------------------------------------
+# vintages and re-encodings: the same staged rows
+
+
+def as_2015_vintage(name: str) -> bytes:
+    """Every field quoted, counts written N,00 (the 2015 Matrix looks like this)."""
+    header, rows = real_table(name)
+    out = io.StringIO(newline="")
+    out.write(";".join(f'"{h}"' for h in header) + "\n")
+    for row in rows:
+        ids, counts = row[:7], row[7:]
+        out.write(";".join([*(f'"{v}"' for v in ids), *(f"{v},00" for v in counts)]) + "\n")
+    return out.getvalue().encode()
+
+
+def as_2009_names(name: str) -> bytes:
+    """Grouped bands named E_U1, E_1U6 … E_80U110 (the 2009 Matrix header)."""
+    header, rows = real_table(name)
+    return write([h.replace("E_E", "E_", 1) if "U" in h[3:] else h for h in header], rows)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("variant", ["comma", "tab", "bom", "crlf", "reordered",
+                                     "decimal_comma_quoted", "old_band_names", "thousands"])
+def test_variants_give_the_same_staged_rows(name, variant):
+    header, rows = real_table(name)
+    if variant == "comma":
+        data = write(header, rows, delimiter=",")
+    elif variant == "tab":
+        data = write(header, rows, delimiter="\t")
+    elif variant == "bom":
+        data = write(header, rows, bom=True)
+    elif variant == "crlf":
+        data = real_bytes(name).replace(b"\n", b"\r\n")
+    elif variant == "reordered":
+        order = list(reversed(range(len(header))))
+        data = write([header[i] for i in order], [[r[i] for i in order] for r in rows])
+    elif variant == "decimal_comma_quoted":
+        data = as_2015_vintage(name)
+        assert b'"01";' in data and (b";3445,00;" in data or b";3580,00;" in data)
+    elif variant == "old_band_names":
+        data = as_2009_names(name)
+        assert b";E_U1;E_1U6;" in data and b"E_EU1" not in data
+    else:  # German thousands separators in counts >= 1000
+        data = write(header, [r[:7] + [f"{int(v):,}".replace(",", ".") for v in r[7:]]
+                              for r in rows])
+        assert b";3.445;" in data or b";3.580;" in data
+    result = parse_ewr(data, name)
+    assert len(result.quarantine) == 0
+    pd.testing.assert_frame_equal(comparable(result), comparable(parsed(name)))
+
+
+def test_fractional_count_is_unreadable_not_rounded():
+    result = parse_ewr(with_cells(NEW, 0, {"E_E": "3580,5"}), NEW)
+    q = result.quarantine.iloc[0]
+    assert (q["column_name"], q["kind"]) == ("E_E", "unreadable")
+    assert "'3580,5'" in q["reason"]
+
+
+def test_leading_zeros_lost_in_a_spreadsheet_are_restored():
+    data = with_cells(NEW, 0, {"RAUMID": "1100101", "BEZ": "1", "BEZPGR": "110"})
+    result = parse_ewr(data, NEW)
+    assert len(result.staged) == 49 and result.notes["leading_zeros_restored"] == 3
+    assert result.staged.iloc[0]["plr_code"] == "01100101"
+
+
+# --------------------------------------------------------------------------------------------
+# keys and vintage
+
+
+def test_garbled_raumid_is_unreadable_naming_its_column():
+    result = parse_ewr(with_cells(NEW, 4, {"RAUMID": "0110O105"}), NEW)
+    q = result.quarantine.iloc[0]
+    assert (q["source_row"], q["column_name"], q["kind"]) == (5, "RAUMID", "unreadable")
+
+
+def test_raumid_not_built_from_its_parts_is_inconsistent():
+    result = parse_ewr(with_cells(NEW, 0, {"PLR": "02"}), NEW)  # RAUMID 01100101
+    q = result.quarantine.iloc[0]
+    assert (q["column_name"], q["kind"]) == ("RAUMID", "inconsistent")
+    assert "01100101" in q["reason"] and "01100102" in q["reason"]
+
+
+def test_bezpgr_that_disagrees_with_raumid_is_inconsistent():
+    q = parse_ewr(with_cells(NEW, 0, {"BEZPGR": "0120"}), NEW).quarantine.iloc[0]
+    assert (q["column_name"], q["kind"]) == ("BEZPGR", "inconsistent")
+
+
+def test_zeit_that_disagrees_with_the_file_is_inconsistent_and_garbage_unreadable():
+    q = parse_ewr(with_cells(OLD, 0, {"ZEIT": "201812"}), OLD).quarantine.iloc[0]
+    assert (q["column_name"], q["kind"]) == ("ZEIT", "inconsistent")
+    assert "201812" in q["reason"] and "201912" in q["reason"]
+    q = parse_ewr(with_cells(OLD, 0, {"ZEIT": "2019-12"}), OLD).quarantine.iloc[0]
+    assert (q["column_name"], q["kind"]) == ("ZEIT", "unreadable")
+
+
+def test_repeated_row_is_a_duplicate():
+    header, rows = real_table(NEW)
+    result = parse_ewr(write(header, [*rows, rows[0]]), NEW)
+    assert (result.source_rows, len(result.staged)) == (50, 49)
+    assert tuple(result.quarantine.iloc[0][["source_row", "column_name", "kind"]]) == (
+        50, "RAUMID", "duplicate")
+
+
+def test_file_name_decides_without_a_version_column():
+    header, rows = real_table(NEW)
+    i = header.index("BEZPGR")
+    data = write(header[:i] + header[i + 1:], [r[:i] + r[i + 1:] for r in rows])
+    result = parse_ewr(data, "EWR_L21_202412E_Matrix.csv")
+    assert set(result.staged["lor_version"]) == {"LOR2021"}
+    assert result.notes["version_evidence"] == "file name"
+    with pytest.raises(ParseError, match="cannot tell the LOR version"):
+        parse_ewr(data, "einwohner.csv")
+
+
+def test_header_and_file_name_disagreeing_is_a_parse_error():
+    with pytest.raises(ParseError) as err:
+        parse_ewr(real_bytes(NEW), "EWR202412E_Matrix.csv")
+    assert "EWR202412E_Matrix.csv" in str(err.value) and "BEZPGR" in str(err.value)
+
+
+def test_lor2021_keys_before_2021_are_inconsistent():
+    # the 2024 file's rows relabelled 202012, read under a neutral name
+    header, rows = real_table(NEW)
+    data = write(header, [["202012", *r[1:]] for r in rows])
+    result = parse_ewr(data, "matrix.csv")
+    assert len(result.staged) == 0 and set(result.quarantine["column_name"]) == {"ZEIT"}
+    assert "does not fit LOR2021" in result.quarantine.iloc[0]["reason"]
+
+
+# --------------------------------------------------------------------------------------------
+# payloads that cannot be read at all
+
+
+def test_truncated_payload_raises_naming_the_file():
+    data = real_bytes(NEW)
+    cut = data[: len(data) - 40]  # the last row loses its last fields
+    with pytest.raises(ParseError) as err:
+        parse_ewr(cut, NEW)
+    assert NEW in str(err.value) and "truncated" in str(err.value) and err.value.row == 49
+
+
+@pytest.mark.parametrize("payload, message", [
+    (b"", "empty payload"),
+    (b"<!DOCTYPE html>\n<html><head><title>Statistik Berlin Brandenburg</title></head></html>",
+     "HTML"),
+    (b"\x00\x01garbage" * 50, "binary"),
+    (b"ZEIT;RAUMID;BEZ\n", "no data rows"),
+    (b"Jahr;Bezirk;Einwohner\n2019;Mitte;385748\n", "not an EWR Matrix CSV"),
+])
+def test_unreadable_payload_raises_naming_the_file(payload, message):
+    with pytest.raises(ParseError) as err:
+        parse_ewr(payload, NEW)
+    assert NEW in str(err.value) and message in str(err.value)
+
+
+def test_single_age_bands_that_do_not_tile_are_a_parse_error():
+    header, rows = real_table(OLD)
+    i = header.index("E_E03_05")
+    data = write(header[:i] + header[i + 1:], [r[:i] + r[i + 1:] for r in rows])
+    with pytest.raises(ParseError, match="do not tile"):
+        parse_ewr(data, OLD)
