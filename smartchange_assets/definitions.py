@@ -12,12 +12,13 @@ from smartchange_assets.berlin.lor.source import SOURCE as BERLIN_LOR
 from smartchange_assets.berlin.population.source import SOURCE as BERLIN_POPULATION
 from smartchange_assets.jakarta.flood.source import SOURCE as JAKARTA_FLOOD
 from smartchange_assets.jakarta.ispu.source import SOURCE as ISPU
+from smartchange_assets.jakarta.population.source import SOURCE as JAKARTA_POPULATION
 from smartchange_assets.jobs import nightly_refresh, refresh_all
 from smartchange_assets.platform.source import build_source
 from smartchange_assets.platform.sql_asset import build_sql_table
 from smartchange_assets.resources import resources_for_environment
 
-SOURCES = [ISPU, BLUME, JAKARTA_FLOOD, BERLIN_LOR, BERLIN_POPULATION]
+SOURCES = [ISPU, BLUME, JAKARTA_FLOOD, JAKARTA_POPULATION, BERLIN_LOR, BERLIN_POPULATION]
 SQL_TABLES = [BERLIN_AIR_DAILY, FACT, MART, BERLIN_LOR_HIERARCHY]
 
 
