@@ -10,6 +10,8 @@ from smartchange_assets.berlin.blume.source import SOURCE as BLUME
 from smartchange_assets.berlin.lor.hierarchy import HIERARCHY as BERLIN_LOR_HIERARCHY
 from smartchange_assets.berlin.lor.source import SOURCE as BERLIN_LOR
 from smartchange_assets.berlin.population.source import SOURCE as BERLIN_POPULATION
+from smartchange_assets.jakarta.areas.assets import AREA_ASSETS, AREA_CHECKS
+from smartchange_assets.jakarta.areas.source import SOURCE as JAKARTA_AREAS
 from smartchange_assets.jakarta.flood.source import SOURCE as JAKARTA_FLOOD
 from smartchange_assets.jakarta.ispu.source import SOURCE as ISPU
 from smartchange_assets.jakarta.population.source import SOURCE as JAKARTA_POPULATION
@@ -18,12 +20,17 @@ from smartchange_assets.platform.source import build_source
 from smartchange_assets.platform.sql_asset import build_sql_table
 from smartchange_assets.resources import resources_for_environment
 
-SOURCES = [ISPU, BLUME, JAKARTA_FLOOD, JAKARTA_POPULATION, BERLIN_LOR, BERLIN_POPULATION]
+SOURCES = [
+    ISPU, BLUME,
+    JAKARTA_AREAS, JAKARTA_FLOOD, JAKARTA_POPULATION,
+    BERLIN_LOR, BERLIN_POPULATION,
+]
 SQL_TABLES = [BERLIN_AIR_DAILY, FACT, MART, BERLIN_LOR_HIERARCHY]
 
 
-def build_definitions() -> dg.Definitions:
-    assets, checks = [ref_air_quality_standards], []
+def all_assets_and_checks() -> tuple[list[dg.AssetsDefinition], list]:
+    """Every asset and check, before resources are bound (tests materialise subsets)."""
+    assets, checks = [ref_air_quality_standards, *AREA_ASSETS], [*AREA_CHECKS]
     for spec in SOURCES:
         source_assets, source_checks = build_source(spec)
         assets += source_assets
@@ -32,6 +39,11 @@ def build_definitions() -> dg.Definitions:
         asset, check = build_sql_table(table)
         assets.append(asset)
         checks.append(check)
+    return assets, checks
+
+
+def build_definitions() -> dg.Definitions:
+    assets, checks = all_assets_and_checks()
     return dg.Definitions(
         assets=assets,
         asset_checks=checks,

@@ -26,11 +26,12 @@ def test_source_materialises_from_its_seed_with_green_checks(spec, fresh_databas
 def _upstream_assets(spec):
     """Assets a source's transform reads (e.g. the area reference), with their own raw assets
     when they are another source's staging table."""
-    from smartchange_assets.definitions import defs
+    from smartchange_assets.definitions import all_assets_and_checks
     from smartchange_assets.platform.source import build_source
 
+    unbound = {key: a for a in all_assets_and_checks()[0] for key in a.keys}
     assets = []
     for key in spec.extra_deps:
         other = next((s for s in SOURCES if s.staging_key == key), None)
-        assets += build_source(other)[0] if other else [defs.resolve_assets_def(key)]
+        assets += build_source(other)[0] if other else [unbound[key]]
     return assets

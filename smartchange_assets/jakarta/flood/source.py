@@ -1,5 +1,11 @@
 """Jakarta flood events (BPBD DKI "kejadian bencana banjir"): the one description."""
 
+from smartchange_assets.jakarta.areas.linking import (
+    AREA_COLUMNS,
+    AREA_DEPS,
+    area_resolution_check,
+    area_transform,
+)
 from smartchange_assets.jakarta.flood.checks import evacuee_columns_check
 from smartchange_assets.jakarta.flood.live import fetch_live
 from smartchange_assets.jakarta.flood.parser import parse_flood
@@ -71,7 +77,8 @@ SOURCE = SourceSpec(
                "data-kejadian-bencana-banjir",
     parser=parse_flood,
     fetch_live=fetch_live,
-    staging=staging_table("jakarta", "flood_events", COLUMNS, ("payload_sha256", *KEY),
+    staging=staging_table("jakarta", "flood_events", [*COLUMNS, *AREA_COLUMNS],
+                          ("payload_sha256", *KEY),
                           "Jakarta flood events, one row per kelurahan (or 'nihil' kota) and "
                           "month as published"),
     date_column="event_month",
@@ -100,5 +107,7 @@ SOURCE = SourceSpec(
         *[q.between(c, 0, None) for c in COUNT_COLUMNS],
     ),
     group="flood",
-    extra_checks=(evacuee_columns_check,),
+    transform=area_transform("kota_name", "kecamatan_name", "kelurahan_name"),
+    extra_deps=AREA_DEPS,
+    extra_checks=(evacuee_columns_check, area_resolution_check),
 )

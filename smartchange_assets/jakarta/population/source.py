@@ -1,5 +1,11 @@
 """Jakarta population by area, age band and sex (satudata, Dukcapil, BPS): the one description."""
 
+from smartchange_assets.jakarta.areas.linking import (
+    AREA_COLUMNS,
+    AREA_DEPS,
+    area_resolution_check,
+    area_transform,
+)
 from smartchange_assets.jakarta.population import values
 from smartchange_assets.jakarta.population.layouts import TABLE_KINDS
 from smartchange_assets.jakarta.population.live import fetch_population_pages
@@ -66,7 +72,8 @@ SOURCE = SourceSpec(
                "jenis-kelamin-tahun-2013-2021",
     parser=parse_population,
     fetch_live=fetch_population_pages,
-    staging=staging_table("jakarta", "population", COLUMNS, ("payload_sha256", "source_row"),
+    staging=staging_table("jakarta", "population", [*COLUMNS, *AREA_COLUMNS],
+                          ("payload_sha256", "source_row"),
                           "Jakarta residents, one row per published count"),
     date_column="reference_date",
     key_columns=KEY_COLUMNS,
@@ -89,5 +96,7 @@ SOURCE = SourceSpec(
                {"column_A": "age_to", "column_B": "age_from", "or_equal": True,
                 "ignore_row_if": "either_value_is_missing"}),
     ),
-    extra_checks=(totals_agree,),
+    transform=area_transform("kota_name", "kecamatan_name", "kelurahan_name"),
+    extra_deps=AREA_DEPS,
+    extra_checks=(totals_agree, area_resolution_check),
 )
