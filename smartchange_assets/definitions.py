@@ -7,25 +7,32 @@ from smartchange_assets.air_quality.mart import MART
 from smartchange_assets.air_quality.reference import ref_air_quality_standards
 from smartchange_assets.berlin.blume.daily import DAILY as BERLIN_AIR_DAILY
 from smartchange_assets.berlin.blume.source import SOURCE as BLUME
+from smartchange_assets.berlin.blume_stations.source import SOURCE as BLUME_STATIONS
+from smartchange_assets.berlin.citizen_reports.history import SQL_TABLES as BERLIN_REPORT_TABLES
+from smartchange_assets.berlin.citizen_reports.source import SOURCE as BERLIN_REPORTS
 from smartchange_assets.berlin.lor.hierarchy import HIERARCHY as BERLIN_LOR_HIERARCHY
 from smartchange_assets.berlin.lor.source import SOURCE as BERLIN_LOR
 from smartchange_assets.berlin.population.source import SOURCE as BERLIN_POPULATION
 from smartchange_assets.jakarta.areas.assets import AREA_ASSETS, AREA_CHECKS
 from smartchange_assets.jakarta.areas.source import SOURCE as JAKARTA_AREAS
+from smartchange_assets.jakarta.citizen_reports.source import SOURCE as JAKARTA_REPORTS
 from smartchange_assets.jakarta.flood.source import SOURCE as JAKARTA_FLOOD
 from smartchange_assets.jakarta.ispu.source import SOURCE as ISPU
 from smartchange_assets.jakarta.population.source import SOURCE as JAKARTA_POPULATION
+from smartchange_assets.jakarta.transjakarta.source import SOURCE as JAKARTA_TRANSJAKARTA
 from smartchange_assets.jobs import nightly_refresh, refresh_all
+from smartchange_assets.openaq.source import SOURCE as OPENAQ
 from smartchange_assets.platform.source import build_source
 from smartchange_assets.platform.sql_asset import build_sql_table
 from smartchange_assets.resources import resources_for_environment
+from smartchange_assets.weather.source import SOURCE as WEATHER
 
 SOURCES = [
-    ISPU, BLUME,
-    JAKARTA_AREAS, JAKARTA_FLOOD, JAKARTA_POPULATION,
-    BERLIN_LOR, BERLIN_POPULATION,
+    ISPU, BLUME, BLUME_STATIONS, WEATHER, OPENAQ,
+    JAKARTA_AREAS, JAKARTA_FLOOD, JAKARTA_POPULATION, JAKARTA_TRANSJAKARTA, JAKARTA_REPORTS,
+    BERLIN_LOR, BERLIN_POPULATION, BERLIN_REPORTS,
 ]
-SQL_TABLES = [BERLIN_AIR_DAILY, FACT, MART, BERLIN_LOR_HIERARCHY]
+SQL_TABLES = [BERLIN_AIR_DAILY, FACT, MART, BERLIN_LOR_HIERARCHY, *BERLIN_REPORT_TABLES]
 
 
 def all_assets_and_checks() -> tuple[list[dg.AssetsDefinition], list]:

@@ -54,6 +54,9 @@ class LivePayload:
     fetched: FetchedPayload
     period_start: dt.date | None = None
     period_end: dt.date | None = None
+    # the name to archive it under, when the URL's last segment says too little (the parser
+    # only sees bytes and this name)
+    file_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,9 @@ class SourceSpec:
     extra_deps: tuple[dg.AssetKey, ...] = ()
     # an optional source (e.g. a cross-check that needs an API key) may have no payloads at all
     optional: bool = False
+    # live mode: a reason not to fetch now (e.g. no API key set), shown in the raw asset's
+    # metadata; None means fetch
+    live_skip_reason: Callable[[], str | None] | None = None
     # more checks on the staging asset, each built from the spec: f(spec) -> checks definition
     extra_checks: tuple[Callable[["SourceSpec"], dg.AssetChecksDefinition], ...] = ()
 
@@ -201,6 +207,7 @@ def _raw_asset(spec: SourceSpec) -> dg.AssetsDefinition:
     def raw_asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
                   portal: PortalResource) -> dg.MaterializeResult:
         archive = warehouse.archive()
+        skipped = None
         # the seed is real recorded history: it is in the archive in both modes
         new = archive.sync_seed(spec.source_id)
         context.log.info("%s: %d seed payload(s) newly landed", spec.source_id, new)
@@ -209,6 +216,9 @@ def _raw_asset(spec: SourceSpec) -> dg.AssetsDefinition:
             # archive's payloads (seed and hand-landed files) are all there is
             context.log.warning("%s has no live connector; replaying its archive",
                                 spec.source_id)
+        elif portal.mode == "live" and spec.live_skip_reason and spec.live_skip_reason():
+            skipped = spec.live_skip_reason()
+            context.log.warning("%s: live fetch skipped: %s", spec.source_id, skipped)
         elif portal.mode == "live":
             landed = 0
             for live in spec.fetch_live(portal.client()):
@@ -217,7 +227,8 @@ def _raw_asset(spec: SourceSpec) -> dg.AssetsDefinition:
                     spec.source_id, fetched.content, origin=fetched.url, landed_by="live",
                     fetched_at=fetched.fetched_at, content_type=fetched.content_type,
                     http_status=fetched.status, period_start=live.period_start,
-                    period_end=live.period_end, request=fetched.request)
+                    period_end=live.period_end, request=fetched.request,
+                    file_name=live.file_name)
                 landed += result.new_manifest_row
             context.log.info("%s: landed %d new payload(s) from the portal", spec.source_id,
                              landed)
@@ -225,6 +236,7 @@ def _raw_asset(spec: SourceSpec) -> dg.AssetsDefinition:
         active = manifest[manifest["rejected_reason"].isna()]
         return dg.MaterializeResult(metadata={
             "mode": portal.mode,
+            **({"live_skipped": skipped} if skipped else {}),
             "active_payloads": dg.MetadataValue.int(len(active)),
             "rejected_payloads": dg.MetadataValue.int(int(manifest["rejected_reason"].notna()
                                                           .sum())),

@@ -47,7 +47,8 @@ def test_flood_materialises_from_its_seed_with_green_checks(fresh_database):
     assert result.success
     checks = check_results(result)
     assert set(checks) == {f"jakarta/staging/flood_events:{name}" for name in
-                           ("payload_reconciliation", "gx_suite", CHECK_NAME)}
+                           ("payload_reconciliation", "gx_suite", CHECK_NAME,
+                            "area_resolution")}
     assert all(checks.values()), checks
 
     recon = fresh_database.read_frame(

@@ -1,0 +1,1 @@
+"""Berlin Ordnungsamt-Online citizen reports ("Meldungen"): daily snapshots and status history."""

@@ -1,0 +1,260 @@
+"""The one staging design of the three mobility count sources, and what their parsers share.
+
+Every count source stages **one row per source row** (so reconciliation stays per source row),
+in the same wide layout: the site, the hour, and one nullable integer count column per mode
+(``count_bike``, ``count_pedestrian``, ``count_car``, ``count_heavy``, ``count_motor_vehicle``,
+``count_truck``). A source leaves the modes it does not measure NULL. The SQL table
+``berlin/staging/mobility_counts`` unions the three staging tables and turns them long (one row
+per site, hour and mode).
+
+Time rules (all three publishers label an hour by its START in Europe/Berlin wall time)
+------------------------------------------------------------------------------------------
+* ``period_start_local`` is the published wall time, kept as published.
+* ``period_start_utc`` is that wall time localised in Europe/Berlin.
+* A wall time that does not exist (the 02:00 hour of a spring-forward day, which the bike
+  counter files DO contain, 24 rows a day all year) is kept, flagged
+  ``time_flag = 'dst_nonexistent_hour'`` and has ``period_start_utc`` NULL: it cannot be placed
+  on the time line, and shifting it to 01:00 or 03:00 UTC would invent an hour or collide with
+  a real one.
+* A wall time that occurs twice (02:00 on a fall-back day) is flagged
+  ``time_flag = 'dst_repeated_hour'``. Rule: the first row of a site with that wall time is the
+  first occurrence (summer time, +02:00, ``dst_fold = 0``), a second row is the second
+  occurrence (+01:00, ``dst_fold = 1``), as in PEP 495. Files list a site's hours in time order,
+  so this reads Telraam's two converted-from-UTC rows correctly; the bike counters and the
+  detectors have only one 02:00 row on that day (the publisher merged or dropped an hour), which
+  is therefore read as +02:00 and keeps the flag so that consumers know it may hold two hours.
+* A third row with the same site and wall time (or a second one for an ordinary hour) is a
+  duplicate: an exact repeat is quarantined as ``duplicate``; differing values are quarantined
+  as ``inconsistent``, all rows of that key, because nothing says which one is right.
+
+Missing hours are absent rows in all three publications; zeros are real zeros as published
+(the bike data's suspicious zero runs are flagged downstream, in ``mobility_counts``).
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+
+import numpy as np
+import pandas as pd
+
+from smartchange_assets.platform.parsing import (
+    DUPLICATE,
+    INCONSISTENT,
+    ParseError,
+    Quarantine,
+    decode_text,
+    read_csv_records,
+    sniff_delimiter,
+)
+from smartchange_assets.platform.tables import Column
+
+TZ = "Europe/Berlin"
+
+BIKE_COUNTER, TELRAAM = "bike_counter", "telraam"
+DETECTOR_MQ, DETECTOR_DET = "traffic_detector_mq", "traffic_detector_det"
+COUNTER_KINDS = (BIKE_COUNTER, TELRAAM, DETECTOR_MQ, DETECTOR_DET)
+
+NONEXISTENT_HOUR, REPEATED_HOUR = "dst_nonexistent_hour", "dst_repeated_hour"
+TIME_FLAGS = (NONEXISTENT_HOUR, REPEATED_HOUR)
+
+# mode -> what it counts; the staging column is count_<mode>
+MODES = {
+    "bike": "bicycles",
+    "pedestrian": "pedestrians (Telraam)",
+    "car": "cars / light vehicles (Telraam car, detector Pkw)",
+    "heavy": "heavy vehicles (Telraam heavy)",
+    "motor_vehicle": "all motor vehicles (detector Kfz)",
+    "truck": "trucks (detector Lkw)",
+}
+COUNT_COLUMNS = [f"count_{m}" for m in MODES]
+# Telraam publishes each mode per direction as well; totals are kept as published (see telraam)
+SIDE_MODES = ("pedestrian", "bike", "car", "heavy")
+SIDE_COLUMNS = [f"count_{m}_{side}" for m in SIDE_MODES for side in ("lft", "rgt")]
+# detector mean speeds per vehicle class (the publisher's -1 "no vehicles" becomes NULL)
+SPEED_COLUMNS = {"motor_vehicle": "speed_motor_vehicle_kmh", "car": "speed_car_kmh",
+                 "truck": "speed_truck_kmh"}
+INT_COLUMNS = [*COUNT_COLUMNS, *SIDE_COLUMNS]
+FLOAT_COLUMNS = ["quality", *SPEED_COLUMNS.values(), "car_v85_kmh", "uptime"]
+
+COLUMNS = [
+    Column("source_row", "bigint", "record number in the payload (1-based data row)",
+           nullable=False),
+    Column("counter_kind", "text", "bike_counter, telraam, traffic_detector_mq or "
+           "traffic_detector_det", nullable=False),
+    Column("site_id", "text", "canonical site id (renamed ids mapped, see site_id_raw)",
+           nullable=False),
+    Column("site_id_raw", "text", "site id as published", nullable=False),
+    Column("period_start_local", "timestamp", "start of the hour, Europe/Berlin wall time as "
+           "published", nullable=False),
+    Column("period_start_utc", "timestamptz", "start of the hour in UTC; NULL only for a "
+           "wall time that does not exist (time_flag dst_nonexistent_hour)"),
+    Column("local_date", "date", "Europe/Berlin calendar date of the hour", nullable=False),
+    Column("dst_fold", "smallint", "0, or 1 for the second occurrence of the repeated "
+           "fall-back hour (PEP 495 fold)", nullable=False),
+    Column("time_flag", "text", "dst_nonexistent_hour, dst_repeated_hour or NULL"),
+    *[Column(f"count_{m}", "bigint", f"{what} in the hour") for m, what in MODES.items()],
+    *[Column(c, "bigint", f"Telraam {c.split('_')[1]}s, {c.rsplit('_', 1)[1]} side of the "
+             "road") for c in SIDE_COLUMNS],
+    Column("quality", "double precision", "detector qualitaet: share of valid sub-intervals "
+           "(0, 1]; NULL for bike counters and Telraam"),
+    *[Column(c, "double precision", f"mean speed of {m.replace('_', ' ')}s, km/h (detectors)")
+      for m, c in SPEED_COLUMNS.items()],
+    Column("car_v85_kmh", "double precision", "Telraam v85 of cars, km/h (85th percentile)"),
+    Column("uptime", "double precision", "Telraam share of the hour the camera counted"),
+]
+STAGED_COLUMNS = [c.name for c in COLUMNS]
+# unique inside a payload; the platform adds payload_sha256 in front
+KEY = ("site_id", "period_start_local", "dst_fold")
+
+
+def payload_text(data: bytes, source: str, file: str) -> str:
+    """The payload as text: gzip is unpacked first (the detector portal serves .csv.gz and the
+    archive keeps the bytes as received), then UTF-8 with a cp1252 fallback."""
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (EOFError, OSError, zlib.error) as exc:
+            raise ParseError(source, file, f"gzip stream is truncated or corrupt ({exc})") \
+                from exc
+    if not data.strip():
+        raise ParseError(source, file, "empty payload")
+    return decode_text(data, source, file)
+
+
+def read_cells(text: str, source: str, file: str, required: tuple[str, ...],
+               delimiter: str | None = None) -> tuple[pd.DataFrame, pd.Series]:
+    """The data rows as a frame of stripped strings, by header name, plus a per-row problem
+    (``None`` when the row has exactly the header's width).
+
+    ``source_row`` is the 1-based data-row number. A missing required column, or a payload whose
+    last line is cut short without a line end, raises ParseError naming the file.
+    """
+    delimiter = delimiter or sniff_delimiter(text.split("\n", 1)[0].rstrip("\r"))
+    header, rows = read_csv_records(text, delimiter)
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise ParseError(source, file, f"not this source's layout: header lacks "
+                         f"{', '.join(map(repr, missing))} (header: {header[:12]})")
+    width = len(header)
+    if rows and len(rows[-1]) != width and not text.endswith(("\n", "\r")):
+        raise ParseError(source, file, f"payload ends mid-line: the last line has "
+                         f"{len(rows[-1])} of {width} fields (truncated)", row=len(rows))
+    padded = [r if len(r) == width else (r + [""] * width)[:width] for r in rows]
+    frame = pd.DataFrame(padded, columns=header, dtype="str") if rows else \
+        pd.DataFrame(columns=header, dtype="str")
+    frame = frame.apply(lambda s: s.str.strip())
+    frame.insert(0, "source_row", np.arange(1, len(rows) + 1, dtype="int64"))
+    frame["_raw"] = [delimiter.join(r) for r in rows]
+    problem = pd.Series([None if len(r) == width else
+                         f"line has {len(r)} fields, the header has {width}" for r in rows],
+                        index=frame.index, dtype="object")
+    return frame, problem
+
+
+def quarantine_rows(quarantine: Quarantine, frame: pd.DataFrame, mask: pd.Series,
+                    column: str | None, reason: pd.Series | str, kind: str, *,
+                    quote: bool = True) -> None:
+    """Quarantine every row of ``frame`` where ``mask`` holds. The reason is one text or one per
+    row; with ``quote`` it is prefixed by the column and its value: ``count '1x' is not …``."""
+    for idx in frame.index[mask.to_numpy()]:
+        text = reason if isinstance(reason, str) else reason.at[idx]
+        if quote and column is not None:
+            text = f"{column} {frame.at[idx, column]!r} {text}"
+        quarantine.add(int(frame.at[idx, "source_row"]), column, text, frame.at[idx, "_raw"],
+                       kind=kind)
+
+
+def to_count(cells: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Counts as nullable ints. Returns (values, unreadable mask, not-a-count mask).
+
+    ``11.0`` is read as 11 (the bike CSV writes counts as floats); empty stays missing; a
+    fractional or negative number is read but is not a count.
+    """
+    numbers = pd.to_numeric(cells.replace("", None), errors="coerce")
+    unreadable = numbers.isna() & cells.ne("")
+    bad = numbers.notna() & ((numbers < 0) | (numbers != np.floor(numbers))
+                             | ~np.isfinite(numbers))
+    values = numbers.where(~bad).astype("Float64").round().astype("Int64")
+    return values, unreadable, bad
+
+
+def to_float(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Floats (empty = missing) and the mask of unreadable cells."""
+    numbers = pd.to_numeric(cells.replace("", None), errors="coerce").astype("float64")
+    return numbers, numbers.isna() & cells.ne("")
+
+
+def finish(cand: pd.DataFrame, quarantine: Quarantine, counter_kind: str,
+           site_map: dict[str, str] | None = None) -> pd.DataFrame:
+    """Typed staged frame from the candidate rows (readable, consistent ones).
+
+    ``cand`` holds ``source_row``, ``_raw``, ``site_id_raw``, ``period_start_local`` (naive
+    datetime64) and any of the value columns. Sites are canonicalised with ``site_map``; DST
+    flags, folds and UTC are derived; duplicates are quarantined.
+    """
+    cand = cand.copy()
+    cand["site_id"] = cand["site_id_raw"].map(lambda s: (site_map or {}).get(s, s))
+    local = pd.DatetimeIndex(cand["period_start_local"]).as_unit("ns")
+    cand["period_start_local"] = local
+    fold = cand.groupby(["site_id", "period_start_local"], sort=False).cumcount().to_numpy()
+    summer = local.tz_localize(TZ, ambiguous=np.ones(len(local), bool), nonexistent="NaT")
+    winter = local.tz_localize(TZ, ambiguous=np.zeros(len(local), bool), nonexistent="NaT")
+    nonexistent = np.asarray(summer.isna())
+    repeated = ~nonexistent & np.asarray(summer != winter)
+    cand["dst_fold"] = np.where(repeated & (fold == 1), 1, 0).astype("int16")
+    cand["_utc"] = pd.Series(summer, index=cand.index).where(cand["dst_fold"] == 0,
+                                                             pd.Series(winter, index=cand.index))
+    cand["time_flag"] = pd.Series(np.where(nonexistent, NONEXISTENT_HOUR, REPEATED_HOUR),
+                                  index=cand.index, dtype="str").where(nonexistent | repeated)
+    extra = pd.Series((fold >= 2) | ((fold == 1) & ~repeated), index=cand.index)
+    cand = _drop_duplicates(cand, extra, quarantine)
+    local = pd.DatetimeIndex(cand["period_start_local"])
+    staged = pd.DataFrame({
+        "source_row": cand["source_row"].astype("int64"),
+        "counter_kind": counter_kind,
+        "site_id": cand["site_id"].astype("str"),
+        "site_id_raw": cand["site_id_raw"].astype("str"),
+        "period_start_local": local,
+        "period_start_utc": pd.DatetimeIndex(cand["_utc"]).tz_convert("UTC").as_unit("ns"),
+        "local_date": local.normalize(),
+        "dst_fold": cand["dst_fold"].astype("int16"),
+        "time_flag": cand["time_flag"],
+    }, index=cand.index)
+    for col in INT_COLUMNS:
+        staged[col] = cand[col].astype("Int64") if col in cand else \
+            pd.Series(pd.NA, index=cand.index, dtype="Int64")
+    for col in FLOAT_COLUMNS:
+        staged[col] = cand[col].astype("float64") if col in cand else np.nan
+    staged = staged.sort_values(["site_id", "period_start_local", "dst_fold"], kind="stable")
+    return staged.reset_index(drop=True)[STAGED_COLUMNS]
+
+
+def _drop_duplicates(cand: pd.DataFrame, extra: pd.Series, quarantine: Quarantine
+                     ) -> pd.DataFrame:
+    """Rows beyond what a wall time allows (a second row for an ordinary hour, a third for the
+    repeated one). A row equal to a kept row of the same site and hour is a ``duplicate``;
+    otherwise the values conflict and every row of that site and hour is ``inconsistent``."""
+    if not extra.any():
+        return cand
+    values = [c for c in cand.columns if c in INT_COLUMNS or c in FLOAT_COLUMNS]
+    keys = ["site_id", "period_start_local"]
+    involved = cand.set_index(keys).index.isin(cand.loc[extra, keys].set_index(keys).index)
+    drop: list = []
+    for _, group in cand[involved].groupby(keys, sort=False):
+        surplus = extra.loc[group.index]
+        kept_values = set(group.loc[~surplus, values].astype("str").itertuples(index=False))
+        rows = group["source_row"].tolist()
+        conflicting = any(tuple(v) not in kept_values for v in
+                          group.loc[surplus, values].astype("str").itertuples(index=False))
+        losers = group if conflicting else group[surplus]
+        first = int(group["source_row"].iloc[0])
+        for idx in losers.index:
+            reason = (f"conflicting values for site {group.at[idx, 'site_id']!r} at "
+                      f"{group.at[idx, 'period_start_local']} (rows {rows})" if conflicting
+                      else f"repeat of row {first} (same site, hour and values)")
+            quarantine.add(int(group.at[idx, "source_row"]), "period_start_local", reason,
+                           group.at[idx, "_raw"], kind=INCONSISTENT if conflicting else DUPLICATE)
+        drop.extend(losers.index)
+    return cand.drop(index=drop)

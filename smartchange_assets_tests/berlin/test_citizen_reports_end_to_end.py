@@ -1,0 +1,253 @@
+"""Citizen reports through Dagster on a real Postgres: seed, a second snapshot, history, PII.
+
+The second snapshots are derived from the real seed file (one report resolved, one gone from
+the window, one new, or personal data planted in real texts) and landed a day later, as the
+daily live fetch would land them.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import smartchange_assets
+from smartchange_assets.berlin.citizen_reports import parser as parser_module
+from smartchange_assets.berlin.citizen_reports.history import SQL_TABLES
+from smartchange_assets.berlin.citizen_reports.source import PERSONAL_DATA_CHECK, SOURCE
+from smartchange_assets.berlin.citizen_reports.text import personal_data_in
+from smartchange_assets.platform.landing import LandingArchive, seed_entries, sha256_of
+from smartchange_assets.platform.sql_asset import build_sql_table
+
+from ..source_harness import check_results, materialize_source
+
+SEED_FILE = (Path(smartchange_assets.__file__).parent / "seed" / "berlin" / "citizen_reports"
+             / "ordnungsamt_meldungen_2023-11.json")
+REAL = SEED_FILE.read_bytes()
+SEED_AT = pd.Timestamp("2023-11-22T00:00:00", tz="UTC")  # the manifest's recorded_at
+NEXT_DAY = dt.datetime(2023, 11, 23, 6, 0, tzinfo=dt.UTC)
+
+RESOLVED = 3704108    # "In Bearbeitung" in the real file, resolved in the second snapshot
+GONE = 4334087        # "In Bearbeitung" in the real file, absent from the second snapshot
+NEW = 5051840         # a real record (4517913) re-issued under a new id in the second snapshot
+TEMPLATE = 4517913
+
+TEXT_TABLES = ("staging.berlin_citizen_report_snapshots", "staging.berlin_citizen_reports",
+               "staging.berlin_citizen_report_status_history")
+
+# planted into real texts (derived fault case); each must come out redacted
+PLANTED = {
+    5014137: " Rückruf bitte unter +49 30 9025 1234 oder 0171 2345678.",
+    5030729: " Kontakt: max.mustermann@example.org",
+    4771381: " Der Halter parkt täglich mit B-XY 1234 hier.",
+    527563: " Melder wohnt Friedrichstraße 12, 10117 Berlin.",
+}
+
+
+def compact(doc: dict) -> bytes:
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def second_snapshot() -> bytes:
+    doc = json.loads(REAL)
+    index = doc["index"]
+    (resolved,) = [r for r in index if r["id"] == RESOLVED]
+    assert resolved["status"] == "In Bearbeitung"
+    resolved["status"] = "Erledigt"
+    doc["index"] = [r for r in index if r["id"] != GONE]
+    (template,) = [r for r in index if r["id"] == TEMPLATE]
+    new = copy.deepcopy(template)
+    new.update(id=NEW, meldungsNummern=["zz9new"], erstellungsDatum="22.11.2023 - 14:05:00")
+    doc["index"].append(new)
+    doc["results"] = {"count": len(doc["index"]), "itemsPerPage": len(doc["index"])}
+    return compact(doc)
+
+
+def planted_snapshot() -> bytes:
+    doc = json.loads(REAL)
+    for report in doc["index"]:
+        if report["id"] in PLANTED:
+            report["sachverhalt"] = (report["sachverhalt"] or "") + PLANTED[report["id"]]
+    return compact(doc)
+
+
+def land_next_day(wh, content: bytes, name: str) -> str:
+    LandingArchive(wh).land(
+        SOURCE.source_id, content, landed_by="test", file_name=name,
+        origin=f"https://ordnungsamt.berlin.de/frontend.webservice.opendata/api/meldungen#{name}",
+        fetched_at=NEXT_DAY, content_type="application/json",
+        period_start=NEXT_DAY.date(), period_end=NEXT_DAY.date())
+    return sha256_of(content)
+
+
+def materialize_all(wh):
+    derived = [d for table in SQL_TABLES for d in build_sql_table(table)]
+    return materialize_source(SOURCE, wh.url, *derived)
+
+
+def assert_green(result, wh, expected_shas: set[str]) -> None:
+    assert result.success
+    checks = check_results(result)
+    expected = {"berlin/staging/citizen_report_snapshots:payload_reconciliation",
+                "berlin/staging/citizen_report_snapshots:gx_suite",
+                f"berlin/staging/citizen_report_snapshots:{PERSONAL_DATA_CHECK}",
+                "berlin/staging/citizen_report_status_history:gx_suite",
+                "berlin/staging/citizen_reports:gx_suite"}
+    assert set(checks) == expected and all(checks.values()), checks
+    recon = wh.read_frame("SELECT * FROM raw.payload_reconciliation WHERE source = :s",
+                          s=SOURCE.source_id)
+    assert set(recon["payload_sha256"]) == expected_shas
+    assert recon["error"].isna().all()
+    assert (recon["staged"] + recon["no_data"] + recon["quarantined"]
+            == recon["source_rows"]).all()
+
+
+def scan_text_columns(wh) -> dict[str, int]:
+    """Findings of the shared detector per table.column, over every text/jsonb column."""
+    findings = {}
+    for table in TEXT_TABLES:
+        schema, name = table.split(".")
+        columns = wh.read_frame(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE "
+            "table_schema = :s AND table_name = :t AND data_type IN ('text', 'jsonb')",
+            s=schema, t=name)
+        assert len(columns) >= 2, table  # status and payload_sha256 at least
+        for column in columns["column_name"]:
+            values = wh.read_frame(f'SELECT DISTINCT "{column}"::text AS v FROM {table}')["v"]
+            findings[f"{table}.{column}"] = sum(
+                1 for v in values.dropna() if personal_data_in(column, v))
+    return findings
+
+
+def all_text(wh) -> str:
+    """Every row of the three tables as text, for literal searches."""
+    return "\n".join(
+        wh.read_frame(f"SELECT string_agg(t::text, E'\\n') AS v FROM {table} t")["v"].iloc[0]
+        for table in TEXT_TABLES)
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def test_seed_snapshot_alone(fresh_database):
+    wh = fresh_database
+    result = materialize_all(wh)
+    assert_green(result, wh, {e["sha256"] for e in seed_entries(SOURCE.source_id)})
+    recon = wh.read_frame("SELECT * FROM raw.payload_reconciliation WHERE source = :s",
+                          s=SOURCE.source_id)
+    assert recon[["source_rows", "staged", "no_data", "quarantined"]].values.tolist() == [
+        [5842, 5842, 0, 0]]
+    snapshots = wh.read_frame("SELECT * FROM staging.berlin_citizen_report_snapshots")
+    assert len(snapshots) == 5842
+    # the envelope has no time stamp: snapshot_at comes from the manifest's fetched_at
+    assert set(pd.to_datetime(snapshots["snapshot_at"], utc=True)) == {SEED_AT}
+    reports = wh.read_frame("SELECT * FROM staging.berlin_citizen_reports")
+    assert len(reports) == 5842 and reports["in_latest_snapshot"].all()
+    assert (reports["status_changes"] == 0).all()
+    resolved = reports[reports["status"] == "Erledigt"]
+    assert len(resolved) == 3558
+    # first seen already resolved: resolved_at is the first snapshot (an upper bound)
+    assert set(pd.to_datetime(resolved["resolved_at"], utc=True)) == {SEED_AT}
+    assert reports.loc[reports["status"] == "In Bearbeitung", "resolved_at"].isna().all()
+    assert wh.scalar("SELECT count(*) FROM staging.berlin_citizen_report_status_history") == 5842
+    assert not any(scan_text_columns(wh).values())
+    for secret in ("0303647060", "leehi@berfeld.com", "B MN 380", "LDS-IE 798"):
+        assert secret in REAL.decode("utf-8") and secret not in all_text(wh)
+
+
+def test_two_snapshots_a_day_apart_keep_history(fresh_database):
+    wh = fresh_database
+    second = land_next_day(wh, second_snapshot(), "meldungen_2023-11-23.json")
+    result = materialize_all(wh)
+    assert_green(result, wh, {e["sha256"] for e in seed_entries(SOURCE.source_id)} | {second})
+    assert wh.scalar("SELECT count(*) FROM staging.berlin_citizen_report_snapshots") == 5842 * 2
+
+    reports = wh.read_frame("SELECT * FROM staging.berlin_citizen_reports")
+    assert len(reports) == 5843 and reports["report_id"].is_unique
+    by_id = reports.set_index("report_id")
+
+    changed = by_id.loc[RESOLVED]
+    assert changed["status"] == "Erledigt"
+    assert pd.Timestamp(changed["resolved_at"]) == pd.Timestamp(NEXT_DAY)
+    assert pd.Timestamp(changed["first_seen_at"]) == SEED_AT
+    assert pd.Timestamp(changed["last_seen_at"]) == pd.Timestamp(NEXT_DAY)
+    assert changed["status_changes"] == 1 and changed["snapshots_seen"] == 2
+    history = changed["status_history"]
+    history = json.loads(history) if isinstance(history, str) else history
+    assert [h["status"] for h in history] == ["In Bearbeitung", "Erledigt"]
+    assert [pd.Timestamp(h["seen_from"]) for h in history] == [SEED_AT, pd.Timestamp(NEXT_DAY)]
+    assert changed["payload_sha256"] == second
+
+    gone = by_id.loc[GONE]  # left the window: kept, with its last known state
+    assert not gone["in_latest_snapshot"]
+    assert gone["status"] == "In Bearbeitung" and pd.isna(gone["resolved_at"])
+    assert pd.Timestamp(gone["last_seen_at"]) == SEED_AT
+
+    new = by_id.loc[NEW]
+    assert pd.Timestamp(new["first_seen_at"]) == pd.Timestamp(NEXT_DAY)
+    assert new["in_latest_snapshot"] and new["snapshots_seen"] == 1
+
+    unchanged = reports[~reports["report_id"].isin([RESOLVED, GONE, NEW])]
+    assert (unchanged["status_changes"] == 0).all() and (unchanged["snapshots_seen"] == 2).all()
+    assert (reports["status_changes"] > 0).sum() == 1
+
+    spells = wh.read_frame("SELECT * FROM staging.berlin_citizen_report_status_history "
+                           "WHERE report_id = :r ORDER BY spell", r=RESOLVED)
+    assert spells[["spell", "status", "snapshots"]].values.tolist() == [
+        [1, "In Bearbeitung", 1], [2, "Erledigt", 1]]
+    assert pd.Timestamp(spells["seen_from"].iloc[1]) == pd.Timestamp(NEXT_DAY)
+    assert wh.scalar("SELECT count(*) FROM staging.berlin_citizen_report_status_history") == 5844
+
+
+def test_planted_personal_data_never_reaches_staging(fresh_database):
+    wh = fresh_database
+    planted = land_next_day(wh, planted_snapshot(), "meldungen_planted.json")
+    result = materialize_all(wh)
+    assert_green(result, wh, {e["sha256"] for e in seed_entries(SOURCE.source_id)} | {planted})
+    findings = scan_text_columns(wh)
+    assert findings and not any(findings.values()), findings
+    text = all_text(wh)
+    for secret in ("+49 30 9025 1234", "0171 2345678", "max.mustermann@example.org",
+                   "B-XY 1234", "Friedrichstraße 12"):
+        assert secret not in text, secret
+    planted_rows = wh.read_frame(
+        "SELECT report_id, description_redacted FROM staging.berlin_citizen_report_snapshots "
+        "WHERE payload_sha256 = :h AND report_id = ANY(:ids)", h=planted, ids=list(PLANTED))
+    tags = dict(zip(planted_rows["report_id"], planted_rows["description_redacted"]))
+    assert "Rückruf bitte unter [PHONE] oder [PHONE]." in tags[5014137]
+    assert tags[5030729].endswith("Kontakt: [EMAIL]")
+    assert "mit [PLATE] hier." in tags[4771381]
+    assert "Melder wohnt [ADDRESS]" in tags[527563]
+
+
+def test_personal_data_check_fails_when_redaction_is_bypassed(fresh_database, monkeypatch):
+    # proves the blocking check can fail: the parser's redaction switched off for this run
+    monkeypatch.setattr(parser_module, "redact_free_text", lambda value: value)
+    result = materialize_source(SOURCE, fresh_database.url)
+    checks = check_results(result)
+    assert checks[f"berlin/staging/citizen_report_snapshots:{PERSONAL_DATA_CHECK}"] is False
+    (evaluation,) = [e for e in result.get_asset_check_evaluations()
+                     if e.check_name == PERSONAL_DATA_CHECK]
+    assert "description_redacted" in evaluation.description
+    # the check reports columns and counts, never the values it found
+    assert "0303647060" not in json.dumps(
+        {k: str(v.value) for k, v in evaluation.metadata.items()}) + evaluation.description
+
+
+@pytest.mark.parametrize("name", ["meldungen_cut.json"])
+def test_truncated_snapshot_landed_by_hand_stops_the_line(fresh_database, name):
+    # derived: the real reply cut in half, landed as if by `smartchange land`
+    wh = fresh_database
+    land_next_day(wh, REAL[: len(REAL) // 2], name)
+    result = materialize_source(SOURCE, wh.url)
+    checks = check_results(result)
+    assert checks["berlin/staging/citizen_report_snapshots:payload_reconciliation"] is False
+    recon = wh.read_frame("SELECT * FROM raw.payload_reconciliation WHERE file_name = :f",
+                          f=name)
+    assert recon["error"].iloc[0].startswith(f"berlin/citizen_reports: {name}: not valid JSON")
+    # nothing of it was staged; the seed snapshot still was
+    assert wh.scalar("SELECT count(*) FROM staging.berlin_citizen_report_snapshots") == 5842
