@@ -12,6 +12,9 @@ from smartchange_assets.berlin.citizen_reports.history import SQL_TABLES as BERL
 from smartchange_assets.berlin.citizen_reports.source import SOURCE as BERLIN_REPORTS
 from smartchange_assets.berlin.lor.hierarchy import HIERARCHY as BERLIN_LOR_HIERARCHY
 from smartchange_assets.berlin.lor.source import SOURCE as BERLIN_LOR
+from smartchange_assets.berlin.mobility.counts import EXTRA_CHECKS as MOBILITY_CHECKS
+from smartchange_assets.berlin.mobility.counts import SQL_TABLES as MOBILITY_TABLES
+from smartchange_assets.berlin.mobility.source import SOURCES as MOBILITY_SOURCES
 from smartchange_assets.berlin.population.source import SOURCE as BERLIN_POPULATION
 from smartchange_assets.jakarta.areas.assets import AREA_ASSETS, AREA_CHECKS
 from smartchange_assets.jakarta.areas.source import SOURCE as JAKARTA_AREAS
@@ -30,14 +33,16 @@ from smartchange_assets.weather.source import SOURCE as WEATHER
 SOURCES = [
     ISPU, BLUME, BLUME_STATIONS, WEATHER, OPENAQ,
     JAKARTA_AREAS, JAKARTA_FLOOD, JAKARTA_POPULATION, JAKARTA_TRANSJAKARTA, JAKARTA_REPORTS,
-    BERLIN_LOR, BERLIN_POPULATION, BERLIN_REPORTS,
+    BERLIN_LOR, BERLIN_POPULATION, BERLIN_REPORTS, *MOBILITY_SOURCES,
 ]
-SQL_TABLES = [BERLIN_AIR_DAILY, FACT, MART, BERLIN_LOR_HIERARCHY, *BERLIN_REPORT_TABLES]
+SQL_TABLES = [BERLIN_AIR_DAILY, FACT, MART, BERLIN_LOR_HIERARCHY, *BERLIN_REPORT_TABLES,
+              *MOBILITY_TABLES]
 
 
 def all_assets_and_checks() -> tuple[list[dg.AssetsDefinition], list]:
     """Every asset and check, before resources are bound (tests materialise subsets)."""
-    assets, checks = [ref_air_quality_standards, *AREA_ASSETS], [*AREA_CHECKS]
+    assets = [ref_air_quality_standards, *AREA_ASSETS]
+    checks = [*AREA_CHECKS, *MOBILITY_CHECKS]
     for spec in SOURCES:
         source_assets, source_checks = build_source(spec)
         assets += source_assets
