@@ -15,7 +15,7 @@ from smartchange_assets.platform.source import SourceSpec, _md_table, staging_ta
 from smartchange_assets.platform.tables import Column
 from smartchange_assets.resources import WarehouseResource
 
-GROUP = "jakarta_reference"
+GROUP = "admin_areas"
 
 COLUMNS = [
     Column("source_row", "bigint", "record number in the payload (1-based)", nullable=False),
