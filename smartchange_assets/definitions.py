@@ -16,6 +16,7 @@ from smartchange_assets.berlin.mobility.counts import EXTRA_CHECKS as MOBILITY_C
 from smartchange_assets.berlin.mobility.counts import SQL_TABLES as MOBILITY_TABLES
 from smartchange_assets.berlin.mobility.source import SOURCES as MOBILITY_SOURCES
 from smartchange_assets.berlin.population.source import SOURCE as BERLIN_POPULATION
+from smartchange_assets.core.assets import CORE_CHECKS, CORE_TABLES
 from smartchange_assets.jakarta.areas.assets import AREA_ASSETS, AREA_CHECKS
 from smartchange_assets.jakarta.areas.source import SOURCE as JAKARTA_AREAS
 from smartchange_assets.jakarta.citizen_reports.source import SOURCE as JAKARTA_REPORTS
@@ -23,8 +24,11 @@ from smartchange_assets.jakarta.flood.source import SOURCE as JAKARTA_FLOOD
 from smartchange_assets.jakarta.ispu.source import SOURCE as ISPU
 from smartchange_assets.jakarta.population.source import SOURCE as JAKARTA_POPULATION
 from smartchange_assets.jakarta.transjakarta.source import SOURCE as JAKARTA_TRANSJAKARTA
-from smartchange_assets.jobs import nightly_refresh, refresh_all
+from smartchange_assets.jobs import build_operations
+from smartchange_assets.marts.assets import MART_CHECKS, MART_TABLES
 from smartchange_assets.openaq.source import SOURCE as OPENAQ
+from smartchange_assets.ops.sensors import ALERT_SENSORS
+from smartchange_assets.platform.automation import with_default_automation
 from smartchange_assets.platform.source import build_source
 from smartchange_assets.platform.sql_asset import build_sql_table
 from smartchange_assets.resources import resources_for_environment
@@ -36,13 +40,13 @@ SOURCES = [
     BERLIN_LOR, BERLIN_POPULATION, BERLIN_REPORTS, *MOBILITY_SOURCES,
 ]
 SQL_TABLES = [BERLIN_AIR_DAILY, FACT, MART, BERLIN_LOR_HIERARCHY, *BERLIN_REPORT_TABLES,
-              *MOBILITY_TABLES]
+              *MOBILITY_TABLES, *CORE_TABLES, *MART_TABLES]
 
 
 def all_assets_and_checks() -> tuple[list[dg.AssetsDefinition], list]:
     """Every asset and check, before resources are bound (tests materialise subsets)."""
     assets = [ref_air_quality_standards, *AREA_ASSETS]
-    checks = [*AREA_CHECKS, *MOBILITY_CHECKS]
+    checks = [*AREA_CHECKS, *MOBILITY_CHECKS, *CORE_CHECKS, *MART_CHECKS]
     for spec in SOURCES:
         source_assets, source_checks = build_source(spec)
         assets += source_assets
@@ -56,11 +60,14 @@ def all_assets_and_checks() -> tuple[list[dg.AssetsDefinition], list]:
 
 def build_definitions() -> dg.Definitions:
     assets, checks = all_assets_and_checks()
+    assets = with_default_automation(assets)
+    ops = build_operations(assets, SOURCES)
     return dg.Definitions(
         assets=assets,
-        asset_checks=checks,
-        jobs=[refresh_all],
-        schedules=[nightly_refresh],
+        asset_checks=[*checks, *ops.freshness_checks],
+        jobs=ops.jobs,
+        schedules=ops.schedules,
+        sensors=[*ALERT_SENSORS, *ops.sensors],
         resources=resources_for_environment(),
     )
 

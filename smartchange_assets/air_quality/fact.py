@@ -23,6 +23,7 @@ from smartchange_assets.air_quality.reference import (
 from smartchange_assets.berlin.blume.daily import DAILY as BERLIN_DAILY
 from smartchange_assets.jakarta.ispu.source import SOURCE as ISPU
 from smartchange_assets.platform import quality as q
+from smartchange_assets.platform.partitions import monthly
 from smartchange_assets.platform.sql_asset import SqlTable
 from smartchange_assets.platform.tables import Column, TableSpec
 from smartchange_assets.standards import eaqi
@@ -161,6 +162,7 @@ FACT = SqlTable(
     table=TABLE,
     select_sql=SELECT_SQL,
     deps=[ISPU.staging_key, BERLIN_DAILY.key, REF_KEY],
+    partitions=monthly("local_date"),
     description="Daily air quality of both cities: concentration (µg/m³, measured or derived), "
                 "ISPU, EAQI band and WHO exceedance, with the payload each row came from.",
     group="air_quality",

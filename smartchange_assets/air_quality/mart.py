@@ -14,6 +14,7 @@ import dagster as dg
 from smartchange_assets.air_quality.chart import as_markdown_image, monthly_pm_png
 from smartchange_assets.air_quality.fact import FACT
 from smartchange_assets.platform import quality as q
+from smartchange_assets.platform.partitions import monthly
 from smartchange_assets.platform.sql_asset import SqlTable
 from smartchange_assets.platform.tables import Column, TableSpec
 from smartchange_assets.standards import eaqi
@@ -81,6 +82,7 @@ MART = SqlTable(
     table=TABLE,
     select_sql=SELECT_SQL,
     deps=[FACT.key],
+    partitions=monthly("month"),
     description="Monthly air quality per city and pollutant: mean concentration, days "
                 "measured, days above the WHO 2021 guideline, ISPU and EAQI bad days.",
     group="air_quality",

@@ -50,6 +50,7 @@ SOURCE = SourceSpec(
     staging=staging_table("global", "openaq_measurements", COLUMNS, ("payload_sha256", *KEY),
                           "OpenAQ measurements, one row per sensor, period label and start"),
     date_column=None,
+    publisher_cadence="daily",
     key_columns=("period.datetimeFrom.utc", "period.datetimeTo.utc", "period.label"),
     optional=True,
     live_skip_reason=skip_reason,

@@ -10,6 +10,12 @@ key, expectations, live connector). :func:`build_source` turns it into
 * two blocking checks on the staging asset: ``payload_reconciliation`` (every source row
   accounted for, quarantine under the threshold, no unreadable key column) and ``gx_suite``
   (the source's Great Expectations suite).
+
+With ``partitions=monthly()`` / ``yearly()`` both assets are time-partitioned: a run over a
+partition range stages the payloads whose period overlaps it and replaces exactly those
+partitions (:mod:`.partition_load`), and the checks judge that range. ``publisher_cadence``
+becomes the assets' freshness policy. Everything past the raw layer updates itself when its
+upstreams did and their blocking checks passed (:mod:`.automation`).
 """
 
 import datetime as dt
@@ -21,6 +27,8 @@ import dagster as dg
 import pandas as pd
 import sqlalchemy as sa
 
+from smartchange_assets.platform import partition_load
+from smartchange_assets.platform.automation import after_upstream, freshness_policy
 from smartchange_assets.platform.http import FetchedPayload, HttpClient
 from smartchange_assets.platform.landing import Payload
 from smartchange_assets.platform.parsing import (
@@ -29,6 +37,14 @@ from smartchange_assets.platform.parsing import (
     UNREADABLE,
     ParseError,
     ParseResult,
+)
+from smartchange_assets.platform.partitions import (
+    BACKFILL_POLICY,
+    Partitioning,
+    PartitionWindow,
+    cadence_tag,
+    materialize_result,
+    run_window,
 )
 from smartchange_assets.platform.quality import Expect
 from smartchange_assets.platform.tables import Column, TableSpec, table_metadata
@@ -89,6 +105,14 @@ class SourceSpec:
     live_skip_reason: Callable[[], str | None] | None = None
     # more checks on the staging asset, each built from the spec: f(spec) -> checks definition
     extra_checks: tuple[Callable[["SourceSpec"], dg.AssetChecksDefinition], ...] = ()
+    # time partitions of the raw and staging assets (platform/partitions.py: monthly(),
+    # yearly(); the row's partition is read from date_column unless the Partitioning names one)
+    partitions: Partitioning | None = None
+    # how often the publisher promises new data: "daily", "monthly" or "yearly" (freshness)
+    publisher_cadence: str | None = None
+    # Dagster concurrency pool of the raw asset, the only one that calls the portal (one pool
+    # per portal, ops/pools.py)
+    pool: str | None = None
 
     @property
     def source_id(self) -> str:
@@ -102,10 +126,23 @@ class SourceSpec:
     def staging_key(self) -> dg.AssetKey:
         return dg.AssetKey([self.city, "staging", self.staging.name.removeprefix(f"{self.city}_")])
 
+    @property
+    def partitions_def(self) -> dg.PartitionsDefinition | None:
+        return self.partitions.definition if self.partitions else None
+
     def docs(self) -> str:
         return (f"**{self.title}** — {self.description}\n\nPublisher: {self.publisher}. "
                 f"Licence: {self.licence}. Portal: {self.portal_url}\n\n"
-                f"{self.staging.docs_markdown()}")
+                f"{self._operations_docs()}{self.staging.docs_markdown()}")
+
+    def _operations_docs(self) -> str:
+        lines = []
+        if self.publisher_cadence:
+            lines.append(f"Publisher cadence: {self.publisher_cadence}.")
+        if self.partitions:
+            column = self.partitions.column or self.date_column
+            lines.append(f"Partitions: {self.partitions.cadence}, by `{column}`.")
+        return " ".join(lines) + "\n\n" if lines else ""
 
 
 def staging_table(city: str, asset_name: str, columns: list[Column], key: tuple[str, ...],
@@ -125,6 +162,8 @@ class StagedSource:
     staged: pd.DataFrame
     quarantine: pd.DataFrame
     reconciliation: pd.DataFrame
+    # partitioned loads: staged rows per (partition, payload) of the run
+    partition_rows: pd.DataFrame | None = None
 
 
 def stage_payloads(spec: SourceSpec, payloads: list[Payload]) -> StagedSource:
@@ -163,10 +202,14 @@ def _recon_row(spec, p: Payload, source_rows, staged, no_data, quarantined, erro
             "quarantined": quarantined, "error": error}
 
 
-def write_staged(wh, spec: SourceSpec, result: StagedSource) -> int:
+def write_staged(wh, spec: SourceSpec, result: StagedSource,
+                 window: PartitionWindow | None = None) -> int:
     """Swap in the staging table and replace the source's quarantine and reconciliation rows
-    in the same transaction."""
+    in the same transaction; for a partitioned source, only the window's partitions."""
     from smartchange_assets.platform.copy_loader import copy_frame_sqlalchemy
+
+    if window is not None:
+        return _write_partitions(wh, spec, result, window)
 
     def bookkeeping(conn: sa.Connection) -> None:
         for table in ("raw.quarantine", "raw.payload_reconciliation"):
@@ -178,6 +221,24 @@ def write_staged(wh, spec: SourceSpec, result: StagedSource) -> int:
             copy_frame_sqlalchemy(conn, "raw.payload_reconciliation", result.reconciliation)
 
     return wh.replace_table(spec.staging, result.staged, also=bookkeeping)
+
+
+def _write_partitions(wh, spec: SourceSpec, result: StagedSource,
+                      window: PartitionWindow) -> int:
+    recon = result.reconciliation
+    file_names = dict(zip(recon["payload_sha256"], recon["file_name"])) if len(recon) else {}
+    rows, partition_rows = partition_load.split_by_partition(spec, result.staged, window,
+                                                             file_names)
+    result.partition_rows = partition_rows
+
+    def bookkeeping(conn: sa.Connection) -> None:
+        partition_load.replace_bookkeeping(conn, spec, window, list(file_names), recon,
+                                           result.quarantine, partition_rows)
+
+    if window.covers_all:  # a full refresh: build the table anew and swap it in
+        return wh.replace_table(spec.staging, rows, also=bookkeeping)
+    return wh.replace_partition(spec.staging, rows, partition_load.row_filter(spec, window),
+                                window.params, also=bookkeeping)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -200,7 +261,11 @@ def _raw_asset(spec: SourceSpec) -> dg.AssetsDefinition:
         kinds={"postgres"},
         retry_policy=SOURCE_RETRY,
         owners=[],
-        tags={"city": spec.city, "layer": "raw", **spec.tags},
+        # unpartitioned: landing is not by period (a connector fetches what the portal has);
+        # the landed-payloads sensor restages the partitions a new payload's period covers
+        freshness_policy=freshness_policy(spec.publisher_cadence),
+        pool=spec.pool,
+        tags={"city": spec.city, "layer": "raw", "partitions": "none", **spec.tags},
         metadata={"source": spec.source_id, "portal": dg.MetadataValue.url(spec.portal_url),
                   "licence": spec.licence, "publisher": spec.publisher},
     )
@@ -234,19 +299,32 @@ def _raw_asset(spec: SourceSpec) -> dg.AssetsDefinition:
                              landed)
         manifest = archive.manifest(spec.source_id)
         active = manifest[manifest["rejected_reason"].isna()]
-        return dg.MaterializeResult(metadata={
-            "mode": portal.mode,
-            **({"live_skipped": skipped} if skipped else {}),
-            "active_payloads": dg.MetadataValue.int(len(active)),
-            "rejected_payloads": dg.MetadataValue.int(int(manifest["rejected_reason"].notna()
-                                                          .sum())),
-            "payload_bytes": dg.MetadataValue.int(int(active["size_bytes"].sum())),
-            "payloads": dg.MetadataValue.md(_md_table(
-                manifest[["file_name", "sha256", "size_bytes", "landed_by", "period_start",
-                          "period_end", "rejected_reason"]])),
-        })
+        return dg.MaterializeResult(
+            # the set of payloads in use: unchanged when nothing new landed and nothing was
+            # rejected, so nothing downstream is automated into running again
+            data_version=dg.DataVersion(payload_set_version(manifest)),
+            metadata={
+                "mode": portal.mode,
+                **({"live_skipped": skipped} if skipped else {}),
+                "active_payloads": dg.MetadataValue.int(len(active)),
+                "rejected_payloads": dg.MetadataValue.int(int(manifest["rejected_reason"]
+                                                              .notna().sum())),
+                "payload_bytes": dg.MetadataValue.int(int(active["size_bytes"].sum())),
+                "payloads": dg.MetadataValue.md(_md_table(
+                    manifest[["file_name", "sha256", "size_bytes", "landed_by", "period_start",
+                              "period_end", "rejected_reason"]])),
+            })
 
     return raw_asset
+
+
+def payload_set_version(manifest: pd.DataFrame) -> str:
+    """A hash of the payloads in use (sha, period, rejection) – the raw asset's data version."""
+    import hashlib
+
+    lines = sorted(f"{r.sha256}|{r.period_start}|{r.period_end}|{r.rejected_reason is None}"
+                   for r in manifest.astype(object).where(manifest.notna(), None).itertuples())
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:24]
 
 
 def _staging_asset(spec: SourceSpec) -> dg.AssetsDefinition:
@@ -256,7 +334,14 @@ def _staging_asset(spec: SourceSpec) -> dg.AssetsDefinition:
         group_name=spec.group,
         description=f"{spec.title}, parsed, typed and cleaned.\n\n{spec.docs()}",
         kinds={"postgres", "pandas"},
-        tags={"city": spec.city, "layer": "staging", **spec.tags},
+        partitions_def=spec.partitions_def,
+        backfill_policy=BACKFILL_POLICY if spec.partitions else None,
+        # a partitioned table does not restage every month when the raw asset runs: the
+        # landed-payloads sensor asks for the months a new payload covers
+        automation_condition=after_upstream(ignoring=spec.raw_key if spec.partitions else None),
+        freshness_policy=freshness_policy(spec.publisher_cadence),
+        tags={"city": spec.city, "layer": "staging", "partitions": cadence_tag(spec.partitions),
+              **spec.tags},
         metadata={"dagster/table_name": spec.staging.label,
                   "dagster/column_schema": spec.staging.dagster_schema()},
     )
@@ -264,7 +349,10 @@ def _staging_asset(spec: SourceSpec) -> dg.AssetsDefinition:
                       warehouse: WarehouseResource) -> dg.MaterializeResult:
         started = time.monotonic()
         wh = warehouse.get()
+        window = run_window(context, spec.partitions)
         payloads = warehouse.archive().active_payloads(spec.source_id)
+        if window is not None:
+            payloads = partition_load.payloads_for(payloads, window)
         result = stage_payloads(spec, payloads)
         if spec.transform is not None and len(result.staged):
             before = len(result.staged)
@@ -272,22 +360,36 @@ def _staging_asset(spec: SourceSpec) -> dg.AssetsDefinition:
             if len(result.staged) != before:
                 raise dg.Failure(f"{spec.source_id}: transform changed the row count "
                                  f"({before} -> {len(result.staged)}); rows must not vanish")
-        rows = write_staged(wh, spec, result)
+        rows = write_staged(wh, spec, result, window)
         recon = result.reconciliation
-        context.log.info("%s: %d payload(s), %d staged, %d quarantined in %.1f s",
+        context.log.info("%s: %d payload(s), %d staged, %d quarantined in %.1f s%s",
                          spec.source_id, len(payloads), rows, len(result.quarantine),
-                         time.monotonic() - started)
-        return dg.MaterializeResult(metadata={
+                         time.monotonic() - started, f" ({window.label})" if window else "")
+        per_partition = _rows_per_partition(result.partition_rows)
+        return materialize_result(context, window, {
             **table_metadata(spec.staging, rows),
+            "rows_loaded": dg.MetadataValue.int(rows),
+            **({"partitions": dg.MetadataValue.text(window.label)} if window else {}),
             "payloads": dg.MetadataValue.int(len(payloads)),
             "quarantined_rows": dg.MetadataValue.int(len(result.quarantine)),
             "no_data_rows": dg.MetadataValue.int(int(recon["no_data"].sum()) if len(recon)
                                                  else 0),
+        }, rows_per_partition=per_partition, summary={
             "reconciliation": dg.MetadataValue.md(_md_table(recon.drop(columns=["source"]))
                                                   if len(recon) else "no payloads"),
+            **({"staged_per_partition": dg.MetadataValue.md(_md_table(
+                pd.DataFrame(per_partition.items(), columns=["partition", "staged"]),
+                max_rows=24))} if window else {}),
         })
 
     return staging_asset
+
+
+def _rows_per_partition(partition_rows: pd.DataFrame | None) -> dict[str, int]:
+    if partition_rows is None or not len(partition_rows):
+        return {}
+    return {str(k): int(v) for k, v in
+            partition_rows.groupby("partition_key")["staged"].sum().items()}
 
 
 def reconciliation_findings(spec: SourceSpec, recon: pd.DataFrame,
@@ -336,20 +438,36 @@ def _reconciliation_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
                      f"publisher's no-data, or quarantined with a reason; a payload fails above "
                      f"{spec.max_quarantine_share:.0%} quarantined or with an unreadable key "
                      f"column ({', '.join(spec.key_columns)})."))
-    def check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    def check(context: dg.AssetCheckExecutionContext,
+              warehouse: WarehouseResource) -> dg.AssetCheckResult:
         wh = warehouse.get()
+        window = run_window(context, spec.partitions)
         recon = wh.read_frame(
-            "SELECT r.*, a.quarantine_allowance, a.allowance_reason"
-            " FROM raw.payload_reconciliation r LEFT JOIN LATERAL ("
+            "SELECT r.*, a.quarantine_allowance, a.allowance_reason, p.period_start,"
+            " p.period_end FROM raw.payload_reconciliation r LEFT JOIN LATERAL ("
             "   SELECT max(m.quarantine_allowance) AS quarantine_allowance,"
             "          max(m.allowance_reason) AS allowance_reason FROM raw.landing_manifest m"
             "   WHERE m.source = r.source AND m.sha256 = r.payload_sha256) a ON true"
+            " LEFT JOIN LATERAL (SELECT m.period_start, m.period_end FROM raw.landing_manifest m"
+            "   WHERE m.source = r.source AND m.sha256 = r.payload_sha256"
+            "   ORDER BY m.fetched_at, m.id LIMIT 1) p ON true"
             " WHERE r.source = :s ORDER BY r.file_name", s=spec.source_id)
+        if window is not None:  # the payloads this run's partitions read
+            recon = recon[[window.overlaps(a, b) for a, b in
+                           zip(recon["period_start"], recon["period_end"])]]
+        recon = recon.drop(columns=["period_start", "period_end"])
         quarantine = wh.read_frame(
             "SELECT payload_sha256, file_name, source_row, column_name, kind, reason, raw_record"
             " FROM raw.quarantine WHERE source = :s ORDER BY file_name, source_row",
             s=spec.source_id)
+        quarantine = quarantine[quarantine["payload_sha256"].isin(set(recon["payload_sha256"]))]
         problems = reconciliation_findings(spec, recon, quarantine)
+        partition_meta = {}
+        if window is not None:
+            more, counts = partition_load.partition_findings(wh, spec, window, recon)
+            problems += more
+            partition_meta = {"partitions": dg.MetadataValue.text(window.label),
+                              **{k: dg.MetadataValue.int(v) for k, v in counts.items()}}
         return dg.AssetCheckResult(
             passed=not problems,
             severity=dg.AssetCheckSeverity.ERROR,
@@ -363,6 +481,7 @@ def _reconciliation_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
                 "quarantine_sample": dg.MetadataValue.md(
                     _md_table(quarantine.drop(columns=["payload_sha256"]).head(15))
                     if len(quarantine) else "none"),
+                **partition_meta,
             })
 
     return check
@@ -375,38 +494,48 @@ def _gx_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
                      + "; ".join(e.label for e in spec.expectations)
                      + "; row count equals the payloads' staged rows; dates inside each "
                        "payload's period"))
-    def check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    def check(context: dg.AssetCheckExecutionContext,
+              warehouse: WarehouseResource) -> dg.AssetCheckResult:
         wh = warehouse.get()
-        select, more = _suite_query(wh, spec)
-        return run_table_suite(wh, select, [*spec.expectations, *more], spec.staging.label,
-                               source=spec.source_id)
+        window = run_window(context, spec.partitions)
+        select, more = _suite_query(wh, spec, window)
+        return run_table_suite(
+            wh, select, [*spec.expectations, *more], spec.staging.label,
+            extra_metadata={"partitions": dg.MetadataValue.text(window.label)} if window else None,
+            source=spec.source_id, **(window.params if window else {}))
 
     return check
 
 
-def _suite_query(wh, spec: SourceSpec) -> tuple[str, list[Expect]]:
+def _suite_query(wh, spec: SourceSpec,
+                 window: PartitionWindow | None = None) -> tuple[str, list[Expect]]:
     """The frame the suite reads, plus the expectations that depend on the payloads: the row
-    count reconciles with the payloads, and dates lie inside each payload's period."""
+    count reconciles with the payloads (with the loads' records of the window's partitions,
+    when partitioned), and dates lie inside each payload's period."""
     from smartchange_assets.platform import quality
 
-    staged_total = int(wh.scalar(
-        "SELECT coalesce(sum(staged), 0) FROM raw.payload_reconciliation WHERE source = :s",
-        s=spec.source_id))
+    if window is None:
+        staged_total = int(wh.scalar(
+            "SELECT coalesce(sum(staged), 0) FROM raw.payload_reconciliation WHERE source = :s",
+            s=spec.source_id))
+    else:
+        staged_total = partition_load.staged_in_window(wh, spec, window)
     expectations = [quality.row_count_equals(staged_total)]
+    where = f" WHERE {partition_load.row_filter(spec, window, 's')}" if window else ""
     if not spec.date_column:
-        return f"SELECT * FROM {spec.staging.qualified}", expectations
+        return f"SELECT * FROM {spec.staging.qualified} s{where}", expectations
     select = (
         f'SELECT s.*, (m.period_start IS NULL OR s."{spec.date_column}"::date '
         f"BETWEEN m.period_start AND m.period_end) AS date_in_payload_period "
         f"FROM {spec.staging.qualified} s LEFT JOIN (SELECT DISTINCT ON (sha256) sha256, "
         f"period_start, period_end FROM raw.landing_manifest WHERE source = :source "
-        f"ORDER BY sha256, fetched_at) m ON m.sha256 = s.payload_sha256")
+        f"ORDER BY sha256, fetched_at) m ON m.sha256 = s.payload_sha256{where}")
     expectations.append(quality.in_set("date_in_payload_period", [True]))
     return select, expectations
 
 
 def run_table_suite(wh, select: str, expectations: list[Expect], label: str,
-                    **params) -> dg.AssetCheckResult:
+                    extra_metadata: dict | None = None, **params) -> dg.AssetCheckResult:
     """Run a GX suite on the rows ``select`` returns and report it as a check result."""
     from smartchange_assets.platform.quality import run_suite
 
@@ -423,6 +552,7 @@ def run_table_suite(wh, select: str, expectations: list[Expect], label: str,
             "evaluated": dg.MetadataValue.int(len(outcome.results)),
             "failed": dg.MetadataValue.int(len(failed)),
             "rows_checked": dg.MetadataValue.int(len(df)),
+            **(extra_metadata or {}),
         })
 
 

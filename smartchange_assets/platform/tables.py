@@ -10,6 +10,13 @@ from dataclasses import dataclass
 
 import dagster as dg
 
+# Who may see a column (issue 7): public columns may reach the open tier; personal (about or
+# identifying a person: report ids, free text) and sensitive (a quasi-identifier at a precision
+# that can single a person out: exact report times, locations as the reporter wrote them)
+# columns stay in the closed tier (schema ``restricted``). See smartchange_assets/tiers.
+PUBLIC, PERSONAL, SENSITIVE = "public", "personal", "sensitive"
+CLASSIFICATIONS = (PUBLIC, PERSONAL, SENSITIVE)
+
 
 @dataclass(frozen=True)
 class Column:
@@ -17,6 +24,12 @@ class Column:
     sql_type: str
     description: str = ""
     nullable: bool = True
+    classification: str = PUBLIC
+
+    def __post_init__(self):
+        if self.classification not in CLASSIFICATIONS:
+            raise ValueError(f"column {self.name!r}: classification must be one of "
+                             f"{CLASSIFICATIONS}, not {self.classification!r}")
 
 
 @dataclass(frozen=True)
@@ -39,6 +52,10 @@ class TableSpec:
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    @property
+    def public_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.classification == PUBLIC]
+
     def column_ddl(self) -> str:
         parts = [f'"{c.name}" {c.sql_type}{"" if c.nullable else " NOT NULL"}'
                  for c in self.columns]
@@ -48,7 +65,8 @@ class TableSpec:
         return dg.TableSchema(columns=[
             dg.TableColumn(name=c.name, type=c.sql_type, description=c.description or None,
                            constraints=dg.TableColumnConstraints(nullable=c.nullable,
-                                                                 unique=False))
+                                                                 unique=False),
+                           tags={"classification": c.classification})
             for c in self.columns
         ])
 

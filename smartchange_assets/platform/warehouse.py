@@ -2,7 +2,9 @@
 
 Every write builds the new version of a table under a temporary name and swaps it in inside
 one transaction (Postgres DDL is transactional), so a crash mid-load leaves the previous
-version intact and readable. Transformations past staging are SQL run here, so the heavy work
+version intact and readable. A partitioned table replaces one partition (or a range) instead:
+``DELETE`` of its rows and the new rows' ``COPY`` / ``INSERT … SELECT`` in one transaction,
+the rest of the table untouched. Transformations past staging are SQL run here, so the heavy work
 scales with the database rather than with Python memory.
 """
 
@@ -78,6 +80,17 @@ CREATE TABLE IF NOT EXISTS raw.payload_reconciliation (
   parsed_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (source, payload_sha256)
 );
+-- per partition of a partitioned source: the staged rows each payload put into it, written
+-- with the partition in one transaction; rows no partition can hold carry a '<…>' key
+CREATE TABLE IF NOT EXISTS raw.partition_reconciliation (
+  source text NOT NULL,
+  partition_key text NOT NULL,
+  payload_sha256 text NOT NULL,
+  file_name text NOT NULL,
+  staged bigint NOT NULL,
+  loaded_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (source, partition_key, payload_sha256)
+);
 """
 
 
@@ -151,9 +164,60 @@ class Warehouse:
             self._swap(conn, spec, tmp)
             return result.rowcount
 
-    def _create_shadow(self, conn: sa.Connection, spec: TableSpec) -> str:
-        # serialise writers of one table: two runs never interleave their swaps
+    def replace_partition(self, spec: TableSpec, df: pd.DataFrame, where_sql: str,
+                          params: dict,
+                          also: Callable[[sa.Connection], None] | None = None) -> int:
+        """Replace the rows ``where_sql`` selects (one partition or a range) with ``df``:
+        DELETE and COPY in one transaction, so readers see the old rows until it commits and
+        the rest of the table is untouched. ``also`` runs in the same transaction."""
+        missing = [c for c in spec.column_names if c not in df.columns]
+        if missing:
+            raise ValueError(f"{spec.label}: frame lacks columns {missing}")
+        with self.engine.begin() as conn:
+            self._ensure_table(conn, spec)
+            conn.execute(sa.text(f"DELETE FROM {spec.qualified} WHERE {where_sql}"), params)
+            if len(df):
+                copy_frame_sqlalchemy(conn, f"{spec.schema}.{spec.name}", df[spec.column_names])
+            if also is not None:
+                also(conn)
+        return len(df)
+
+    def replace_partition_from_sql(self, spec: TableSpec, select_sql: str, where_sql: str,
+                                   **params) -> int:
+        """``DELETE … WHERE`` the range, then ``INSERT … SELECT`` it, in one transaction."""
+        cols = ", ".join(f'"{c}"' for c in spec.column_names)
+        with self.engine.begin() as conn:
+            self._ensure_table(conn, spec)
+            conn.execute(sa.text(f"DELETE FROM {spec.qualified} WHERE {where_sql}"), params)
+            result = conn.execute(
+                sa.text(f"INSERT INTO {spec.qualified} ({cols}) {select_sql}"), params)
+            return result.rowcount
+
+    def _lock(self, conn: sa.Connection, spec: TableSpec) -> None:
+        # serialise writers of one table: two runs never interleave their swaps or partitions
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:t))"), {"t": spec.label})
+
+    def _ensure_table(self, conn: sa.Connection, spec: TableSpec) -> None:
+        """Lock the table's writers and create it empty (with its key) on first use."""
+        self._lock(conn, spec)
+        if conn.execute(sa.text("SELECT to_regclass(:t) IS NOT NULL"),
+                        {"t": spec.qualified}).scalar():
+            return
+        conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{spec.schema}"'))
+        key = (f',\n  CONSTRAINT "{spec.name}_pkey" PRIMARY KEY ('
+               + ", ".join(f'"{c}"' for c in spec.primary_key) + ")"
+               if spec.primary_key else "")
+        conn.execute(sa.text(f"CREATE TABLE {spec.qualified} (\n  {spec.column_ddl()}{key}\n)"))
+        self._comment(conn, spec)
+
+    def _comment(self, conn: sa.Connection, spec: TableSpec) -> None:
+        if spec.description:
+            # COMMENT takes no bind parameters: quote the literal ourselves
+            text = spec.description.replace("'", "''")
+            conn.exec_driver_sql(f"COMMENT ON TABLE {spec.qualified} IS '{text}'")
+
+    def _create_shadow(self, conn: sa.Connection, spec: TableSpec) -> str:
+        self._lock(conn, spec)
         tmp = f"{spec.name}__new_{secrets.token_hex(4)}"
         conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{spec.schema}"'))
         conn.execute(sa.text(f'CREATE TABLE "{spec.schema}"."{tmp}" (\n  {spec.column_ddl()}\n)'))
@@ -170,8 +234,5 @@ class Warehouse:
         if spec.primary_key:
             conn.execute(sa.text(
                 f'ALTER INDEX "{spec.schema}"."{tmp}_pkey" RENAME TO "{spec.name}_pkey"'))
-        if spec.description:
-            # COMMENT takes no bind parameters: quote the literal ourselves
-            text = spec.description.replace("'", "''")
-            conn.exec_driver_sql(f"COMMENT ON TABLE {spec.qualified} IS '{text}'")
+        self._comment(conn, spec)
         conn.execute(sa.text(f"ANALYZE {spec.qualified}"))

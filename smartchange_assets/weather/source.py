@@ -1,6 +1,7 @@
 """Daily weather for Jakarta and Berlin from Open-Meteo (forecast and archive API)."""
 
 from smartchange_assets.platform import quality as q
+from smartchange_assets.platform.partitions import monthly
 from smartchange_assets.platform.source import SourceSpec, staging_table
 from smartchange_assets.platform.tables import Column
 from smartchange_assets.weather.cities import CITIES
@@ -53,6 +54,8 @@ SOURCE = SourceSpec(
     staging=staging_table("global", "weather_daily", COLUMNS, ("payload_sha256", *KEY),
                           "Open-Meteo daily weather, one row per location and local day"),
     date_column="local_date",
+    partitions=monthly(),
+    publisher_cadence="daily",
     # names as in the reply: an unreadable one of these stops the line
     key_columns=("time", "latitude", "longitude"),
     group="weather",

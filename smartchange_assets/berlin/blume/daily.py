@@ -15,6 +15,7 @@ import dagster as dg
 
 from smartchange_assets.berlin.blume.source import SOURCE as BLUME
 from smartchange_assets.platform import quality as q
+from smartchange_assets.platform.partitions import monthly
 from smartchange_assets.platform.sql_asset import SqlTable
 from smartchange_assets.platform.tables import Column, TableSpec
 
@@ -86,6 +87,7 @@ DAILY = SqlTable(
     table=TABLE,
     select_sql=SELECT_SQL,
     deps=[BLUME.staging_key],
+    partitions=monthly("local_date"),
     description="BLUME daily means per station and pollutant (75 % of the local day's hours).",
     group="air_quality",
     expectations=(

@@ -6,6 +6,7 @@ import datetime as dt
 from smartchange_assets.berlin.blume.live import BLUME_STATIONS, fetch_blume_month
 from smartchange_assets.berlin.blume.parser import parse_blume
 from smartchange_assets.platform import quality as q
+from smartchange_assets.platform.partitions import monthly
 from smartchange_assets.platform.source import LivePayload, SourceSpec, staging_table
 from smartchange_assets.platform.tables import Column
 
@@ -61,6 +62,8 @@ SOURCE = SourceSpec(
     staging=staging_table("berlin", "air_quality_hourly", COLUMNS, ("payload_sha256", *KEY),
                           "BLUME concentrations, one row per station, pollutant and period"),
     date_column="local_date",
+    partitions=monthly(),
+    publisher_cadence="daily",
     key_columns=("datetime", "station", "core", "period", "Station", "Messzeit"),
     expectations=(
         q.not_null("station_code"), q.not_null("period_start_utc"), q.not_null("value"),

@@ -46,6 +46,7 @@ SOURCE = SourceSpec(
     staging=staging_table("berlin", "air_quality_stations", COLUMNS, ("payload_sha256", *KEY),
                           "BLUME stations, one row per station and payload"),
     date_column=None,
+    publisher_cadence="yearly",
     key_columns=("station_code", "code"),
     # not "air_quality": that group is what feeds the mart (test_definitions checks it)
     group="air_quality_stations",

@@ -22,7 +22,7 @@ import dagster as dg
 from smartchange_assets.berlin.citizen_reports.source import SOURCE
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.sql_asset import SqlTable
-from smartchange_assets.platform.tables import Column, TableSpec
+from smartchange_assets.platform.tables import PERSONAL, SENSITIVE, Column, TableSpec
 
 RESOLVED_STATUS = "Erledigt"
 GROUP = "citizen_reports"
@@ -37,7 +37,7 @@ _SNAPSHOT_ROWS = f"""
              GROUP BY sha256) f ON f.sha256 = s.payload_sha256"""
 
 HISTORY_TABLE = TableSpec("staging", "berlin_citizen_report_status_history", (
-    Column("report_id", "bigint", nullable=False),
+    Column("report_id", "bigint", nullable=False, classification=PERSONAL),
     Column("spell", "integer", "1 for the first status seen, +1 at each change", nullable=False),
     Column("status", "text", nullable=False),
     Column("seen_from", "timestamptz", "first snapshot showing this status", nullable=False),
@@ -63,17 +63,18 @@ FROM spells GROUP BY report_id, spell
 """
 
 REPORTS_TABLE = TableSpec("staging", "berlin_citizen_reports", (
-    Column("report_id", "bigint", nullable=False),
-    Column("created_at_local", "timestamp", "Europe/Berlin wall time", nullable=False),
-    Column("created_at_utc", "timestamptz", nullable=False),
+    Column("report_id", "bigint", nullable=False, classification=PERSONAL),
+    Column("created_at_local", "timestamp", "Europe/Berlin wall time", nullable=False,
+           classification=SENSITIVE),
+    Column("created_at_utc", "timestamptz", nullable=False, classification=SENSITIVE),
     Column("bezirk", "text", nullable=False),
     Column("category_main", "text"),
-    Column("category_sub", "text"),
-    Column("betreff_raw", "text", "personal data redacted"),
+    Column("category_sub", "text", classification=SENSITIVE),
+    Column("betreff_raw", "text", "personal data redacted", classification=PERSONAL),
     Column("status", "text", "status in the latest snapshot listing the report",
            nullable=False),
-    Column("report_numbers", "text"),
-    Column("description_redacted", "text", "personal data redacted"),
+    Column("report_numbers", "text", classification=PERSONAL),
+    Column("description_redacted", "text", "personal data redacted", classification=PERSONAL),
     Column("first_seen_at", "timestamptz", "first snapshot listing the report", nullable=False),
     Column("last_seen_at", "timestamptz", "last snapshot listing the report", nullable=False),
     Column("snapshots_seen", "integer", nullable=False),

@@ -17,8 +17,9 @@ from smartchange_assets.berlin.citizen_reports.live import fetch_window
 from smartchange_assets.berlin.citizen_reports.parser import parse_citizen_reports
 from smartchange_assets.berlin.citizen_reports.text import personal_data_in
 from smartchange_assets.platform import quality as q
+from smartchange_assets.platform.partitions import monthly
 from smartchange_assets.platform.source import LivePayload, SourceSpec, staging_table
-from smartchange_assets.platform.tables import Column
+from smartchange_assets.platform.tables import PERSONAL, SENSITIVE, Column
 from smartchange_assets.resources import WarehouseResource
 
 SOURCE_ID = "berlin/citizen_reports"
@@ -27,24 +28,28 @@ COLUMNS = [
     Column("source_row", "bigint", "position of the report in the payload's index (1-based)",
            nullable=False),
     Column("report_id", "bigint", "Ordnungsamt-Online report id (not monotonic in time)",
-           nullable=False),
+           nullable=False, classification=PERSONAL),
     Column("snapshot_at", "timestamptz", "when this snapshot of the window was fetched "
            "(raw.landing_manifest.fetched_at of the payload)", nullable=False),
     Column("created_at_local", "timestamp", "erstellungsDatum, Europe/Berlin wall time",
-           nullable=False),
+           nullable=False, classification=SENSITIVE),
     Column("created_at_utc", "timestamptz", "erstellungsDatum as an instant (DST-correct)",
-           nullable=False),
+           nullable=False, classification=SENSITIVE),
     Column("bezirk", "text", "one of the 12 Bezirk names, official spelling", nullable=False),
     Column("category_main", "text", "Hauptthema (from 'Hauptthema - Unterthema' or a fixed "
            "short title); NULL for a citizen's own title"),
-    Column("category_sub", "text", "Unterthema, trimmed; NULL where none"),
-    Column("betreff_raw", "text", "betreff as published, personal data redacted"),
+    # after "Hauptthema - " citizens may type their own words: free text, closed tier only
+    Column("category_sub", "text", "Unterthema, trimmed; NULL where none",
+           classification=SENSITIVE),
+    Column("betreff_raw", "text", "betreff as published, personal data redacted",
+           classification=PERSONAL),
     Column("status", "text", "status as published, trimmed (open set: 'In Bearbeitung', "
            "'Erledigt', …)", nullable=False),
     Column("report_numbers", "text", "meldungsNummern joined with ';' (merged duplicate "
-           "reports)"),
+           "reports)", classification=PERSONAL),
     Column("description_redacted", "text", "sachverhalt, NUL bytes and mojibake repaired, "
-           "personal data replaced by tags ([PHONE], [EMAIL], [PLATE], [ADDRESS], …)"),
+           "personal data replaced by tags ([PHONE], [EMAIL], [PLATE], [ADDRESS], …)",
+           classification=PERSONAL),
 ]
 
 KEY = ("payload_sha256", "report_id")
@@ -127,6 +132,9 @@ SOURCE = SourceSpec(
     # the payload period is the snapshot day; report dates span the whole window (back to
     # 2017), so no staged date column lies inside it
     date_column=None,
+    # one daily snapshot per payload: its month is the snapshot's (UTC) month
+    partitions=monthly("snapshot_at"),
+    publisher_cadence="daily",
     key_columns=("id",),
     expectations=(
         q.not_null("report_id"), q.not_null("snapshot_at"), q.not_null("created_at_local"),

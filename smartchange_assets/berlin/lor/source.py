@@ -73,6 +73,7 @@ SOURCE = SourceSpec(
     parser=parse_lor_export,
     staging=STAGING,
     date_column="valid_from",
+    publisher_cadence="yearly",
     # an unreadable code leaves a hole in the hierarchy: it stops the line
     key_columns=("Planungsraum (Nummer)", "Bezirksregion (Nummer)", "Prognoseraum (Nummer)"),
     expectations=(

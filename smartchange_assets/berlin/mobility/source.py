@@ -15,6 +15,7 @@ from smartchange_assets.berlin.mobility.sites import COLUMNS as SITE_COLUMNS
 from smartchange_assets.berlin.mobility.sites import RECORD_TYPES, parse_sites
 from smartchange_assets.berlin.mobility.telraam import parse_telraam
 from smartchange_assets.platform import quality as q
+from smartchange_assets.platform.partitions import monthly
 from smartchange_assets.platform.source import LivePayload, SourceSpec, staging_table
 
 GROUP = "mobility"
@@ -58,6 +59,8 @@ BIKE_COUNTERS = SourceSpec(
     fetch_live=None,  # one yearly wide workbook: landed by hand (see live.py)
     staging=_count_table("bike_counts", "Bicycle counter hours, one row per station and hour"),
     date_column="local_date",
+    partitions=monthly(),
+    publisher_cadence="yearly",
     key_columns=("date", "station-id"),
     expectations=_count_expectations([common.BIKE_COUNTER], "count_bike", MAX_BIKES_PER_HOUR),
     group=GROUP,
@@ -87,6 +90,8 @@ TELRAAM = SourceSpec(
     staging=_count_table("telraam_counts", "Telraam segment hours, one row per segment and "
                          "hour"),
     date_column="local_date",
+    partitions=monthly(),
+    publisher_cadence="monthly",
     key_columns=("date_local", "segment_id"),
     expectations=_count_expectations([common.TELRAAM], "count_car", MAX_VEHICLES_PER_HOUR),
     group=GROUP,
@@ -124,6 +129,8 @@ TRAFFIC_DETECTORS = SourceSpec(
     staging=_count_table("traffic_detector_counts", "Detector hours, one row per cross-section "
                          "or lane detector and hour"),
     date_column="local_date",
+    partitions=monthly(),
+    publisher_cadence="monthly",
     key_columns=("tag", "stunde", "mq_name", "detid_15"),
     expectations=(
         *_count_expectations([common.DETECTOR_MQ, common.DETECTOR_DET], "count_motor_vehicle",
@@ -158,6 +165,7 @@ MOBILITY_SITES = SourceSpec(
                           ("payload_sha256", "source_row"),
                           "Mobility site metadata, one row per published record"),
     date_column=None,
+    publisher_cadence="yearly",
     key_columns=("station-id", "segment_id", "DET_ID15", "MQ_KURZNAME", "site_id",
                  "record_type"),
     expectations=(

@@ -6,6 +6,7 @@ from smartchange_assets.berlin.population.layout import GROUPED_BANDS, LOR2021, 
 from smartchange_assets.berlin.population.live import fetch_live
 from smartchange_assets.berlin.population.parser import parse_ewr
 from smartchange_assets.platform import quality as q
+from smartchange_assets.platform.partitions import yearly
 from smartchange_assets.platform.quality import Expect
 from smartchange_assets.platform.source import SourceSpec, staging_table
 from smartchange_assets.platform.tables import Column
@@ -54,6 +55,8 @@ SOURCE = SourceSpec(
     staging=staging_table("berlin", "population", COLUMNS, ("payload_sha256", *KEY),
                           "Residents per Planungsraum, sex and age band, one row per EWR row"),
     date_column="reference_date",
+    partitions=yearly(),
+    publisher_cadence="yearly",
     key_columns=("ZEIT", "RAUMID"),
     expectations=(
         q.compound_unique(["payload_sha256", *KEY]),

@@ -114,6 +114,7 @@ SOURCE = SourceSpec(
     staging=staging_table("jakarta", "admin_areas", COLUMNS, ("payload_sha256", *KEY),
                           "Jakarta admin areas, one row per area per code system"),
     date_column=None,
+    publisher_cadence="yearly",
     # an unreadable code stops the line (the quarantine names these columns)
     key_columns=("kode", "id"),
     expectations=(

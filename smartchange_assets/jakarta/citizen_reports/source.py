@@ -8,6 +8,7 @@ staged as published; resolving them to kode wilayah is left to the admin-area re
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from smartchange_assets.jakarta.areas.linking import (
     AREA_COLUMNS,
@@ -19,23 +20,24 @@ from smartchange_assets.jakarta.citizen_reports.checks import personal_data_chec
 from smartchange_assets.jakarta.citizen_reports.live import fetch_crm_window, live_months
 from smartchange_assets.jakarta.citizen_reports.parser import parse_citizen_reports
 from smartchange_assets.platform import quality as q
+from smartchange_assets.platform.partitions import monthly
 from smartchange_assets.platform.source import LivePayload, SourceSpec, staging_table
-from smartchange_assets.platform.tables import Column
+from smartchange_assets.platform.tables import PERSONAL, SENSITIVE, Column
 
 COLUMNS = [
     Column("source_row", "bigint", "record number in the payload (1-based)", nullable=False),
     Column("report_id", "text", "CRM report code: JK + yymmdd + 4-digit daily sequence",
-           nullable=False),
+           nullable=False, classification=PERSONAL),
     Column("created_date", "date", "day the report was created (Asia/Jakarta); from the "
            "report id where no timestamp is published", nullable=False),
     Column("created_at_local", "timestamp", "creation time, Asia/Jakarta wall time; NULL when "
-           "only a date is published"),
+           "only a date is published", classification=SENSITIVE),
     Column("created_at_utc", "timestamptz", "creation time as an instant; NULL when only a "
-           "date is published"),
+           "date is published", classification=SENSITIVE),
     Column("category", "text", "complaint category, HTML-unescaped, whitespace trimmed"),
     Column("category_raw", "text", "complaint category as published"),
     Column("kelurahan_name", "text", "kelurahan from 'KELURAHAN <NAME>' (upper case); NULL "
-           "when the location is not in that form"),
+           "when the location is not in that form", classification=SENSITIVE),
     Column("agency", "text", "handling agency (dinas / UKPD) as published, trimmed"),
     Column("status", "text", "processing status as published (e.g. Selesai, Menunggu "
            "Validasi); NULL where the payload has none"),
@@ -43,8 +45,13 @@ COLUMNS = [
            "none"),
     Column("description_redacted", "text", "the report text with phone numbers, e-mails, NIK, "
            "licence plates, street addresses and introduced names replaced by tags ([PHONE], "
-           "[EMAIL], [NIK], [PLATE], [ADDRESS], [NAME]); the raw text is never stored"),
+           "[EMAIL], [NIK], [PLATE], [ADDRESS], [NAME]); the raw text is never stored",
+           classification=PERSONAL),
 ]
+
+# area_note may repeat the place name as the reporter wrote it: closed tier only
+REPORT_AREA_COLUMNS = [replace(c, classification=SENSITIVE) if c.name == "area_note" else c
+                       for c in AREA_COLUMNS]
 
 KEY = ("report_id",)
 
@@ -72,10 +79,12 @@ SOURCE = SourceSpec(
     portal_url="https://crm.jakarta.go.id/",
     parser=parse_citizen_reports,
     fetch_live=fetch_live,
-    staging=staging_table("jakarta", "citizen_reports", [*COLUMNS, *AREA_COLUMNS],
+    staging=staging_table("jakarta", "citizen_reports", [*COLUMNS, *REPORT_AREA_COLUMNS],
                           ("payload_sha256", *KEY),
                           "Jakarta CRM reports, one row per report and payload"),
     date_column="created_date",
+    partitions=monthly(),
+    publisher_cadence="daily",
     key_columns=("report_id", "code", "createdAt", "date", "created_date"),
     expectations=(
         q.not_null("report_id"), q.not_null("created_date"),

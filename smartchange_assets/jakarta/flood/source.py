@@ -10,6 +10,7 @@ from smartchange_assets.jakarta.flood.checks import evacuee_columns_check
 from smartchange_assets.jakarta.flood.live import fetch_live
 from smartchange_assets.jakarta.flood.parser import parse_flood
 from smartchange_assets.platform import quality as q
+from smartchange_assets.platform.partitions import monthly
 from smartchange_assets.platform.source import SourceSpec, staging_table
 from smartchange_assets.platform.tables import Column
 
@@ -82,6 +83,8 @@ SOURCE = SourceSpec(
                           "Jakarta flood events, one row per kelurahan (or 'nihil' kota) and "
                           "month as published"),
     date_column="event_month",
+    partitions=monthly(),
+    publisher_cadence="yearly",
     # published names (the quarantine names columns as published) of the period and area
     key_columns=("periode_data", "triwulan", "bulan", "tanggal_kejadian", "kota_administrasi",
                  "wilayah", "wilayah_adm", "kecamatan", "kelurahan"),

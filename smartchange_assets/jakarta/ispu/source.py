@@ -3,6 +3,7 @@
 from smartchange_assets.jakarta.ispu.live import ISPU_SLUGS, fetch_ispu_pages
 from smartchange_assets.jakarta.ispu.parser import parse_ispu
 from smartchange_assets.platform import quality as q
+from smartchange_assets.platform.partitions import monthly
 from smartchange_assets.platform.source import LivePayload, SourceSpec, staging_table
 from smartchange_assets.platform.tables import Column
 from smartchange_assets.standards.ispu import CATEGORIES
@@ -52,6 +53,8 @@ SOURCE = SourceSpec(
     staging=staging_table("jakarta", "ispu_daily", COLUMNS, ("payload_sha256", *KEY),
                           "Jakarta ISPU, one row per station (or city worst) and day"),
     date_column="date",
+    partitions=monthly(),
+    publisher_cadence="monthly",
     key_columns=("tanggal", "periode_data", "stasiun", "lokasi_spku", "date", "station"),
     expectations=(
         q.not_null("date"), q.not_null("station_code"),

@@ -12,6 +12,7 @@ from smartchange_assets.jakarta.population.live import fetch_population_pages
 from smartchange_assets.jakarta.population.parser import NATURAL_KEY, parse_population
 from smartchange_assets.jakarta.population.totals import totals_agree
 from smartchange_assets.platform import quality as q
+from smartchange_assets.platform.partitions import yearly
 from smartchange_assets.platform.quality import Expect
 from smartchange_assets.platform.source import SourceSpec, staging_table
 from smartchange_assets.platform.tables import Column
@@ -76,6 +77,8 @@ SOURCE = SourceSpec(
                           ("payload_sha256", "source_row"),
                           "Jakarta residents, one row per published count"),
     date_column="reference_date",
+    partitions=yearly(),
+    publisher_cadence="yearly",
     key_columns=KEY_COLUMNS,
     group="population",
     expectations=(

@@ -3,6 +3,7 @@
 from smartchange_assets.jakarta.transjakarta.live import fetch_transjakarta_pages
 from smartchange_assets.jakarta.transjakarta.parser import parse_transjakarta
 from smartchange_assets.platform import quality as q
+from smartchange_assets.platform.partitions import monthly
 from smartchange_assets.platform.source import LivePayload, SourceSpec, staging_table
 from smartchange_assets.platform.tables import Column
 
@@ -52,6 +53,8 @@ SOURCE = SourceSpec(
     staging=staging_table("jakarta", "transjakarta_monthly", COLUMNS, ("payload_sha256", *KEY),
                           "Transjakarta passengers, one row per route and month"),
     date_column="month",
+    partitions=monthly(),
+    publisher_cadence="monthly",
     key_columns=("periode_data", "kode_trayek", "month", "route_code"),
     expectations=(
         q.not_null("month"), q.not_null("route_code"), q.not_null("passengers"),

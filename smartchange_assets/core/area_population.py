@@ -1,0 +1,145 @@
+"""``core.dim_area_population``: residents per area of ``dim_area`` and reference year.
+
+Complete, usable counts of ``core.fact_population`` are summed up ``dim_area`` (Planungsraum →
+Bezirksregion → Prognoseraum → Bezirk → Berlin; kelurahan → kecamatan → kota → DKI Jakarta).
+An area's total is complete only when every area of the table's level inside it has a complete
+count; otherwise ``residents`` is NULL and ``coverage`` says how much was there (Berlin 2024:
+the 49 Planungsräume of Mitte of 542). Per area and year the complete count wins, then the
+higher coverage, the later reference date, and registered residents (Dukcapil, EWR) before BPS
+estimates.
+"""
+
+import dagster as dg
+
+from smartchange_assets.core.dim_area import KEY as DIM_AREA_KEY
+from smartchange_assets.core.dim_area import TABLE as DIM_AREA
+from smartchange_assets.core.dim_date import KEY as DIM_DATE_KEY
+from smartchange_assets.core.dim_date import TABLE as DIM_DATE
+from smartchange_assets.core.integrity import Rule, integrity_check, references
+from smartchange_assets.core.population import (
+    EWR_LOR2021,
+    EWR_LOR_OLD,
+    FACT_KEY,
+    FACT_TABLE,
+    SOURCE_TABLES,
+)
+from smartchange_assets.jakarta.population.layouts import BPS, DUKCAPIL, SATUDATA
+from smartchange_assets.platform import quality as q
+from smartchange_assets.platform.sql_asset import SqlTable
+from smartchange_assets.platform.tables import Column, TableSpec
+
+DIM_KEY = dg.AssetKey(["core", "dim_area_population"])
+
+# registered residents first (lower = preferred when two tables give the same area and year)
+SOURCE_PREFERENCE = {DUKCAPIL: 1, EWR_LOR2021: 1, EWR_LOR_OLD: 1, SATUDATA: 2, BPS: 3}
+
+DIM_TABLE = TableSpec("core", "dim_area_population", (
+    Column("area_key", "text", nullable=False),
+    Column("reference_year", "integer", nullable=False),
+    Column("reference_date", "date", nullable=False),
+    Column("source_table", "text", "table the count comes from", nullable=False),
+    Column("residents", "bigint", "residents; NULL unless complete"),
+    Column("male", "bigint", "NULL unless complete"),
+    Column("female", "bigint", "NULL unless complete"),
+    Column("complete", "boolean", "every part of the area has a complete count",
+           nullable=False),
+    Column("parts_complete", "integer", "areas at the table's level with a complete count",
+           nullable=False),
+    Column("parts_expected", "integer", "areas at the table's level inside the area",
+           nullable=False),
+    Column("coverage", "double precision", "parts_complete / parts_expected", nullable=False),
+    Column("base_level", "text", "dim_area level the table counts at", nullable=False),
+    Column("method", "text", "published (the area's own count) or sum_of_parts",
+           nullable=False),
+    Column("payload_sha256s", "text[]", nullable=False),
+), ("area_key", "reference_year"), "Residents per area and reference year")
+
+_PREFERENCE = " ".join(f"WHEN '{t}' THEN {n}" for t, n in SOURCE_PREFERENCE.items())
+
+DIM_SQL = f"""
+WITH RECURSIVE closure(area_key, ancestor_key) AS (
+  SELECT area_key, area_key FROM {DIM_AREA.qualified}
+  UNION ALL
+  SELECT c.area_key, a.parent_key FROM closure c
+  JOIN {DIM_AREA.qualified} a ON a.area_key = c.ancestor_key WHERE a.parent_key IS NOT NULL
+), facts AS (
+  SELECT f.*, a.level AS base_level FROM {FACT_TABLE.qualified} f
+  JOIN {DIM_AREA.qualified} a ON a.area_key = f.area_key
+  WHERE f.usable_for_totals
+), parts AS (  -- areas of each level inside each area
+  SELECT c.ancestor_key, d.level, count(*)::int AS n
+  FROM closure c JOIN {DIM_AREA.qualified} d ON d.area_key = c.area_key GROUP BY 1, 2
+), summed AS (
+  SELECT c.ancestor_key AS area_key, f.source_table, f.reference_date, f.base_level,
+         sum(f.residents) FILTER (WHERE f.complete) AS residents,
+         sum(f.male) FILTER (WHERE f.complete) AS male,
+         sum(f.female) FILTER (WHERE f.complete) AS female,
+         count(*) FILTER (WHERE f.complete)::int AS parts_complete
+  FROM facts f JOIN closure c ON c.area_key = f.area_key
+  GROUP BY 1, 2, 3, 4
+), payloads AS (
+  SELECT c.ancestor_key AS area_key, f.source_table, f.reference_date,
+         array_agg(DISTINCT s.sha ORDER BY s.sha) AS payload_sha256s
+  FROM facts f JOIN closure c ON c.area_key = f.area_key
+  CROSS JOIN LATERAL unnest(f.payload_sha256s) AS s(sha)
+  GROUP BY 1, 2, 3
+), candidates AS (
+  SELECT s.*, p.n AS parts_expected, s.parts_complete = p.n AS complete,
+         s.parts_complete::double precision / p.n AS coverage,
+         CASE WHEN a.level = s.base_level THEN 'published' ELSE 'sum_of_parts' END AS method,
+         pl.payload_sha256s
+  FROM summed s
+  JOIN parts p ON p.ancestor_key = s.area_key AND p.level = s.base_level
+  JOIN {DIM_AREA.qualified} a ON a.area_key = s.area_key
+  JOIN payloads pl ON pl.area_key = s.area_key AND pl.source_table = s.source_table
+                  AND pl.reference_date = s.reference_date
+)
+SELECT DISTINCT ON (area_key, extract(year FROM reference_date))
+       area_key, extract(year FROM reference_date)::int, reference_date, source_table,
+       CASE WHEN complete THEN residents END, CASE WHEN complete THEN male END,
+       CASE WHEN complete THEN female END, complete, parts_complete, parts_expected, coverage,
+       base_level, method, payload_sha256s
+FROM candidates
+ORDER BY area_key, extract(year FROM reference_date), complete DESC, coverage DESC,
+         reference_date DESC, CASE source_table {_PREFERENCE} ELSE 9 END
+"""
+
+DIM_AREA_POPULATION = SqlTable(
+    key=DIM_KEY,
+    table=DIM_TABLE,
+    select_sql=DIM_SQL,
+    deps=[FACT_KEY, DIM_AREA_KEY],
+    description="Residents per area of dim_area and reference year, summed up the hierarchy "
+                "from complete, usable counts only; an incomplete total is NULL with its "
+                "coverage.",
+    group="core",
+    expectations=(
+        q.compound_unique(["area_key", "reference_year"]),
+        *[q.not_null(c.name) for c in DIM_TABLE.columns if not c.nullable],
+        q.between("coverage", 0, 1),
+        q.between("residents", 0, 50_000_000),
+        q.in_set("method", ["published", "sum_of_parts"]),
+        q.in_set("source_table", list(SOURCE_TABLES)),
+    ),
+    column_lineage=dg.TableColumnLineage(deps_by_column={
+        "residents": [dg.TableColumnDep(FACT_KEY, "residents"),
+                      dg.TableColumnDep(FACT_KEY, "complete"),
+                      dg.TableColumnDep(FACT_KEY, "usable_for_totals"),
+                      dg.TableColumnDep(DIM_AREA_KEY, "parent_key")],
+        "coverage": [dg.TableColumnDep(FACT_KEY, "complete"),
+                     dg.TableColumnDep(DIM_AREA_KEY, "level")],
+        "reference_year": [dg.TableColumnDep(FACT_KEY, "reference_date")],
+        "payload_sha256s": [dg.TableColumnDep(FACT_KEY, "payload_sha256s")],
+    }),
+)
+
+DIM_AREA_POPULATION_CHECK = integrity_check(DIM_KEY, DIM_TABLE, refs=(
+    references("area_key", DIM_AREA, "area_key", DIM_AREA_KEY),
+    references("reference_date", DIM_DATE, "date", DIM_DATE_KEY),
+), rules=(
+    Rule("residents_only_when_complete", "(c.residents IS NOT NULL) = c.complete",
+         ("area_key", "reference_year", "residents", "complete")),
+    Rule("coverage_matches_parts",
+         "abs(c.coverage - c.parts_complete::double precision / c.parts_expected) < 1e-12",
+         ("area_key", "reference_year", "coverage", "parts_complete", "parts_expected")),
+))

@@ -1,0 +1,124 @@
+"""``core.fact_flood_events``: Jakarta flood events per area and month, keyed to ``dim_area``.
+
+One row per area and event month, summed over the staged rows (one per kelurahan and month as
+published; two spellings resolving to one kelurahan are added up). The publisher's 'nihil'
+rows ("no flood in this kota this month") stay as zero-event rows at kota level: they are what
+says that the month was reported. A row whose names resolved to no area is kept at the city
+(``area_level = 'city'``) so the city totals stay whole.
+
+When two payloads hold the same month (a re-published quarter), the month is taken whole from
+the most recently fetched one, never mixed.
+
+Which months a payload reports on, for the coverage of the flood indicators, is decided in the
+marts from these rows and the payloads' declared periods (``marts.flood``).
+"""
+
+import dagster as dg
+
+from smartchange_assets.core import keys
+from smartchange_assets.core.dim_area import KEY as DIM_AREA_KEY
+from smartchange_assets.core.dim_area import TABLE as DIM_AREA
+from smartchange_assets.core.dim_date import KEY as DIM_DATE_KEY
+from smartchange_assets.core.dim_date import TABLE as DIM_DATE
+from smartchange_assets.core.integrity import Rule, integrity_check, references
+from smartchange_assets.jakarta.flood.source import SOURCE as FLOOD
+from smartchange_assets.platform import quality as q
+from smartchange_assets.platform.sql_asset import SqlTable
+from smartchange_assets.platform.tables import Column, TableSpec
+
+KEY = dg.AssetKey(["core", "fact_flood_events"])
+
+COUNTS = {
+    "events": "flood events (jumlah_kejadian)",
+    "affected_rw": "RW affected",
+    "affected_households": "households (KK) affected",
+    "affected_people": "people (jiwa) affected",
+    "displaced_people": "evacuees (see evacuee_columns_suspect)",
+    "deaths": "deaths",
+    "injured": "injured",
+}
+
+TABLE = TableSpec("core", "fact_flood_events", (
+    Column("city", "text", "jakarta", nullable=False),
+    Column("area_key", "text", "dim_area key: kelurahan, kota for 'nihil' rows, the city for "
+           "unresolved names", nullable=False),
+    Column("area_level", "text", "dim_area level of area_key"),
+    Column("district_key", "text", "kota of the area (NULL for the city)"),
+    Column("event_month", "date", "first day of the event month", nullable=False),
+    Column("year", "integer", nullable=False),
+    Column("month", "integer", nullable=False),
+    *[Column(name, "bigint", text) for name, text in COUNTS.items()],
+    Column("water_max_cm", "double precision", "highest water height reported, cm"),
+    Column("no_flood", "boolean", "the publisher's 'nihil' row: no flood that month",
+           nullable=False),
+    Column("source_rows", "integer", "staged rows summed", nullable=False),
+    Column("area_match", "text", "how the names resolved (exact, alias, …; unresolved)"),
+    Column("variant", "text", "published layout F1, F2 or F3", nullable=False),
+    Column("evacuee_columns_suspect", "boolean", "layout with misaligned evacuee columns",
+           nullable=False),
+    Column("payload_sha256", "text", "payload the month was taken from", nullable=False),
+), ("area_key", "event_month"), "Jakarta flood events per area and month")
+
+SELECT_SQL = f"""
+WITH manifest AS (
+  SELECT sha256, max(fetched_at) AS fetched_at FROM raw.landing_manifest
+  WHERE source = '{FLOOD.source_id}' GROUP BY sha256
+), month_payload AS (
+  SELECT DISTINCT ON (f.event_month) f.event_month, f.payload_sha256
+  FROM {FLOOD.staging.qualified} f JOIN manifest m ON m.sha256 = f.payload_sha256
+  ORDER BY f.event_month, m.fetched_at DESC, f.payload_sha256
+), placed AS (
+  SELECT f.*, coalesce({keys.jakarta_key("f.area_code")}, '{keys.JAKARTA_CITY_KEY}') AS key
+  FROM {FLOOD.staging.qualified} f JOIN month_payload USING (event_month, payload_sha256)
+)
+SELECT '{keys.JAKARTA}', p.key, a.level, a.district_key, p.event_month,
+       extract(year FROM p.event_month)::int, extract(month FROM p.event_month)::int,
+       {", ".join(f"sum(p.{c})" for c in COUNTS)}, max(p.water_max_cm), bool_and(p.no_flood),
+       count(*)::int, string_agg(DISTINCT p.area_match, '+' ORDER BY p.area_match),
+       min(p.variant), bool_or(p.evacuee_columns_suspect), min(p.payload_sha256)
+FROM placed p LEFT JOIN {DIM_AREA.qualified} a ON a.area_key = p.key
+GROUP BY p.key, a.level, a.district_key, p.event_month
+"""
+
+
+def _dep(column: str) -> dg.TableColumnDep:
+    return dg.TableColumnDep(FLOOD.staging_key, column)
+
+
+FACT_FLOOD_EVENTS = SqlTable(
+    key=KEY,
+    table=TABLE,
+    select_sql=SELECT_SQL,
+    deps=[FLOOD.staging_key, DIM_AREA_KEY],
+    description="Jakarta flood events, people affected and casualties per kelurahan (or kota "
+                "'nihil' row) and month, with the dim_area key.",
+    group="core",
+    expectations=(
+        q.compound_unique(["area_key", "event_month"]),
+        *[q.not_null(c.name) for c in TABLE.columns if not c.nullable],
+        q.between("month", 1, 12),
+        q.in_set("variant", ["F1", "F2", "F3"]),
+        *[q.between(c, 0, None) for c in COUNTS],
+        q.in_set("area_level", ["city", "district", "subdistrict", "unit"]),
+    ),
+    column_lineage=dg.TableColumnLineage(deps_by_column={
+        "area_key": [_dep("area_code")],
+        "event_month": [_dep("event_month")],
+        **{c: [_dep(c)] for c in COUNTS},
+        "no_flood": [_dep("no_flood")],
+        "payload_sha256": [_dep("payload_sha256")],
+    }),
+)
+
+FACT_FLOOD_EVENTS_CHECK = integrity_check(KEY, TABLE, refs=(
+    references("area_key", DIM_AREA, "area_key", DIM_AREA_KEY, "p.city = c.city",
+               "an area of its city"),
+    references("district_key", DIM_AREA, "area_key", DIM_AREA_KEY,
+               f"p.level = '{keys.DISTRICT}'", "a district"),
+    references("event_month", DIM_DATE, "date", DIM_DATE_KEY),
+), rules=(
+    Rule("district_key_is_the_areas", "c.area_level = 'city' OR c.district_key IS NOT NULL",
+         ("area_key", "area_level", "district_key")),
+    Rule("nihil_rows_count_no_events", "NOT c.no_flood OR coalesce(c.events, 0) = 0",
+         ("area_key", "event_month", "events")),
+))

@@ -1,0 +1,160 @@
+"""The indicators of the marts: code, unit, standard, definition, coverage rule, comparability.
+
+One entry per indicator; the marts' SQL reads this catalogue (as a VALUES list), and
+``docs/indicators.md`` describes the same entries for people. An indicator whose coverage is
+below its ``threshold`` is NULL with a ``null_reason``.
+
+``PLANNED`` lists the indicators of issue 5 whose sources are not wired yet; each names the
+measure block it will get (see ``marts/indicators.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from smartchange_assets.core.keys import BERLIN, JAKARTA
+
+BOTH = (JAKARTA, BERLIN)
+COMPARABLE, CAVEATS, NOT_COMPARABLE, ONE_CITY = (
+    "comparable", "comparable_with_caveats", "not_comparable", "one_city_only")
+
+DAY_SHARE = 0.75     # days with data / days in the period (annual and monthly air quality)
+STATION_SHARE = 0.75  # stations with a valid annual mean / stations reporting
+FULL = 1.0           # every month reported / every area counted
+
+# Air-quality values of Jakarta are derived from published ISPU sub-indices (integers) through
+# the breakpoint tables; Berlin's are measured.
+_DERIVED = ("Jakarta's concentrations are derived from published ISPU sub-indices (integers, "
+            "through the breakpoint table of the regime in force), Berlin's are measured; "
+            "pre-2020 Jakarta conversions rest on an unverified KEP-107/1997 table")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    label: str
+    unit: str
+    standard: str
+    definition: str
+    coverage_basis: str      # days, stations, months, areas
+    threshold: float
+    cities: tuple[str, ...]
+    comparability: str
+    comparability_note: str
+    monthly: bool = True     # also per month
+    main: bool = False       # in the comparison chart
+
+
+def _who_days(pollutant: str, label: str, limit: int) -> Indicator:
+    return Indicator(
+        f"days_above_who_{pollutant}", f"Days above the WHO 24-h guideline, {label}", "days",
+        f"WHO global air quality guidelines 2021, 24-hour AQG level {label} {limit} µg/m³",
+        f"Days on which at least one station's daily {label} concentration exceeded "
+        f"{limit} µg/m³ (station rows only). The AQG is a 99th percentile, i.e. 3–4 "
+        "exceedance days a year are within it.",
+        "days", DAY_SHARE, BOTH, CAVEATS, _DERIVED + "; more stations find more exceedance "
+        "days", main=pollutant == "pm25")
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("pm25_mean", "Mean PM2.5 concentration", "µg/m³",
+              "ISO 37120:2018, Environment and climate change: fine particulate matter (PM2.5) "
+              "concentration",
+              "Mean over the days of the period of the city's daily mean over its stations "
+              "(station rows only; a day counts when any station has a value).",
+              "days", DAY_SHARE, BOTH, CAVEATS, _DERIVED, main=True),
+    Indicator("pm10_mean", "Mean PM10 concentration", "µg/m³",
+              "ISO 37120:2018, Environment and climate change: particulate matter (PM10) "
+              "concentration",
+              "Mean over the days of the period of the city's daily mean over its stations.",
+              "days", DAY_SHARE, BOTH, CAVEATS, _DERIVED, main=True),
+    Indicator("no2_mean", "Mean NO2 concentration", "µg/m³",
+              "ISO 37120:2018, Environment and climate change: NO2 (nitrogen dioxide) "
+              "concentration",
+              "Mean over the days of the period of the city's daily mean over its stations.",
+              "days", DAY_SHARE, BOTH, CAVEATS, _DERIVED + "; NO2 under P.14/2020 is marked "
+              "unverified (averaging period not read from the regulation)", main=True),
+    Indicator("pm25_mean_population_weighted", "Population-weighted mean PM2.5", "µg/m³",
+              "In the spirit of SDG 11.6.2 (annual mean PM2.5 in cities, population weighted)",
+              "Each station with PM2.5 on at least 75 % of the year's days gives its annual "
+              "mean; stations are averaged per district (kota / Bezirk), and district means "
+              "are weighted by the district's residents in the nearest year in which every "
+              "such district has a complete count. Where any such station has no district "
+              "with residents, all stations get equal weights (flag equal_weights).",
+              "stations", STATION_SHARE, BOTH, CAVEATS, _DERIVED + "; Berlin's stations are "
+              "not located yet, so Berlin uses equal weights", monthly=False),
+    _who_days("pm25", "PM2.5", 15),
+    _who_days("pm10", "PM10", 45),
+    _who_days("no2", "NO2", 25),
+    Indicator("days_ispu_unhealthy", "Days with ISPU 'Tidak Sehat' or worse", "days",
+              "ISPU: Permen LHK P.14/2020 (from 2020-07-01), KEP-107/1997 before",
+              "Days on which any pollutant's sub-index at any station was in the category "
+              "'Tidak Sehat' or worse under the regime in force. Jakarta: published "
+              "sub-indices, including the 'city_max' years (the daily worst station, which "
+              "decides the day's ISPU); Berlin: computed from concentrations under P.14/2020.",
+              "days", DAY_SHARE, BOTH, CAVEATS, "Same scale for both cities from the same "
+              "fact table; the count depends on the pollutants measured (see pollutants)",
+              main=True),
+    Indicator("days_eaqi_poor", "Days with European AQI 'Poor' or worse", "days",
+              "European Air Quality Index (EEA, 6 bands, version EEA-2021)",
+              "Days on which any pollutant's band at any station was 'Poor' (4) or worse. PM "
+              "bands use 24-h means as defined; NO2, O3 and SO2 bands from daily means are an "
+              "approximation of the hourly bands (flag eaqi_gas_daily_mean_approx).",
+              "days", DAY_SHARE, BOTH, CAVEATS, _DERIVED + "; gas bands from daily means",
+              main=True),
+    Indicator("flood_events", "Flood events", "events",
+              "BPBD DKI Jakarta 'kejadian bencana banjir' (events per kelurahan and month)",
+              "Sum of the flood events the publisher counts per kelurahan and month.",
+              "months", FULL, (JAKARTA,), ONE_CITY, "Jakarta only: no Berlin flood source"),
+    Indicator("flood_affected_people", "People affected by floods", "persons",
+              "BPBD DKI Jakarta (jiwa terdampak)",
+              "Sum of the people affected (jiwa terdampak) per kelurahan and month.",
+              "months", FULL, (JAKARTA,), ONE_CITY, "Jakarta only: no Berlin flood source"),
+    Indicator("flood_affected_per_100k", "People affected by floods per 100 000 residents",
+              "persons per 100 000 residents",
+              "In the spirit of SDG 11.5.1 (directly affected persons per 100 000 population; "
+              "floods only)",
+              "People affected / residents of the area × 100 000; residents from the nearest "
+              "year (within 5 years) with a complete count.",
+              "months", FULL, (JAKARTA,), ONE_CITY, "Jakarta only: no Berlin flood source"),
+    Indicator("residents", "Residents", "persons",
+              "ISO 37120:2018 profile indicator: total population",
+              "Residents of the area in the reference year (Dukcapil/EWR registered "
+              "residents, BPS totals), from complete counts only.",
+              "areas", FULL, BOTH, CAVEATS, "Registered residents (Dukcapil, EWR main "
+              "residence) against BPS estimates; reference days differ (30 Jun / 31 Dec)",
+              monthly=False),
+)
+
+BY_CODE = {i.code: i for i in INDICATORS}
+
+# issue 5 indicators whose sources are not wired yet: code -> (source it awaits, block)
+PLANNED = {
+    "reports_per_100k": ("citizen reports (Jakarta CRM, Berlin Ordnungsamt)", "reports"),
+    "reports_share_resolved": ("citizen reports", "reports"),
+    "reports_median_days_to_resolution": ("citizen reports", "reports"),
+    "transit_passengers_per_capita": ("Transjakarta monthly passengers", "mobility"),
+    "bicycle_counts_per_capita": ("Berlin bicycle counters", "mobility"),
+    "annual_precipitation_mm": ("Open-Meteo weather", "weather"),
+    "hot_days": ("Open-Meteo weather", "weather"),
+}
+
+
+def catalogue_values_sql() -> str:
+    """SQL: ``catalogue(indicator, unit, standard, method_note, coverage_basis, threshold,
+    comparability, comparability_note, monthly)`` as a VALUES list."""
+    from smartchange_assets.core.keys import literal
+
+    rows = ",\n  ".join(
+        f"({literal(i.code)}, {literal(i.unit)}, {literal(i.standard)}, "
+        f"{literal(i.definition)}, {literal(i.coverage_basis)}, {i.threshold}::float8, "
+        f"{literal(i.comparability)}, {literal(i.comparability_note)}, {str(i.monthly).lower()})"
+        for i in INDICATORS)
+    return (f"catalogue(indicator, unit, standard, method_note, coverage_basis, threshold, "
+            f"comparability, comparability_note, monthly) AS (VALUES\n  {rows})")
+
+
+def applicable_sql() -> str:
+    """SQL: ``applicable(city, indicator)``: which indicators a city reports."""
+    rows = ", ".join(f"('{city}', '{i.code}')" for i in INDICATORS for city in i.cities)
+    return f"applicable(city, indicator) AS (VALUES {rows})"

@@ -1,0 +1,60 @@
+"""The scopes indicators are computed for, and the columns every measure block returns.
+
+A *measure block* (``marts/air.py``, ``flood.py``, ``residents.py``; later reports, mobility,
+weather) is one SQL SELECT returning :data:`MEASURE_COLUMNS` for a :class:`Scope`: the whole
+city (``marts.city_indicators``) or each district (``marts.district_scorecard``). The same SQL
+serves both, so a district figure and the city figure follow the same definition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from smartchange_assets.core import keys
+
+
+@dataclass(frozen=True)
+class Scope:
+    name: str                 # city or district
+    station_key: str          # dim_station column that places a station in the scope
+    area_key: str             # dim_area column that places an area in the scope
+    level: str                # dim_area level of the scope's areas
+    include_city_max: bool    # Jakarta's daily-worst-station rows belong to the whole city only
+
+
+CITY = Scope("city", "city_key", "city_key", keys.CITY, include_city_max=True)
+DISTRICT = Scope("district", "district_key", "district_key", keys.DISTRICT,
+                 include_city_max=False)
+
+# every block returns these columns, in this order
+MEASURE_COLUMNS = (
+    "scope_key",        # dim_area key of the city or district
+    "city",
+    "indicator",        # catalogue code
+    "period_type",      # year or month
+    "period_start",     # first day of the period
+    "value",            # before the coverage rule is applied
+    "numerator",
+    "denominator",      # NULL for counts (value = numerator)
+    "value_scale",      # value = numerator / denominator * value_scale
+    "coverage",         # share of days, stations, months or areas with data, in [0, 1]
+    "shortfall",        # what is missing, for null_reason
+    "flags",            # text[]: derived_from_ispu, conversion_unverified, equal_weights, …
+    "pollutants",       # text[]: pollutants behind an air-quality figure
+    "population_year",  # reference year of the residents used
+    "basis",            # what the figure rests on, in words
+    "payload_sha256s",  # text[]: payloads behind the figure
+)
+
+PERIODS = "(VALUES ('year'), ('month')) AS periods(period_type)"
+
+
+def days_in(period_start: str, period_type: str) -> str:
+    """SQL: number of days of the period starting at ``period_start``."""
+    return (f"(({period_start} + ('1 ' || {period_type})::interval)::date - {period_start})")
+
+
+def merge_arrays(*arrays: str) -> str:
+    """SQL: the distinct, sorted union of text arrays (NULLs ignored)."""
+    joined = " || ".join(f"coalesce({a}, '{{}}'::text[])" for a in arrays)
+    return f"ARRAY(SELECT DISTINCT x FROM unnest({joined}) AS x ORDER BY x)"

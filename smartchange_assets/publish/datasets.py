@@ -1,0 +1,231 @@
+"""The open datasets and what the catalogue says about each: the one place for their metadata.
+
+Each :class:`OpenDataset` names an ``open`` table (tiers) and gives titles and descriptions in
+English plus Indonesian and/or German, themes (EU data-theme vocabulary), keywords, the cities
+it covers, how to compute its temporal coverage, its licence, its provenance and the units of
+its columns. Publishing another open table (e.g. a core or mart table of the conformed layer)
+is ``open_copy(TABLE)`` in ``tiers/open_copies.py`` plus one entry here.
+
+Licences are a decision recorded here, not inferred: an upstream without a stated licence is
+published with :data:`NOT_SPECIFIED` rather than a licence we cannot grant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from smartchange_assets.tiers.open_copies import OPEN_COPIES
+from smartchange_assets.tiers.open_reports import (
+    AGGREGATE_OPEN,
+    BERLIN_OPEN,
+    JAKARTA_OPEN,
+    MIN_CELL_REPORTS,
+)
+from smartchange_assets.tiers.table import TierTable
+
+ADMS_LICENCE_TYPE = "http://purl.org/adms/licencetype/"
+
+
+@dataclass(frozen=True)
+class Licence:
+    label: str
+    iri: str | None     # dct:license; None: no licence document exists (a labelled node)
+    ckan_id: str        # CKAN's license_id
+    licence_type: str   # ADMS licence type (dct:type of the licence document)
+
+
+CC_BY_4 = Licence("Creative Commons Attribution 4.0 International (CC BY 4.0)",
+                  "http://creativecommons.org/licenses/by/4.0/", "cc-by", "Attribution")
+DL_DE_BY_2 = Licence("Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2-0)",
+                     "https://www.govdata.de/dl-de/by-2-0", "dl-de-by-2.0", "Attribution")
+CC0 = Licence("Creative Commons CC0 1.0 Universal",
+              "http://creativecommons.org/publicdomain/zero/1.0/", "cc-zero", "PublicDomain")
+NOT_SPECIFIED = Licence("No licence stated by the publisher (crm.jakarta.go.id shows the "
+                        "reports publicly without one); re-use at your own assessment",
+                        None, "notspecified", "UnknownIPR")
+
+# EU data-theme vocabulary (DCAT-AP's theme taxonomy)
+THEMES = {
+    "ENVI": "Environment", "TRAN": "Transport", "SOCI": "Population and society",
+    "GOVE": "Government and public sector", "REGI": "Regions and cities", "HEAL": "Health",
+}
+
+# GeoNames features, with a centroid and a bounding box (WKT, lon lat; Jakarta's box includes
+# the Kepulauan Seribu regency to the north)
+PLACES = {
+    "jakarta": ("https://sws.geonames.org/1642911/", "Jakarta", "POINT(106.8456 -6.2088)",
+                "POLYGON((106.39 -6.38,106.98 -6.38,106.98 -5.19,106.39 -5.19,106.39 -6.38))"),
+    "berlin": ("https://sws.geonames.org/2950159/", "Berlin", "POINT(13.4050 52.5200)",
+               "POLYGON((13.08 52.33,13.77 52.33,13.77 52.68,13.08 52.68,13.08 52.33))"),
+}
+
+# language of the data values (EU language authority)
+LANGUAGES = {"en": "ENG", "id": "IND", "de": "DEU"}
+
+
+@dataclass(frozen=True)
+class OpenDataset:
+    table: TierTable
+    title: dict[str, str]            # language tag -> text; "en" and "id" and/or "de"
+    description: dict[str, str]
+    themes: tuple[str, ...]
+    keywords: dict[str, tuple[str, ...]]
+    cities: tuple[str, ...]
+    temporal_sql: str                # SELECT start_date, end_date (read as the open reader)
+    licence: Licence
+    provenance: str
+    data_languages: tuple[str, ...]
+    units: dict[str, str] = field(default_factory=dict)
+    sources: tuple[tuple[str, str], ...] = ()   # (title, url) of the upstream publications
+
+    def __post_init__(self):
+        for texts in (self.title, self.description):
+            if "en" not in texts or not ({"id", "de"} & set(texts)):
+                raise ValueError(f"{self.name}: title and description need English and "
+                                 "Indonesian or German")
+        unknown = set(self.themes) - set(THEMES)
+        if unknown or set(self.cities) - set(PLACES):
+            raise ValueError(f"{self.name}: unknown theme or city")
+        if not self.table.is_open:
+            raise ValueError(f"{self.name}: only open-tier tables are published")
+
+    @property
+    def name(self) -> str:
+        return self.table.table.name
+
+
+def _copy(name: str) -> TierTable:
+    return next(t for t in OPEN_COPIES if t.table.name == name)
+
+
+_SUPPRESSION_EN = (f" Cells with fewer than {MIN_CELL_REPORTS} reports are suppressed: their "
+                   "count is empty and 'suppressed' is true.")
+
+DATASETS = (
+    OpenDataset(
+        table=JAKARTA_OPEN,
+        title={"en": "Jakarta citizen reports (CRM), open tier",
+               "id": "Laporan warga Jakarta (CRM), data terbuka"},
+        description={
+            "en": "One row per report made by residents to the DKI Jakarta government through "
+                  "CRM (Cepat Respon Masyarakat): date, category, handling agency, status and "
+                  "kelurahan. Report ids are replaced by keyed pseudonyms, locations are "
+                  "coarsened to the official kelurahan, times to the day, and the report text "
+                  "is left out.",
+            "id": "Satu baris per laporan warga kepada Pemprov DKI Jakarta melalui CRM (Cepat "
+                  "Respon Masyarakat): tanggal, kategori, dinas penanganan, status dan "
+                  "kelurahan. Nomor laporan diganti pseudonim berkunci, lokasi disamarkan ke "
+                  "tingkat kelurahan, waktu ke tanggal, dan teks laporan tidak disertakan."},
+        themes=("GOVE", "REGI"),
+        keywords={"en": ("citizen reports", "complaints", "Jakarta", "kelurahan"),
+                  "id": ("laporan warga", "pengaduan", "CRM", "kelurahan")},
+        cities=("jakarta",),
+        temporal_sql=f"SELECT min(created_date), max(created_date) FROM "
+                     f"{JAKARTA_OPEN.table.qualified}",
+        licence=NOT_SPECIFIED,
+        provenance="Derived from the public CRM dashboard of the DKI Jakarta provincial "
+                   "government (crm.jakarta.go.id, Jakarta Smart City); the seed is a 15-report "
+                   "sample of a 2023 research scrape. Kelurahan names resolved to Kemendagri "
+                   "2025 codes.",
+        data_languages=("id",),
+        sources=(("CRM Jakarta (Cepat Respon Masyarakat)", "https://crm.jakarta.go.id/"),),
+    ),
+    OpenDataset(
+        table=BERLIN_OPEN,
+        title={"en": "Berlin public-order reports (Ordnungsamt-Online), open tier",
+               "de": "Meldungen an die Berliner Ordnungsämter (Ordnungsamt-Online), offen"},
+        description={
+            "en": "One row per report made by residents to the Berlin public-order offices "
+                  "(waste, parking, streets, noise …): creation day, Bezirk, topic, status and "
+                  "when it was seen resolved across the daily snapshots. Report ids are "
+                  "replaced by keyed pseudonyms, times by days; free text and reporters' own "
+                  f"titles are left out; a sub-topic is shown only when at least "
+                  f"{MIN_CELL_REPORTS} reports share it.",
+            "de": "Eine Zeile je Meldung an die Berliner Ordnungsämter (Abfall, Parken, "
+                  "Straßen, Lärm …): Erstellungstag, Bezirk, Thema, Status und wann sie in den "
+                  "täglichen Abzügen als erledigt erschien. Meldungsnummern sind durch "
+                  "verschlüsselte Pseudonyme ersetzt, Zeitpunkte durch Tage; Freitext und "
+                  "eigene Betreffs entfallen; ein Unterthema erscheint nur, wenn mindestens "
+                  f"{MIN_CELL_REPORTS} Meldungen es teilen."},
+        themes=("GOVE", "REGI"),
+        keywords={"en": ("citizen reports", "public order", "Berlin", "Bezirk"),
+                  "de": ("Bürgermeldungen", "Ordnungsamt", "Berlin", "Bezirk")},
+        cities=("berlin",),
+        temporal_sql=f"SELECT min(created_date), max(last_seen_date) FROM "
+                     f"{BERLIN_OPEN.table.qualified}",
+        licence=DL_DE_BY_2,
+        provenance="Derived from the Ordnungsamt-Online open-data API of the Land Berlin "
+                   "(Ordnungsämter der Bezirke), dl-de/by-2-0; attribution: 'Land Berlin, "
+                   "Ordnungsamt-Online'. Daily snapshots accumulated by Smart Change.",
+        data_languages=("de",),
+        sources=(("Ordnungsamt-Online", "https://ordnungsamt.berlin.de/frontend/"),),
+    ),
+    OpenDataset(
+        table=AGGREGATE_OPEN,
+        title={"en": "Citizen reports by area and category, Jakarta and Berlin",
+               "id": "Laporan warga menurut wilayah dan kategori, Jakarta dan Berlin",
+               "de": "Bürgermeldungen nach Gebiet und Kategorie, Jakarta und Berlin"},
+        description={
+            "en": "Number of citizen reports per area (Jakarta: kelurahan; Berlin: Bezirk) and "
+                  "category, from the two open report datasets." + _SUPPRESSION_EN,
+            "id": "Jumlah laporan warga per wilayah (Jakarta: kelurahan; Berlin: Bezirk) dan "
+                  f"kategori. Sel dengan kurang dari {MIN_CELL_REPORTS} laporan disembunyikan: "
+                  "jumlahnya kosong dan 'suppressed' bernilai true.",
+            "de": "Anzahl der Bürgermeldungen je Gebiet (Jakarta: Kelurahan; Berlin: Bezirk) "
+                  f"und Kategorie. Zellen mit weniger als {MIN_CELL_REPORTS} Meldungen sind "
+                  "unterdrückt: die Anzahl ist leer und 'suppressed' ist true."},
+        themes=("GOVE", "REGI", "SOCI"),
+        keywords={"en": ("citizen reports", "statistics", "Jakarta", "Berlin"),
+                  "id": ("laporan warga", "statistik"),
+                  "de": ("Bürgermeldungen", "Statistik")},
+        cities=("jakarta", "berlin"),
+        temporal_sql=f"SELECT min(d0), max(d1) FROM (SELECT min(created_date) d0, "
+                     f"max(created_date) d1 FROM {JAKARTA_OPEN.table.qualified} UNION ALL "
+                     f"SELECT min(created_date), max(last_seen_date) FROM "
+                     f"{BERLIN_OPEN.table.qualified}) t",
+        licence=CC_BY_4,
+        provenance="Counted by Smart Change from the open Jakarta CRM and Berlin "
+                   "Ordnungsamt-Online report datasets (see those datasets for their sources "
+                   "and licences)." + _SUPPRESSION_EN,
+        data_languages=("id", "de"),
+        units={"reports": "reports"},
+        sources=(("CRM Jakarta", "https://crm.jakarta.go.id/"),
+                 ("Ordnungsamt-Online", "https://ordnungsamt.berlin.de/frontend/")),
+    ),
+    OpenDataset(
+        table=_copy("air_quality_monthly"),
+        title={"en": "Monthly air quality, Jakarta and Berlin",
+               "id": "Kualitas udara bulanan, Jakarta dan Berlin",
+               "de": "Monatliche Luftqualität, Jakarta und Berlin"},
+        description={
+            "en": "Per city, pollutant and month: mean concentration, days measured, days "
+                  "above the WHO 2021 24-hour guideline, days with ISPU 'Tidak Sehat' or worse "
+                  "and days with EAQI 'Poor' or worse. Jakarta concentrations are derived from "
+                  "published ISPU sub-indices (share_derived).",
+            "id": "Per kota, polutan dan bulan: konsentrasi rata-rata, jumlah hari terukur, "
+                  "hari di atas pedoman WHO 2021, hari ISPU 'Tidak Sehat' atau lebih buruk dan "
+                  "hari EAQI 'Poor' atau lebih buruk.",
+            "de": "Je Stadt, Schadstoff und Monat: mittlere Konzentration, Messtage, Tage über "
+                  "dem WHO-2021-Tagesrichtwert, Tage mit ISPU 'Tidak Sehat' oder schlechter "
+                  "und Tage mit EAQI 'Poor' oder schlechter."},
+        themes=("ENVI", "HEAL"),
+        keywords={"en": ("air quality", "PM2.5", "PM10", "WHO guideline"),
+                  "id": ("kualitas udara", "ISPU"),
+                  "de": ("Luftqualität", "Feinstaub")},
+        cities=("jakarta", "berlin"),
+        temporal_sql="SELECT min(month), (max(month) + interval '1 month - 1 day')::date "
+                     f"FROM {_copy('air_quality_monthly').table.qualified}",
+        licence=CC_BY_4,
+        provenance="Computed by Smart Change from ISPU of Dinas Lingkungan Hidup DKI Jakarta "
+                   "(satudata.jakarta.go.id, Jakarta open data) and BLUME measurements of the "
+                   "Senatsverwaltung für Mobilität, Verkehr, Klimaschutz und Umwelt Berlin "
+                   "(dl-de/by-2-0).",
+        data_languages=("en",),
+        units={"mean_concentration_ugm3": "µg/m³", "days_measured": "d",
+               "days_with_concentration": "d", "days_above_who_24h": "d",
+               "days_ispu_unhealthy": "d", "days_eaqi_poor_or_worse": "d",
+               "share_derived": "1"},
+        sources=(("ISPU DKI Jakarta", "https://satudata.jakarta.go.id/"),
+                 ("BLUME Berlin", "https://luftdaten.berlin.de/")),
+    ),
+)

@@ -1,0 +1,185 @@
+"""Scan what the open tier shows and what is published for personal data.
+
+One rule for tables and files: every text value goes through ``platform.pii.find_pii``
+(phone numbers in Indonesian and German formats, e-mail, 16-digit NIK, Indonesian and German
+licence plates, street addresses, introduced names). Before scanning, SHA-256 digests (64
+lower-case hex characters standing alone: pseudonymised ids, payload hashes, file checksums)
+are masked: they are random by construction, and ~0.15 % of them contain a digit run that reads
+like a phone number (``…086870617139…``). Only a whole digest is masked; a phone number next to
+one, or inside a hex string of any other length, is still found.
+
+Findings name the place (table and column, or file and field) and the kind, never the value.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from smartchange_assets.platform.pii import find_pii
+
+DIGEST_RE = re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{64}(?![0-9A-Za-z])")
+
+
+def pii_kinds(value) -> list[str]:
+    """The kinds of personal data in ``value`` (empty when none), digests masked."""
+    if value is None:
+        return []
+    text = DIGEST_RE.sub(" ", str(value))
+    return [kind for kind, _ in find_pii(text)]
+
+
+@dataclass(frozen=True)
+class Finding:
+    place: str    # "open.jakarta_citizen_reports.category" or "x.csv:category"
+    kind: str
+    count: int
+
+
+def scan_values(place: str, values: Iterable) -> list[Finding]:
+    counts: Counter = Counter()
+    for value in values:
+        for kind in pii_kinds(value):
+            counts[kind] += 1
+    return [Finding(place, kind, n) for kind, n in sorted(counts.items())]
+
+
+# -- tables ---------------------------------------------------------------------------------
+
+TEXT_TYPES = ("text", "character varying", "character", "json", "jsonb", "ARRAY")
+
+
+def text_columns(conn: sa.Connection, schema: str) -> list[tuple[str, str]]:
+    """(table, column) of every text-like column of the tables in ``schema``."""
+    rows = conn.execute(sa.text(
+        "SELECT c.table_name, c.column_name FROM information_schema.columns c "
+        "JOIN information_schema.tables t USING (table_schema, table_name) "
+        "WHERE c.table_schema = :s AND t.table_type IN ('BASE TABLE', 'VIEW') "
+        "AND c.data_type = ANY(:types) ORDER BY 1, c.ordinal_position"),
+        {"s": schema, "types": list(TEXT_TYPES)})
+    return [(r[0], r[1]) for r in rows]
+
+
+def scan_schema(conn: sa.Connection, schema: str) -> tuple[list[Finding], int]:
+    """Scan every text column of every table in ``schema``: (findings, columns scanned).
+
+    Runs with the privileges of ``conn``'s role: scanning as the open reader scans exactly
+    what the open tier shows."""
+    findings: list[Finding] = []
+    columns = text_columns(conn, schema)
+    for table, column in columns:
+        findings += scan_column(conn, schema, table, column)
+    return findings, len(columns)
+
+
+def scan_column(conn: sa.Connection, schema: str, table: str, column: str) -> list[Finding]:
+    q = f'"{schema}"."{table}"'
+    # distinct values: a category repeats on thousands of rows
+    values = conn.execute(sa.text(
+        f'SELECT DISTINCT "{column}"::text FROM {q} WHERE "{column}" IS NOT NULL')).scalars()
+    return scan_values(f"{schema}.{table}.{column}", values)
+
+
+# -- files ----------------------------------------------------------------------------------
+
+
+def scan_file(path: Path, number_columns: Iterable[str] = ()) -> list[Finding]:
+    """Scan a published file: every CSV cell, every Parquet value, every JSON string (keys
+    included); anything else as UTF-8 lines.
+
+    Floating-point columns (``number_columns`` of a CSV, floating types in Parquet) are the one
+    exception, as in the tables, where only text columns are scanned: a measured value such as
+    ``12.0512345678`` reads like a Berlin landline after its decimal point. Integer columns are
+    scanned (a 16-digit integer would be a NIK)."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _scan_csv(path, set(number_columns))
+    if suffix == ".parquet":
+        return _scan_parquet(path)
+    if suffix in (".json", ".jsonld"):
+        return _scan_json(path)
+    return scan_values(path.name, path.read_text(encoding="utf-8").splitlines())
+
+
+def scan_folder(folder: Path) -> tuple[list[Finding], list[str]]:
+    """Scan every file under ``folder``: (findings, files scanned). A CSV's number columns come
+    from the ``datapackage.json`` next to it (Frictionless type ``number``)."""
+    findings: list[Finding] = []
+    scanned: list[str] = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        if path.name.startswith("."):
+            continue  # a half-written temporary file of a concurrent publication
+        findings += scan_file(path, _number_fields(path))
+        scanned.append(str(path.relative_to(folder)))
+    return findings, scanned
+
+
+def _number_fields(path: Path) -> set[str]:
+    package = path.parent / "datapackage.json"
+    if path.suffix.lower() != ".csv" or not package.exists():
+        return set()
+    descriptor = json.loads(package.read_text(encoding="utf-8"))
+    return {f["name"] for r in descriptor.get("resources", []) if r.get("path") == path.name
+            for f in r.get("schema", {}).get("fields", []) if f.get("type") == "number"}
+
+
+def _scan_csv(path: Path, number_columns: set[str]) -> list[Finding]:
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader, [])
+        columns: dict[int, set] = {i: set() for i in range(len(header))}
+        for row in reader:
+            for i, cell in enumerate(row):
+                columns.setdefault(i, set()).add(cell)
+    found = scan_values(f"{path.name}:<header>", header)
+    for i, values in columns.items():
+        name = header[i] if i < len(header) else f"column {i + 1}"
+        if name not in number_columns:
+            found += scan_values(f"{path.name}:{name}", values)
+    return found
+
+
+def _scan_parquet(path: Path) -> list[Finding]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    found = scan_values(f"{path.name}:<schema>", table.column_names)
+    for field in table.schema:
+        if pa.types.is_floating(field.type) or pa.types.is_decimal(field.type):
+            continue
+        values = {v for v in table.column(field.name).to_pylist() if v is not None}
+        found += scan_values(f"{path.name}:{field.name}", values)
+    return found
+
+
+def _scan_json(path: Path) -> list[Finding]:
+    strings: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                strings.append(str(k))
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+        elif node is not None and not isinstance(node, float):
+            strings.append(str(node))
+
+    walk(json.loads(path.read_text(encoding="utf-8")))
+    return scan_values(path.name, strings)
+
+
+def describe(findings: list[Finding]) -> str:
+    if not findings:
+        return "no personal data found"
+    return "personal data in " + ", ".join(f"{f.place} ({f.kind}: {f.count})"
+                                           for f in findings)

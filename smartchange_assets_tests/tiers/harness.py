@@ -1,0 +1,73 @@
+"""A database of its own for a test module, and a materialisation of the tier (and publish)
+assets with everything upstream of them, through Dagster, on the real Postgres.
+
+``fresh_database`` (conftest) is per test; a module that materialises the platform once uses
+:func:`module_database`, the same thing with module lifetime. Upstream assets are monthly
+partitioned, so the run covers every month in one go, as ``smartchange refresh`` does
+(``platform.partitions.range_tags``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import dagster as dg
+import sqlalchemy as sa
+
+from smartchange_assets.platform.partitions import all_keys, monthly, range_tags
+from smartchange_assets.platform.warehouse import Warehouse
+from smartchange_assets.resources import PortalResource, WarehouseResource
+
+
+@contextmanager
+def module_database(database_urls) -> Iterator[Warehouse]:
+    name = f"t_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(database_urls.server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(database_urls.warehouse).set(database=name)
+    wh = Warehouse(url.render_as_string(hide_password=False))
+    wh.ensure_platform_tables()
+    try:
+        yield wh
+    finally:
+        wh.dispose()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def materialise(warehouse_url: str, assets: list, checks: list,
+                targets: list[dg.AssetKey]) -> dg.ExecuteInProcessResult:
+    """``targets`` and everything upstream of them (from the platform's unbound assets plus
+    ``assets``), with every check of those assets."""
+    from smartchange_assets.definitions import all_assets_and_checks
+
+    platform_assets, platform_checks = all_assets_and_checks()
+    every = all_keys(monthly())
+    return dg.materialize(
+        [*platform_assets, *assets, *platform_checks, *checks],
+        selection=dg.AssetSelection.assets(*targets).upstream(),
+        resources={"warehouse": WarehouseResource(url=warehouse_url),
+                   "portal": PortalResource(mode="replay")},
+        tags=range_tags(every[0], every[-1]),
+        raise_on_error=False)
+
+
+def rematerialise(warehouse_url: str, assets: list, checks: list,
+                  targets: list[dg.AssetKey]) -> dg.ExecuteInProcessResult:
+    """Only ``targets`` again (their upstream tables are already in the database)."""
+    return dg.materialize(
+        [*assets, *checks], selection=dg.AssetSelection.assets(*targets),
+        resources={"warehouse": WarehouseResource(url=warehouse_url),
+                   "portal": PortalResource(mode="replay")},
+        raise_on_error=False)
+
+
+def connect_as(warehouse: Warehouse, role: str, password: str) -> sa.Engine:
+    """An engine logging in as ``role`` with ``password`` (over the embedded server's Unix
+    socket; against an external server the password is what authenticates)."""
+    url = sa.engine.make_url(warehouse.url).set(username=role, password=password)
+    return sa.create_engine(url)
