@@ -54,6 +54,9 @@ def prepare_environment() -> settings.DatabaseUrls:
     os.environ["SMARTCHANGE_COMPUTE_LOGS"] = str(home / "dagster" / "logs")
     wh = Warehouse(urls.warehouse)
     wh.ensure_platform_tables()
+    from smartchange_assets.tiers.roles import ensure_roles
+
+    ensure_roles(wh)  # open reader / analyst roles and default privileges, idempotent
     wh.dispose()
     return urls
 

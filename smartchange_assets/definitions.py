@@ -31,7 +31,9 @@ from smartchange_assets.ops.sensors import ALERT_SENSORS
 from smartchange_assets.platform.automation import with_default_automation
 from smartchange_assets.platform.source import build_source
 from smartchange_assets.platform.sql_asset import build_sql_table
+from smartchange_assets.publish.assets import PUBLISH_ASSETS, PUBLISH_CHECKS
 from smartchange_assets.resources import resources_for_environment
+from smartchange_assets.tiers.assets import TIER_ASSETS, TIER_CHECKS
 from smartchange_assets.weather.source import SOURCE as WEATHER
 
 SOURCES = [
@@ -45,8 +47,9 @@ SQL_TABLES = [BERLIN_AIR_DAILY, FACT, MART, BERLIN_LOR_HIERARCHY, *BERLIN_REPORT
 
 def all_assets_and_checks() -> tuple[list[dg.AssetsDefinition], list]:
     """Every asset and check, before resources are bound (tests materialise subsets)."""
-    assets = [ref_air_quality_standards, *AREA_ASSETS]
-    checks = [*AREA_CHECKS, *MOBILITY_CHECKS, *CORE_CHECKS, *MART_CHECKS]
+    assets = [ref_air_quality_standards, *AREA_ASSETS, *TIER_ASSETS, *PUBLISH_ASSETS]
+    checks = [*AREA_CHECKS, *MOBILITY_CHECKS, *CORE_CHECKS, *MART_CHECKS, *TIER_CHECKS,
+              *PUBLISH_CHECKS]
     for spec in SOURCES:
         source_assets, source_checks = build_source(spec)
         assets += source_assets

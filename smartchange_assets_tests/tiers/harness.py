@@ -39,19 +39,37 @@ def module_database(database_urls) -> Iterator[Warehouse]:
         admin.dispose()
 
 
+def needed(all_assets: list, all_checks: list, targets: list[dg.AssetKey],
+           resources: dict) -> dg.AssetSelection:
+    """``targets``, everything upstream of them, and what the checks of those assets read
+    besides their asset (``additional_deps``, e.g. the dimensions a core integrity check
+    joins), with *their* upstream, until nothing new is added."""
+    graph = dg.Definitions(assets=all_assets, asset_checks=all_checks,
+                           resources=resources).resolve_asset_graph()
+    keys = dg.AssetSelection.assets(*targets).upstream().resolve(graph)
+    while True:
+        extra = {d.asset_key for c in all_checks for spec in c.check_specs
+                 if spec.asset_key in keys for d in spec.additional_deps} - keys
+        if not extra:
+            return dg.AssetSelection.assets(*keys)
+        keys |= dg.AssetSelection.assets(*extra).upstream().resolve(graph)
+
+
 def materialise(warehouse_url: str, assets: list, checks: list,
                 targets: list[dg.AssetKey]) -> dg.ExecuteInProcessResult:
     """``targets`` and everything upstream of them (from the platform's unbound assets plus
-    ``assets``), with every check of those assets."""
+    ``assets``), with every check of those assets (:func:`needed`)."""
     from smartchange_assets.definitions import all_assets_and_checks
 
     platform_assets, platform_checks = all_assets_and_checks()
     every = all_keys(monthly())
+    resources = {"warehouse": WarehouseResource(url=warehouse_url),
+                 "portal": PortalResource(mode="replay")}
+    all_assets, all_checks = [*platform_assets, *assets], [*platform_checks, *checks]
     return dg.materialize(
-        [*platform_assets, *assets, *platform_checks, *checks],
-        selection=dg.AssetSelection.assets(*targets).upstream(),
-        resources={"warehouse": WarehouseResource(url=warehouse_url),
-                   "portal": PortalResource(mode="replay")},
+        [*all_assets, *all_checks],
+        selection=needed(all_assets, all_checks, targets, resources),
+        resources=resources,
         tags=range_tags(every[0], every[-1]),
         raise_on_error=False)
 
