@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 import smartchange_assets
+from smartchange_assets.jakarta.areas.linking import AREA_COLUMNS
 from smartchange_assets.jakarta.population import values
 from smartchange_assets.jakarta.population.parser import STAGED_COLUMNS, parse_population
 from smartchange_assets.jakarta.population.source import SOURCE
@@ -76,7 +77,9 @@ def test_every_seed_file_reconciles_with_known_counts(name):
 def test_staged_frame_has_exactly_the_spec_columns(name):
     staged = parsed(name).staged
     assert list(staged.columns) == STAGED_COLUMNS
-    assert set(STAGED_COLUMNS) == set(SOURCE.staging.column_names) - {"payload_sha256"}
+    # the platform adds the payload hash, the area resolver the area columns
+    added = {"payload_sha256", *(c.name for c in AREA_COLUMNS)}
+    assert set(STAGED_COLUMNS) == set(SOURCE.staging.column_names) - added
     assert staged["source_row"].is_unique
     assert str(staged["reference_date"].dtype).startswith("datetime64")
     assert staged["residents"].notna().all() and (staged["residents"] >= 0).all()

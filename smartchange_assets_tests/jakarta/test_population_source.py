@@ -159,7 +159,7 @@ def test_population_materialises_from_its_seed_with_green_checks(fresh_database)
     assert result.success
     checks = check_results(result)
     assert checks == {f"{STAGING}:payload_reconciliation": True, f"{STAGING}:gx_suite": True,
-                      f"{STAGING}:totals_agree": True}
+                      f"{STAGING}:totals_agree": True, f"{STAGING}:area_resolution": True}
     recon = fresh_database.read_frame(
         "SELECT * FROM raw.payload_reconciliation WHERE source = :s", s=SOURCE.source_id)
     assert set(recon["payload_sha256"]) == {e["sha256"] for e in seed_entries(SOURCE.source_id)}
