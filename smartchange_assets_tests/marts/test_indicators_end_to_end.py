@@ -28,7 +28,6 @@ from smartchange_assets.marts.assets import MART_CHECKS, MART_TABLES
 from smartchange_assets.marts.catalogue import INDICATORS
 from smartchange_assets.marts.checks import CITY_INDICATORS_CHECK, DISTRICT_SCORECARD_CHECK
 from smartchange_assets.platform.landing import seed_entries
-from smartchange_assets.platform.sql_asset import build_sql_table
 from smartchange_assets.platform.warehouse import Warehouse
 from smartchange_assets.resources import PortalResource, WarehouseResource
 
@@ -554,8 +553,7 @@ def test_every_indicator_reaches_the_raw_payloads_through_the_asset_graph():
     from smartchange_assets.definitions import all_assets_and_checks
 
     assets, _ = all_assets_and_checks()
-    ours = [build_sql_table(t)[0] for t in [*CORE_TABLES, *MART_TABLES]]
-    graph = dg.Definitions(assets=[*assets, *ours], resources={
+    graph = dg.Definitions(assets=assets, resources={
         "warehouse": WarehouseResource(url="postgresql://unused"),
         "portal": PortalResource(mode="replay")}).resolve_asset_graph()
     upstream = dg.AssetSelection.assets(dg.AssetKey(["marts", "city_indicators"])).upstream() \
