@@ -27,6 +27,7 @@ from smartchange_assets.jakarta.transjakarta.source import SOURCE as JAKARTA_TRA
 from smartchange_assets.jobs import build_operations
 from smartchange_assets.marts.assets import MART_CHECKS, MART_TABLES
 from smartchange_assets.openaq.source import SOURCE as OPENAQ
+from smartchange_assets.ops.pools import assign_pools
 from smartchange_assets.ops.sensors import ALERT_SENSORS
 from smartchange_assets.platform.automation import with_default_automation
 from smartchange_assets.platform.source import build_source
@@ -36,11 +37,12 @@ from smartchange_assets.resources import resources_for_environment
 from smartchange_assets.tiers.assets import TIER_ASSETS, TIER_CHECKS
 from smartchange_assets.weather.source import SOURCE as WEATHER
 
-SOURCES = [
+# each raw asset joins the pool of the portal it calls (limits in dagster.yaml)
+SOURCES = assign_pools([
     ISPU, BLUME, BLUME_STATIONS, WEATHER, OPENAQ,
     JAKARTA_AREAS, JAKARTA_FLOOD, JAKARTA_POPULATION, JAKARTA_TRANSJAKARTA, JAKARTA_REPORTS,
     BERLIN_LOR, BERLIN_POPULATION, BERLIN_REPORTS, *MOBILITY_SOURCES,
-]
+])
 SQL_TABLES = [BERLIN_AIR_DAILY, FACT, MART, BERLIN_LOR_HIERARCHY, *BERLIN_REPORT_TABLES,
               *MOBILITY_TABLES, *CORE_TABLES, *MART_TABLES]
 

@@ -67,11 +67,14 @@ class FailedCheck:
     description: str | None
     blocking: bool
     severity: str = "ERROR"  # or "WARN" (e.g. freshness: shown, never alerted on its own)
+    # False: the check failed the same way last time, which was alerted (an open incident)
+    new: bool = True
 
     def line(self) -> str:
         kind = "blocking check" if self.blocking else "check"
-        warn = " (warning)" if self.severity == "WARN" else ""
-        return (f"{kind} {self.asset} › {self.check}{warn}: "
+        notes = (" (warning)" if self.severity == "WARN" else "") + \
+            ("" if self.new else " (still failing, alerted before)")
+        return (f"{kind} {self.asset} › {self.check}{notes}: "
                 f"{_clip(self.description) or 'failed'}")
 
 
@@ -104,6 +107,16 @@ class Alert:
         named = [c.asset for c in self.failed_checks]
         named += [a for s in self.failed_steps for a in s.assets]
         return tuple(dict.fromkeys(named))
+
+    @property
+    def is_news(self) -> bool:
+        """Worth an alert: a failed run with a failure not alerted before (a check opening an
+        incident, a failed step, or no explanation at all); a run that did not fail, with an
+        error-severity check opening an incident."""
+        if self.kind == "run_failure":
+            return (any(c.new for c in self.failed_checks) or bool(self.failed_steps)
+                    or not self.failed_checks)
+        return any(c.new and c.severity == "ERROR" for c in self.failed_checks)
 
     @property
     def run_url(self) -> str | None:
@@ -169,7 +182,8 @@ class Alert:
                 "run_url": self.run_url,
                 "assets": list(self.assets),
                 "checks": [{"asset": c.asset, "check": c.check, "blocking": c.blocking,
-                            "severity": c.severity, "description": c.description,
+                            "severity": c.severity, "new": c.new,
+                            "description": c.description,
                             "url": check_link(c.asset, c.check, self.base_url)}
                            for c in self.failed_checks],
                 "failed_steps": [{"step": s.step, "assets": list(s.assets), "error": s.error}

@@ -1,24 +1,33 @@
-"""Alert sensors, on by default: one alert per incident, an incident being one run.
+"""Alert sensors, on by default: one alert per incident.
 
 The rule (so that one failure never gives two alerts):
 
-* A run that **failed** is alerted once by :data:`run_failure_alert` (a
-  ``run_failure_sensor``). The alert names every check that failed in it (a failed *blocking*
-  check is what failed the run) and every step that failed for another reason, the assets
-  held back, and links to the run and each check.
-* Failed checks in a run that did **not** fail (non-blocking checks, or a canceled run) are
-  alerted once by :data:`check_failure_alert`, after that run ended, one alert for all of the
-  run's failed checks. It skips failed runs (the run sensor owns those) and alerts failed
-  evaluations reported outside any run one by one.
+* **An incident opens** when a check fails and its previous evaluation (same asset, check and
+  partition) passed, failed with another description, or does not exist; it stays open, and
+  silent, while the check keeps failing the same way (automation retrying the table, a sensor
+  re-running it for a landed file, the next nightly run); the next passing evaluation closes
+  it (:mod:`smartchange_assets.ops.incidents`). A failed step (not a check) is an incident of
+  its run.
+* A run that **failed** is alerted once by :data:`run_failure_alert` (a ``run_failure_sensor``)
+  when it holds something new: a check opening an incident (a failed *blocking* check is what
+  failed the run: the check and the run failure are one incident, one alert), a failed step,
+  or no explanation at all. The alert names every failed check (those of open incidents marked
+  "still failing"), every failed step, the assets held back, and links to the run and each
+  check.
+* Checks failing in a run that did **not** fail (non-blocking checks, a canceled run) are
+  alerted by :data:`check_failure_alert` after that run ended, one alert for the run's failed
+  checks, when one of error severity opens an incident (warnings, e.g. freshness, show in the
+  UI and ride along). It leaves failed runs to the run sensor, and alerts a failed evaluation
+  reported outside any run on its own.
 
 The check sensor keeps its own cursor (event storage id of the last evaluation handled, plus
-the runs already alerted whose events lie past it). On its first tick it starts from the
+the runs already handled whose events lie past it). On its first tick it starts from the
 newest evaluation, like Dagster's run-status sensors, so enabling it does not replay history.
 
 Delivery: :func:`smartchange_assets.ops.alerts.deliver` (webhook with retries, else the log).
-A webhook that keeps failing fails the tick (red in the UI, alert text in the tick's log); the
-check sensor retries that alert on its next tick, the run sensor does not (Dagster advances its
-cursor either way).
+When the webhook keeps failing, the run sensor's tick fails (red in the UI, the alert's text in
+the error) and Dagster moves on; the check sensor keeps the alert and retries it on its next
+tick (its skip reason says so).
 """
 
 from __future__ import annotations
@@ -30,7 +39,7 @@ import dagster as dg
 from dagster._core.event_api import EventRecordsFilter
 
 from smartchange_assets.ops.alerts import Alert, AlertDeliveryError, deliver
-from smartchange_assets.ops.incidents import failed_check, incident_for_run
+from smartchange_assets.ops.incidents import failed_check, incident_for_run, opens_incident
 
 # seconds between two evaluations; tests shorten it through the environment
 INTERVAL_S = int(os.environ.get("SMARTCHANGE_ALERT_INTERVAL_S", "30"))
@@ -57,6 +66,10 @@ _FINISHED = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE,
 def run_failure_alert(context: dg.RunFailureSensorContext) -> None:
     alert = incident_for_run(context.instance, context.dagster_run, "run_failure",
                              reason=context.failure_event.message)
+    if not alert.is_news:
+        context.log.info("run %s failed on checks already alerted (open incident): %s",
+                         context.dagster_run.run_id, alert.summary())
+        return
     deliver(alert, log=context.log)
 
 
@@ -108,6 +121,8 @@ def _handle_evaluation(context: dg.SensorEvaluationContext, record, alerted: lis
     key = entry.run_id or f"event:{record.storage_id}"
     if evaluation.passed or key in alerted or evaluation.severity != ALERTED_SEVERITY:
         return "done"
+    if not opens_incident(context.instance, entry):
+        return "done"  # failing as before: alerted when the incident opened
     run = context.instance.get_run_by_id(entry.run_id) if entry.run_id else None
     if run is not None and run.status not in _FINISHED:
         return "pending"
@@ -118,7 +133,7 @@ def _handle_evaluation(context: dg.SensorEvaluationContext, record, alerted: lis
         alert = incident_for_run(context.instance, run, "check_failure")
     else:  # reported outside any run: this evaluation is the incident
         alert = Alert(kind="check_failure", run_id=None, job=None,
-                      failed_checks=(failed_check(evaluation),))
+                      failed_checks=(failed_check(context.instance, entry),))
     try:
         deliver(alert, log=context.log)
     except AlertDeliveryError as exc:

@@ -59,6 +59,10 @@ def key_sql(spec, alias: str | None = None) -> str:
 
 
 def payloads_for(payloads: list, window: PartitionWindow) -> list:
+    """The payloads a run over ``window`` reads. A full refresh reads them all, even one whose
+    period lies outside every partition: its rows must be accounted for (and flagged)."""
+    if window.covers_all:
+        return list(payloads)
     return [p for p in payloads if window.overlaps(p.period_start, p.period_end)]
 
 

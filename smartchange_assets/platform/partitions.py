@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import dagster as dg
@@ -209,12 +208,6 @@ def range_tags(first: str, last: str) -> dict[str, str]:
     """Run tags for a single run over a partition range (what a single-run backfill sets)."""
     return {"dagster/asset_partition_range_start": first,
             "dagster/asset_partition_range_end": last}
-
-
-def last_keys(partitioning: Partitioning, count: int,
-              now: dt.datetime | None = None) -> Sequence[str]:
-    """The newest ``count`` partition keys at ``now`` (the current period included)."""
-    return partitioning.definition.get_partition_keys(current_time=now)[-count:]
 
 
 def materialize_result(context, window: PartitionWindow | None, metadata: dict,

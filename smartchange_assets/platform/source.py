@@ -452,7 +452,7 @@ def _reconciliation_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
             "   WHERE m.source = r.source AND m.sha256 = r.payload_sha256"
             "   ORDER BY m.fetched_at, m.id LIMIT 1) p ON true"
             " WHERE r.source = :s ORDER BY r.file_name", s=spec.source_id)
-        if window is not None:  # the payloads this run's partitions read
+        if window is not None and not window.covers_all:  # what this run's partitions read
             recon = recon[[window.overlaps(a, b) for a, b in
                            zip(recon["period_start"], recon["period_end"])]]
         recon = recon.drop(columns=["period_start", "period_end"])

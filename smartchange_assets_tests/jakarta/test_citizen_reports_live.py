@@ -34,7 +34,7 @@ from smartchange_assets.platform.pii import find_pii
 from smartchange_assets.platform.source import build_source
 from smartchange_assets.resources import PortalResource, WarehouseResource
 
-from ..source_harness import check_results
+from ..source_harness import check_results, upstream_assets
 
 FILE = (Path(smartchange_assets.__file__).parent / "seed" / "jakarta" / "citizen_reports"
         / "crm_test_predictions_dinov2_e5_not_pooled.SAMPLE.csv")
@@ -195,8 +195,10 @@ def live_spec():
 
 
 def run_live(url: str):
-    assets, checks = build_source(live_spec())
-    return dg.materialize([*assets, *checks], raise_on_error=False, resources={
+    spec = live_spec()
+    assets, checks = build_source(spec)
+    return dg.materialize([*upstream_assets(spec), *assets, *checks], raise_on_error=False,
+                          resources={
         "warehouse": WarehouseResource(url=url),
         "portal": PortalResource(mode="live", max_attempts=1)})
 

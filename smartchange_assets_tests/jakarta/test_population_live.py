@@ -24,7 +24,7 @@ from smartchange_assets.platform.parsing import ParseError
 from smartchange_assets.platform.source import build_source
 from smartchange_assets.resources import PortalResource, WarehouseResource
 
-from ..source_harness import check_results
+from ..source_harness import check_results, upstream_assets
 from .test_population_parser import SATUDATA, parsed, satudata_json_rows
 
 BOM = b"\xef\xbb\xbf"
@@ -158,7 +158,7 @@ def test_live_pages_go_through_dagster_into_staging(rsps, fresh_database):
     Satudata(rsps)
     assets, checks = build_source(SOURCE)
     result = dg.materialize(
-        [*assets, *checks],
+        [*upstream_assets(SOURCE), *assets, *checks],
         resources={"warehouse": WarehouseResource(url=fresh_database.url),
                    "portal": PortalResource(mode="live", max_attempts=1)})
     assert result.success

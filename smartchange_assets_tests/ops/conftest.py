@@ -4,6 +4,8 @@ Dagster webserver + daemon shared by the UI tests of this package."""
 
 from __future__ import annotations
 
+import json
+
 import dagster as dg
 import pytest
 
@@ -14,6 +16,19 @@ from .webhook import WebhookReceiver
 
 ISPU_2021 = (REPO / "smartchange_assets" / "seed" / "jakarta" / "ispu" /
              "indeks-standar-pencemaran-udara-(ispu)-tahun-2021-komponen-data.csv")
+
+
+BLUME_MC010_2024_03 = (REPO / "smartchange_assets" / "seed" / "berlin" / "blume_air_quality" /
+                      "blume_api_mc010_2024-03_1h.json")
+CORRUPTED_BLUME_NAME = "blume_api_mc010_2024-03_1h_downloaded-by-hand.json"
+
+
+def corrupted_blume_mc010_2024_03() -> bytes:
+    """A fault case derived from a real file: the BLUME API's March 2024 hours of mc010 with
+    item 10's timestamp garbled (an unreadable key column fails the blocking check)."""
+    items = json.loads(BLUME_MC010_2024_03.read_bytes())
+    items[9]["datetime"] = "2024-13-45T25:00:00+01:00"
+    return json.dumps(items, separators=(",", ":")).encode()
 
 
 def corrupted_ispu_2021() -> bytes:
@@ -65,12 +80,16 @@ AIR_QUALITY_CHAIN = [
     "berlin/staging/air_quality_daily", "core/fact_air_quality_daily",
     "marts/air_quality_monthly",
 ]
-# a run that lands and stages ISPU and would carry it on into the fact table and the mart
-ISPU_TO_MART = ["jakarta/raw/ispu", "jakarta/staging/ispu_daily", "core/fact_air_quality_daily",
-                "marts/air_quality_monthly"]
-HELD_BACK = ["core/fact_air_quality_daily", "marts/air_quality_monthly"]
+# what the UI tests materialise: BLUME from the landing archive to the daily means (SQL), the
+# staging table's blocking checks in between
+BERLIN_AIR = ["berlin/raw/blume_air_quality", "berlin/staging/air_quality_hourly",
+              "berlin/staging/air_quality_daily"]
+FAILING_ASSET, FAILING_CHECK = "berlin/staging/air_quality_hourly", "payload_reconciliation"
+# downstream of the failing check: in the failing run, and further on by automation
+HELD_BACK = ["berlin/staging/air_quality_daily", "core/fact_air_quality_daily",
+             "marts/air_quality_monthly"]
 # sensors whose every tick must have passed before "nothing happened" can be asserted
-WATCHERS = ["run_failure_alert", "check_failure_alert", "automation"]
+WATCHERS = ["run_failure_alert", "check_failure_alert", "automation", "landed_payloads"]
 
 
 def fingerprint(wh, table: str) -> str:
@@ -79,9 +98,16 @@ def fingerprint(wh, table: str) -> str:
 
 @pytest.fixture(scope="package")
 def air_quality_incident(dagster_ui, webhook):
-    """What the UI user does and sees, once for the package's tests: materialise the air-quality
-    chain (a run launched through GraphQL), then land the corrupted 2021 ISPU export by hand
-    and materialise ISPU through to the mart again; its blocking check fails."""
+    """What the UI user does and sees, once for the package's tests.
+
+    1. Materialise Berlin's air quality from the seed archive through to the daily means (a run
+       launched through GraphQL): everything green.
+    2. Land a corrupted BLUME file by hand and materialise the raw asset only: the platform's
+       sensors and automation take it from there, and the blocking reconciliation check of the
+       staging table fails.
+    3. Materialise raw, staging and daily means again by hand: the same check fails again
+       (the same incident) and holds the daily means back.
+    """
     import datetime as dt
     import time
 
@@ -89,24 +115,27 @@ def air_quality_incident(dagster_ui, webhook):
 
     ui = dagster_ui
     webhook.clear()
-    first = ui.launch(AIR_QUALITY_CHAIN)
+    first = ui.launch(BERLIN_AIR)
     first_run = ui.wait_run(first)
     assert first_run["status"] == "SUCCESS", ui.failures(first)
     ui.wait_for_ticks(WATCHERS, after=first_run["endTime"], count=1)
     alerts_before = list(webhook.received)
-    tables = {t: fingerprint(ui.warehouse, t) for t in
-              ("core.fact_air_quality_daily", "marts.air_quality_monthly")}
+    tables = {t: fingerprint(ui.warehouse, t) for t in ("staging.berlin_air_quality_daily",)}
 
     landed_at = time.time()
     landed = LandingArchive(ui.warehouse).land(
-        "jakarta/ispu", corrupted_ispu_2021(), origin="file:///downloads/ispu-2021.csv",
-        file_name="ispu-2021-downloaded-by-hand.csv", landed_by="manual",
-        fetched_at=dt.datetime.now(dt.UTC))
-    failed = ui.launch(ISPU_TO_MART)
+        "berlin/blume_air_quality", corrupted_blume_mc010_2024_03(),
+        origin="file:///downloads/" + CORRUPTED_BLUME_NAME, file_name=CORRUPTED_BLUME_NAME,
+        landed_by="manual", fetched_at=dt.datetime.now(dt.UTC),
+        period_start=dt.date(2024, 3, 1), period_end=dt.date(2024, 3, 31))
+    raw_only = ui.launch(BERLIN_AIR[:1])
+    raw_run = ui.wait_run(raw_only)
+    first_alert = webhook.wait_for(lambda body: True, timeout=300)
+    failed = ui.launch(BERLIN_AIR)
     failed_run = ui.wait_run(failed)
-    alert = webhook.wait_for(lambda body: body["smartchange"]["run_id"] == failed, timeout=120)
-    # every alert and automation sensor has looked at the failure at least twice since
+    # every alert, automation and landing sensor has looked at the failure twice since
     ui.wait_for_ticks(WATCHERS, after=time.time(), count=2)
-    return {"first": first, "first_run": first_run, "failed": failed, "failed_run": failed_run,
-            "landed_at": landed_at, "landed_sha": landed.sha256, "alert": alert,
-            "alerts_before": alerts_before, "tables_before": tables}
+    return {"first": first, "first_run": first_run, "raw_run": raw_run, "failed": failed,
+            "failed_run": failed_run, "landed_at": landed_at, "landed_sha": landed.sha256,
+            "first_alert": first_alert, "alerts_before": alerts_before,
+            "tables_before": tables}

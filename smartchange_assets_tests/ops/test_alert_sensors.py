@@ -74,9 +74,13 @@ def test_failed_blocking_check_on_a_real_payload_gives_exactly_one_alert(alertin
     result = dg.materialize(selection, instance=alerting.instance,
                             resources=_resources(fresh_database.url), raise_on_error=False)
     assert not result.success
-
     alerting.tick()
-    alerting.tick()  # a second round must not repeat it
+    # the same broken file again (automation retrying, the next nightly run): still one alert
+    again = dg.materialize(selection, instance=alerting.instance,
+                           resources=_resources(fresh_database.url), raise_on_error=False)
+    assert not again.success
+    alerting.tick()
+    alerting.tick()  # a further round must not repeat it either
 
     assert len(webhook.received) == 1, [b["summary"] for b in webhook.received]
     alert = webhook.received[0]["smartchange"]
@@ -164,6 +168,30 @@ def test_warnings_alone_are_not_alerted_but_ride_along_with_errors(alerting, web
     assert [(c["check"], c["severity"]) for c in alert["smartchange"]["checks"]] == [
         ("rows_in_range", "ERROR"), ("fresh_enough", "WARN")]
     assert "fresh_enough (warning)" in alert["text"]
+
+
+FAILURE = {"why": None}  # what the check below reports; None: it passes
+
+
+@dg.asset_check(asset=staged_counts, name="totals_match", blocking=True)
+def totals_match() -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(passed=FAILURE["why"] is None, description=FAILURE["why"])
+
+
+def test_an_incident_alerts_when_it_opens_not_while_it_stays_open(alerting, webhook):
+    def run(why):
+        FAILURE["why"] = why
+        dg.materialize([counts, staged_counts, mart_counts, totals_match],
+                       instance=alerting.instance, raise_on_error=False)
+        alerting.tick()
+        return [b["smartchange"]["checks"][0]["description"] for b in webhook.received]
+
+    assert run("total 1200 != 1210") == ["total 1200 != 1210"]  # opens
+    assert run("total 1200 != 1210") == ["total 1200 != 1210"]  # still open: silent
+    assert run(None) == ["total 1200 != 1210"]  # passes: closed
+    assert run("total 1200 != 1210") == ["total 1200 != 1210"] * 2  # opens again
+    # another cause while open: news
+    assert run("total 900 != 1210") == ["total 1200 != 1210"] * 2 + ["total 900 != 1210"]
 
 
 def test_crashing_step_gives_one_alert_naming_asset_error_and_held_back(alerting, webhook):

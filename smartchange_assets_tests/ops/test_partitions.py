@@ -215,3 +215,37 @@ def test_the_partitions_start_at_the_oldest_seed_period_of_their_cadence():
         oldest[spec.partitions.cadence] = min(oldest.get(spec.partitions.cadence, first), first)
     assert all_keys(monthly())[0] == oldest["monthly"][:7] + "-01"
     assert all_keys(yearly())[0] == oldest["yearly"][:4]
+
+
+def test_a_row_dated_before_the_first_partition_fails_the_check(fresh_database):
+    """A fault case derived from a real file: BLUME's mc010 March 2024 API reply with one
+    hour's timestamp moved to March 2007, before the first monthly partition. No partition
+    can hold that row, so the blocking check names the file and says what to do."""
+    import datetime as dt
+
+    from smartchange_assets.platform.landing import LandingArchive
+    from smartchange_assets_tests.conftest import REPO
+
+    original = (REPO / "smartchange_assets" / "seed" / "berlin" / "blume_air_quality" /
+                "blume_api_mc010_2024-03_1h.json").read_bytes()
+    shifted = original.replace(b'"2024-03-01T01:00:00+01:00"', b'"2007-03-01T01:00:00+01:00"', 1)
+    assert shifted != original
+    wh = fresh_database
+    LandingArchive(wh).land(BLUME.source_id, shifted, origin="file:///mc010-shifted.json",
+                            landed_by="manual", period_start=dt.date(2024, 3, 1),
+                            period_end=dt.date(2024, 3, 31))
+    result = run_range(_assets(BLUME), wh.url, "2024-03-01", "2024-03-01")
+    evaluation = next(e for e in result.get_asset_check_evaluations()
+                      if e.check_name == "payload_reconciliation")
+    assert not evaluation.passed
+    assert "mc010-shifted.json: 1 staged row(s) dated before the first partition" \
+        in evaluation.description
+    # the month itself was loaded with the payload's other rows
+    assert wh.scalar(f"SELECT count(*) FROM {BLUME.staging.qualified} WHERE payload_sha256 = "
+                     f"'{sha256_of(shifted)}'") > 4000
+
+
+def sha256_of(content: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(content).hexdigest()

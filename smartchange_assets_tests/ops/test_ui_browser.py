@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import AIR_QUALITY_CHAIN
+from .conftest import AIR_QUALITY_CHAIN, CORRUPTED_BLUME_NAME, FAILING_CHECK
 
 pytestmark = pytest.mark.slow
 
@@ -95,22 +95,23 @@ def test_asset_graph_shows_the_air_quality_chain_and_the_failed_check(dagster_ui
     for key in AIR_QUALITY_CHAIN:
         assert key.split("/")[-1] in nodes, (key, sorted(nodes))
     # the staging table whose blocking check failed says so on its node
-    checks = re.search(r"Asset checks\s+(\d+) / (\d+) Passed", nodes["ispu_daily"])
-    assert checks, nodes["ispu_daily"]
-    assert int(checks.group(1)) < int(checks.group(2)) == 2
-    # the mart was materialised by the first run and kept (held back since)
-    assert "Materialized" in nodes["air_quality_monthly"]
+    checks = re.search(r"Asset checks\s+(\d+) / (\d+) Passed", nodes["air_quality_hourly"])
+    assert checks, nodes["air_quality_hourly"]
+    assert int(checks.group(1)) < int(checks.group(2))
+    # the daily means, planned in the failed run but held back, show their partitions failed
+    assert re.search(r"Partitions .*\(\d+ failed\)", nodes["air_quality_daily"]), \
+        nodes["air_quality_daily"]
 
 
 def test_alert_link_opens_the_failed_checks_page_with_its_details(dagster_ui,
                                                                   air_quality_incident,
                                                                   tmp_path):
-    alert = air_quality_incident["alert"][0]
+    [alert] = air_quality_incident["first_alert"]
     [link] = [c["url"] for c in alert["smartchange"]["checks"]]
     assert link.startswith(dagster_ui.url)
     page = render(link, tmp_path / "profile", expect="row 10")
     text = " ".join(page.chunks)
-    assert "payload_reconciliation" in text and "This is a blocking asset check" in text
-    assert re.search(r"payload_reconciliation\s+Failed", text), text[:1500]
-    assert "ispu-2021-downloaded-by-hand.csv: row 10, column 'tanggal': unparseable date " \
-           "'20x1-13-45'" in text
+    assert FAILING_CHECK in text and "This is a blocking asset check" in text
+    assert re.search(rf"{FAILING_CHECK}\s+Failed", text), text[:1500]
+    assert f"{CORRUPTED_BLUME_NAME}: row 10, column 'datetime'" in text
+    assert "'2024-13-45T25:00:00+01:00'" in text

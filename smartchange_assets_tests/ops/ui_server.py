@@ -30,6 +30,10 @@ FINISHED = {"SUCCESS", "FAILURE", "CANCELED"}
 ALERT_SENSORS = ("run_failure_alert", "check_failure_alert")
 # the test shortens the alert sensors' interval (30 s in production) through the environment
 ALERT_INTERVAL_S = 2
+# The launchpad's run config for these runs: all steps in the run's own process. The default
+# (one process per step) spends most of a short run importing the code location once per step
+# on a 2-core CI machine; what runs, and every event the UI reads back, are the same.
+IN_PROCESS = {"execution": {"config": {"in_process": {}}}}
 
 
 def free_port() -> int:
@@ -107,12 +111,13 @@ mutation($params: ExecutionParams!) { launchRun(executionParams: $params) {
 RUN_STATUS = """
 query($runId: ID!) { runOrError(runId: $runId) { __typename
   ... on Run { runId status jobName startTime endTime tags { key value }
-               assetMaterializations { assetKey { path } partition } } } }
+               assetMaterializations { assetKey { path } partition
+                 metadataEntries { label ... on IntMetadataEntry { intValue } } } } } }
 """
 
 ASSET_STATE = """
 query($keys: [AssetKeyInput!]) { assetNodes(assetKeys: $keys) {
-  assetKey { path }
+  assetKey { path } isPartitioned partitionKeys
   assetMaterializations(limit: 50) { runId timestamp partition
     metadataEntries { label ... on IntMetadataEntry { intValue } } }
   assetChecksOrError { __typename ... on AssetChecks { checks { name blocking
@@ -122,17 +127,36 @@ query($keys: [AssetKeyInput!]) { assetNodes(assetKeys: $keys) {
 
 CHECK_EXECUTIONS = """
 query($key: AssetKeyInput!, $check: String!) {
-  assetCheckExecutions(assetKey: $key, checkName: $check, limit: 10) {
+  assetCheckExecutions(assetKey: $key, checkName: $check, limit: 2000) {
     runId status partition evaluation { success description
       metadataEntries { label ... on TextMetadataEntry { text }
                         ... on MarkdownMetadataEntry { mdStr } } } } }
 """
 
 RUN_FAILURES = """
-query($runId: ID!) { runOrError(runId: $runId) { ... on Run { eventConnection(limit: 5000) {
-  events { __typename
-    ... on ExecutionStepFailureEvent { stepKey error { message } }
-    ... on RunFailureEvent { message } } } } } }
+query($runId: ID!, $cursor: String) { runOrError(runId: $runId) { ... on Run {
+  eventConnection(afterCursor: $cursor, limit: 5000) { cursor hasMore
+    events { __typename
+      ... on ExecutionStepFailureEvent { stepKey error { message cause { message } } }
+      ... on RunFailureEvent { message } } } } } }
+"""
+
+LAUNCH_BACKFILL = """
+mutation($params: LaunchBackfillParams!) { launchPartitionBackfill(backfillParams: $params) {
+  __typename
+  ... on LaunchBackfillSuccess { backfillId }
+  ... on PythonError { message stack }
+  ... on PartitionKeysNotFoundError { message }
+  ... on InvalidSubsetError { message }
+  ... on RunConfigValidationInvalid { errors { message } }
+  ... on UnauthorizedError { message } } }
+"""
+
+BACKFILL = """
+query($id: String!) { partitionBackfillOrError(backfillId: $id) { __typename
+  ... on PartitionBackfill { status numPartitions error { message }
+    runs { runId status tags { key value } } }
+  ... on PythonError { message } } }
 """
 
 RUNS_AFTER = """
@@ -320,7 +344,7 @@ class DagsterUIServer:
     def launch(self, assets: list[str], tags: dict[str, str] | None = None) -> str:
         """Materialise ``assets`` with their checks, as the UI's *Materialize* does: in the
         implicit asset job, and over all partitions in one run when they are partitioned (what
-        a single-run backfill policy launches)."""
+        a single-run backfill policy launches), with :data:`IN_PROCESS` as run config."""
         nodes = self.asset_nodes(assets)
         assert len(nodes) == len(assets), f"unknown assets among {assets}"
         jobs = set.intersection(*(set(n["jobNames"]) for n in nodes))
@@ -336,12 +360,33 @@ class DagsterUIServer:
                          "dagster/asset_partition_range_end": every[-1]})
         selector = {"repositoryLocationName": LOCATION, "repositoryName": REPOSITORY,
                     "jobName": implicit[0], "assetSelection": [asset_input(a) for a in assets]}
-        params = {"selector": selector, "mode": "default",
+        params = {"selector": selector, "mode": "default", "runConfigData": IN_PROCESS,
                   "executionMetadata": {"tags": [{"key": k, "value": v}
                                                  for k, v in tags.items()]}}
         result = self.graphql.query(LAUNCH_RUN, {"params": params})["launchRun"]
         assert result["__typename"] == "LaunchRunSuccess", result
         return result["run"]["runId"]
+
+    def backfill(self, assets: list[str], partitions: list[str], title: str) -> str:
+        """A backfill of ``partitions`` of ``assets``, as launched from the UI's partitions
+        dialog (the backfill daemon then submits its runs)."""
+        params = {"assetSelection": [asset_input(a) for a in assets],
+                  "partitionNames": partitions, "title": title, "runConfigData": IN_PROCESS}
+        result = self.graphql.query(LAUNCH_BACKFILL, {"params": params})[
+            "launchPartitionBackfill"]
+        assert result["__typename"] == "LaunchBackfillSuccess", result
+        return result["backfillId"]
+
+    def wait_backfill(self, backfill_id: str, timeout: float = 900) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            backfill = self.graphql.query(BACKFILL, {"id": backfill_id})[
+                "partitionBackfillOrError"]
+            if backfill["status"] not in ("REQUESTED", "CANCELING", "FAILING"):
+                return backfill
+            time.sleep(2.0)
+        raise TimeoutError(f"backfill {backfill_id} still {backfill['status']}\n"
+                           f"{self.log_tail()}")
 
     def run(self, run_id: str) -> dict:
         return self.graphql.query(RUN_STATUS, {"runId": run_id})["runOrError"]
@@ -357,22 +402,32 @@ class DagsterUIServer:
 
     def failures(self, run_id: str) -> list[str]:
         """The step and run failure messages of a run (to explain a failed assertion)."""
-        events = self.graphql.query(RUN_FAILURES, {"runId": run_id})["runOrError"]
-        out = []
-        for e in events["eventConnection"]["events"]:
-            if e["__typename"] == "ExecutionStepFailureEvent":
-                out.append(f"{e['stepKey']}: {(e['error'] or {}).get('message', '')}")
-            elif e["__typename"] == "RunFailureEvent":
-                out.append(f"run: {e['message']}")
-        return out
+        out, cursor = [], None
+        while True:
+            connection = self.graphql.query(RUN_FAILURES, {"runId": run_id, "cursor": cursor})[
+                "runOrError"]["eventConnection"]
+            for e in connection["events"]:
+                if e["__typename"] == "ExecutionStepFailureEvent":
+                    error = e["error"] or {}
+                    cause = (error.get("cause") or {}).get("message", "")
+                    out.append(f"{e['stepKey']}: {error.get('message', '')} {cause}".strip())
+                elif e["__typename"] == "RunFailureEvent":
+                    out.append(f"run: {e['message']}")
+            if not connection["hasMore"]:
+                return out
+            cursor = connection["cursor"]
 
     def assets(self, keys: list[str]) -> dict[str, dict]:
         nodes = self.graphql.query(ASSET_STATE, {"keys": [asset_input(k) for k in keys]})
         return {"/".join(n["assetKey"]["path"]): n for n in nodes["assetNodes"]}
 
-    def check_executions(self, asset: str, check: str) -> list[dict]:
-        return self.graphql.query(CHECK_EXECUTIONS, {"key": asset_input(asset),
-                                                     "check": check})["assetCheckExecutions"]
+    def check_executions(self, asset: str, check: str, run_id: str | None = None) -> list[dict]:
+        """Newest first; a partitioned check has one execution per partition of a run."""
+        executions = self.graphql.query(CHECK_EXECUTIONS, {"key": asset_input(asset),
+                                                           "check": check})[
+            "assetCheckExecutions"]
+        return [e for e in executions if run_id is None or e["runId"] == run_id]
+
 
     def runs_created_after(self, timestamp: float) -> list[dict]:
         data = self.graphql.query(RUNS_AFTER, {"filter": {"createdAfter": timestamp}})
