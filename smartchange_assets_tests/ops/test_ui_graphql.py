@@ -69,7 +69,7 @@ def test_launched_run_materialises_the_chain_and_every_check_passes(dagster_ui,
     # and the warehouse agrees: every seed payload reconciles
     recon = dagster_ui.warehouse.read_frame(
         "SELECT * FROM raw.payload_reconciliation WHERE source = :s", s=SOURCE)
-    assert {e["sha256"] for e in seed_entries(SOURCE)} == set(recon["payload_sha256"])
+    assert {e["sha256"] for e in seed_entries(SOURCE)} <= set(recon["payload_sha256"])
     assert recon["error"].isna().all()
     assert (recon["staged"] + recon["no_data"] + recon["quarantined"]
             == recon["source_rows"]).all()
@@ -155,21 +155,21 @@ def test_backfill_of_twelve_months_replaces_exactly_those_partitions(dagster_ui,
     backfill = dagster_ui.wait_backfill(backfill_id)
     assert backfill["status"] in ("COMPLETED", "COMPLETED_SUCCESS"), backfill
     assert backfill["numPartitions"] == 12
-    # the single-run backfill policy: a run does the whole range (the daemon submits the raw
-    # asset's run, then the staging table's once its upstream is done), never one per month
+    # the single-run backfill policy: one run does the staging table's range (the raw asset,
+    # unpartitioned, lands in a run of its own first), never one run per month
     runs = backfill["runs"]
     assert 1 <= len(runs) <= 2, [r["runId"] for r in runs]
     materialised = []
     for run in runs:
-        tags = {t["key"]: t["value"] for t in run["tags"]}
-        assert (tags["dagster/asset_partition_range_start"],
-                tags["dagster/asset_partition_range_end"]) == ("2023-01-01", "2023-12-01")
         assert run["status"] == "SUCCESS", dagster_ui.failures(run["runId"])
         materialised += dagster_ui.run(run["runId"])["assetMaterializations"]
-    for asset in BERLIN_AIR[:2]:
-        partitions = sorted(m["partition"] for m in materialised
-                            if "/".join(m["assetKey"]["path"]) == asset)
-        assert partitions == YEAR_2023, asset
+    staged = [m for m in materialised if "/".join(m["assetKey"]["path"]) == FAILING_ASSET]
+    assert sorted(m["partition"] for m in staged) == YEAR_2023
+    [ranged] = [r for r in runs if any(t["key"] == "dagster/asset_partition_range_start"
+                                       for t in r["tags"])]
+    tags = {t["key"]: t["value"] for t in ranged["tags"]}
+    assert (tags["dagster/asset_partition_range_start"],
+            tags["dagster/asset_partition_range_end"]) == ("2023-01-01", "2023-12-01")
 
     after = _months(wh)
     # the twelve months are what the full refresh produced, damage repaired ...

@@ -159,6 +159,13 @@ query($id: String!) { partitionBackfillOrError(backfillId: $id) { __typename
   ... on PythonError { message } } }
 """
 
+IN_FLIGHT = """
+query { runsOrError(filter: {statuses: [QUEUED, NOT_STARTED, STARTING, STARTED, CANCELING]}) {
+    ... on Runs { results { runId } } }
+  partitionBackfillsOrError(status: REQUESTED) {
+    ... on PartitionBackfills { results { id } } } }
+"""
+
 RUNS_AFTER = """
 query($filter: RunsFilter) { runsOrError(filter: $filter) { __typename
   ... on Runs { results { runId status jobName tags { key value }
@@ -366,6 +373,26 @@ class DagsterUIServer:
         result = self.graphql.query(LAUNCH_RUN, {"params": params})["launchRun"]
         assert result["__typename"] == "LaunchRunSuccess", result
         return result["run"]["runId"]
+
+    def busy(self) -> bool:
+        """A run queued or going, or a backfill (automation launches some) not done."""
+        data = self.graphql.query(IN_FLIGHT)
+        return bool(data["runsOrError"]["results"]
+                    or data["partitionBackfillsOrError"]["results"])
+
+    def wait_quiet(self, watchers: list[str], timeout: float = 900) -> None:
+        """Until nothing runs and every sensor in ``watchers`` evaluated twice since, without
+        starting anything: what earlier runs set off (sensors reacting to landed payloads,
+        automation) is over."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.processes.wait_until(lambda: not self.busy(), deadline, "no runs in flight")
+            since = time.time()
+            self.wait_for_ticks(watchers, after=since, count=2,
+                                timeout=max(1.0, deadline - time.monotonic()))
+            if not self.busy() and not self.runs_created_after(since):
+                return
+        raise TimeoutError(f"never quiet\n{self.log_tail()}")
 
     def backfill(self, assets: list[str], partitions: list[str], title: str) -> str:
         """A backfill of ``partitions`` of ``assets``, as launched from the UI's partitions
