@@ -1,0 +1,269 @@
+"""Citizen reports of both cities on one taxonomy: ``core.report_category_map`` and
+``core.fact_citizen_reports``.
+
+* ``report_category_map``: the mapping of :mod:`.report_taxonomy` as a table; the blocking
+  ``taxonomy_mapping_complete`` check fails when the staging data holds a native category with
+  no row, naming each one with its report count.
+* ``fact_citizen_reports``: one row per report (never dropped): the latest state of a Jakarta
+  CRM report (from the most recently fetched payload listing it) and every Ordnungsamt report
+  ever seen (``staging.berlin_citizen_reports``). ``resolved`` reads the status vocabulary
+  (:data:`RESOLVED_STATUSES`; NULL where no status is published). ``days_to_resolution`` is set
+  only where the resolution time is known: the CRM publishes none, and for Berlin only a
+  report seen open in one snapshot and resolved in a later one has it (resolved between the
+  two); a report first seen already resolved has only an upper bound
+  (``resolution_basis = 'first_seen_resolved'``). Areas: Jakarta's resolved kelurahan,
+  Berlin's Bezirk (the bulk API has no address); ``area_note`` says why an area is NULL.
+"""
+
+import dagster as dg
+
+from smartchange_assets.berlin.citizen_reports.categories import BEZIRKE
+from smartchange_assets.berlin.citizen_reports.history import REPORTS as BERLIN_REPORTS
+from smartchange_assets.berlin.citizen_reports.history import RESOLVED_STATUS
+from smartchange_assets.berlin.citizen_reports.source import SOURCE as BERLIN_SOURCE
+from smartchange_assets.core import keys
+from smartchange_assets.core.dim_area import KEY as DIM_AREA_KEY
+from smartchange_assets.core.dim_area import TABLE as DIM_AREA
+from smartchange_assets.core.dim_date import KEY as DIM_DATE_KEY
+from smartchange_assets.core.dim_date import TABLE as DIM_DATE
+from smartchange_assets.core.integrity import Rule, integrity_check, references
+from smartchange_assets.core.keys import literal
+from smartchange_assets.core.report_taxonomy import NO_CATEGORY, SHARED_CATEGORIES, rows
+from smartchange_assets.jakarta.citizen_reports.source import SOURCE as JAKARTA_REPORTS
+from smartchange_assets.platform import quality as q
+from smartchange_assets.platform.sql_asset import SqlTable
+from smartchange_assets.platform.tables import Column, TableSpec
+from smartchange_assets.resources import WarehouseResource
+
+MAP_KEY = dg.AssetKey(["core", "report_category_map"])
+KEY = dg.AssetKey(["core", "fact_citizen_reports"])
+COMPLETENESS_CHECK = "taxonomy_mapping_complete"
+
+# statuses that mean the case is closed, as each publisher writes them
+RESOLVED_STATUSES = {keys.JAKARTA: ("Selesai",), keys.BERLIN: (RESOLVED_STATUS,)}
+
+MAP_TABLE = TableSpec("core", "report_category_map", (
+    Column("city", "text", nullable=False),
+    Column("native_category", "text", "the city's own category as staged", nullable=False),
+    Column("shared_category", "text", "one of " + ", ".join(SHARED_CATEGORIES),
+           nullable=False),
+    Column("note", "text", "why, where the mapping is not obvious"),
+), ("city", "native_category"), "Native citizen-report categories on the shared taxonomy")
+
+_MAP_ROWS = ",\n  ".join(f"({literal(c)}, {literal(n)}, {literal(s)}, {literal(note)}::text)"
+                         for c, n, s, note in rows())
+MAP_SQL = (f"SELECT * FROM (VALUES\n  {_MAP_ROWS}) AS m(city, native_category, "
+           "shared_category, note)")
+
+# The native category of a staged report, per city: (staging table, SQL on alias s).
+NATIVE = {
+    keys.JAKARTA: (JAKARTA_REPORTS.staging, f"coalesce(s.category, '{NO_CATEGORY}')"),
+    keys.BERLIN: (BERLIN_REPORTS.table, f"coalesce(s.category_main, '{NO_CATEGORY}')"),
+}
+
+TABLE = TableSpec("core", "fact_citizen_reports", (
+    Column("city", "text", nullable=False),
+    Column("report_id", "text", "publisher's report id (CRM code, Ordnungsamt id)",
+           nullable=False),
+    Column("native_category", "text", "category as staged ('(no category)' where none)",
+           nullable=False),
+    Column("shared_category", "text", "from core.report_category_map", nullable=False),
+    Column("created_date", "date", "local creation day (Asia/Jakarta, Europe/Berlin)",
+           nullable=False),
+    Column("created_at_utc", "timestamptz", "creation instant; NULL where only a date is "
+           "published (CRM research CSV)"),
+    Column("area_key", "text", "dim_area key of the finest area known (kelurahan, Bezirk); "
+           "NULL when it could not be resolved (see area_note)"),
+    Column("district_key", "text", "kota / Bezirk of the report; NULL when unresolved"),
+    Column("area_note", "text", "how the area was found, or why it is NULL"),
+    Column("status", "text", "status as published (NULL where the payload has none)"),
+    Column("resolved", "boolean", "status is a closing one (Selesai, Erledigt); NULL without "
+           "a status"),
+    Column("resolved_at", "timestamptz", "Berlin: first snapshot showing the report resolved"),
+    Column("resolved_date", "date", "local day of resolved_at"),
+    Column("resolution_basis", "text", "observed_change (seen open, then resolved: resolved "
+           "between the two snapshots) or first_seen_resolved (only an upper bound)"),
+    Column("days_to_resolution", "double precision", "resolved_at − creation in days, only "
+           "for an observed change"),
+    Column("payload_sha256", "text", "payload of the report's latest state", nullable=False),
+    Column("observed_year", "integer", "year the payload's declared period ends in (the CRM "
+           "export's year, the Ordnungsamt snapshot's day): the years the reports observe, "
+           "not the creation years of old cases still in the window", nullable=False),
+), ("city", "report_id"), "Citizen reports of both cities, one row per report")
+
+# BEZIRKE is in the official order: its position is the LOR 2021 Bezirk code
+_BEZIRK_KEYS = ", ".join("({}, {})".format(literal(name), keys.berlin_key(f"'{n:02d}'"))
+                         for n, name in enumerate(BEZIRKE, start=1))
+
+
+def _resolved(city: str, status: str) -> str:
+    closing = ", ".join(literal(s) for s in RESOLVED_STATUSES[city])
+    return f"CASE WHEN {status} IS NOT NULL THEN {status} IN ({closing}) END"
+
+
+SELECT_SQL = f"""
+WITH manifest AS (
+  SELECT sha256, max(fetched_at) AS fetched_at, max(period_end) AS period_end
+  FROM raw.landing_manifest
+  WHERE source IN ('{JAKARTA_REPORTS.source_id}', '{BERLIN_SOURCE.source_id}') GROUP BY sha256
+), jakarta AS (
+  SELECT DISTINCT ON (s.report_id) s.*, {NATIVE[keys.JAKARTA][1]} AS native
+  FROM {JAKARTA_REPORTS.staging.qualified} s
+  LEFT JOIN manifest m ON m.sha256 = s.payload_sha256
+  ORDER BY s.report_id, m.fetched_at DESC NULLS LAST, s.payload_sha256
+), berlin AS (
+  SELECT s.*, {NATIVE[keys.BERLIN][1]} AS native, b.key AS bezirk_key,
+         (s.status_history -> 0 ->> 'status') IS DISTINCT FROM '{RESOLVED_STATUS}'
+           AS seen_open_first
+  FROM {BERLIN_REPORTS.table.qualified} s
+  LEFT JOIN (VALUES {_BEZIRK_KEYS}) AS b(name, key) ON b.name = s.bezirk
+), unioned AS (
+  SELECT '{keys.JAKARTA}' AS city, j.report_id, j.native, j.created_date,
+         j.created_at_utc, {keys.jakarta_key("j.area_code")} AS area_key,
+         -- the staging area_note may repeat the reporter's words: only the match method here
+         CASE WHEN j.area_code IS NULL THEN 'kelurahan not resolved: ' || j.area_match
+              ELSE 'kelurahan, ' || j.area_match END AS area_note,
+         j.status, {_resolved(keys.JAKARTA, "j.status")} AS resolved,
+         NULL::timestamptz AS resolved_at, NULL::text AS resolution_basis,
+         NULL::float8 AS days_to_resolution, j.payload_sha256
+  FROM jakarta j
+  UNION ALL
+  SELECT '{keys.BERLIN}', b.report_id::text, b.native, b.created_at_local::date,
+         b.created_at_utc, b.bezirk_key,
+         CASE WHEN b.bezirk_key IS NULL THEN 'Bezirk name not one of the twelve'
+              ELSE 'Bezirk only: the bulk API has no address' END,
+         b.status, {_resolved(keys.BERLIN, "b.status")}, b.resolved_at,
+         CASE WHEN b.resolved_at IS NULL THEN NULL
+              WHEN b.seen_open_first THEN 'observed_change' ELSE 'first_seen_resolved' END,
+         CASE WHEN b.status = '{RESOLVED_STATUS}' AND b.seen_open_first
+              THEN extract(epoch FROM b.resolved_at - b.created_at_utc) / 86400 END,
+         b.payload_sha256
+  FROM berlin b
+)
+SELECT u.city, u.report_id, u.native, m.shared_category, u.created_date, u.created_at_utc,
+       a.area_key, a.district_key,
+       CASE WHEN u.area_key IS NOT NULL AND a.area_key IS NULL
+            THEN concat_ws('; ', u.area_note, format('%s is not in dim_area', u.area_key))
+            ELSE u.area_note END,
+       u.status, u.resolved, u.resolved_at,
+       (u.resolved_at AT TIME ZONE CASE u.city WHEN '{keys.JAKARTA}' THEN 'Asia/Jakarta'
+                                               ELSE 'Europe/Berlin' END)::date,
+       u.resolution_basis, u.days_to_resolution, u.payload_sha256,
+       extract(year FROM coalesce(p.period_end, u.created_date))::int
+FROM unioned u
+LEFT JOIN manifest p ON p.sha256 = u.payload_sha256
+LEFT JOIN {MAP_TABLE.qualified} m ON m.city = u.city AND m.native_category = u.native
+LEFT JOIN {DIM_AREA.qualified} a ON a.area_key = u.area_key
+"""
+
+REPORT_CATEGORY_MAP = SqlTable(
+    key=MAP_KEY,
+    table=MAP_TABLE,
+    select_sql=MAP_SQL,
+    deps=[],
+    description="Each city's native citizen-report categories (Jakarta CRM category, Berlin "
+                "Ordnungsamt Hauptthema) on the shared taxonomy (" + ", ".join(
+                    SHARED_CATEGORIES) + "), from core/report_taxonomy.py.",
+    group="core",
+    expectations=(
+        q.compound_unique(["city", "native_category"]),
+        q.in_set("city", list(keys.CITIES)),
+        q.in_set("shared_category", list(SHARED_CATEGORIES)),
+        q.not_null("native_category"),
+    ),
+)
+
+FACT_CITIZEN_REPORTS = SqlTable(
+    key=KEY,
+    table=TABLE,
+    select_sql=SELECT_SQL,
+    deps=[JAKARTA_REPORTS.staging_key, BERLIN_REPORTS.key, MAP_KEY, DIM_AREA_KEY],
+    description="Citizen reports of Jakarta (CRM) and Berlin (Ordnungsamt-Online), one row per "
+                "report, on the shared category taxonomy, with area, status, resolved flag and "
+                "days to resolution where the resolution time is known.",
+    group="core",
+    expectations=(
+        q.compound_unique(["city", "report_id"]),
+        *[q.not_null(c.name) for c in TABLE.columns if not c.nullable],
+        q.in_set("city", list(keys.CITIES)),
+        q.in_set("shared_category", list(SHARED_CATEGORIES)),
+        q.in_set("resolution_basis", ["observed_change", "first_seen_resolved"]),
+        q.between("days_to_resolution", 0, None),
+    ),
+    column_lineage=dg.TableColumnLineage(deps_by_column={
+        "report_id": [dg.TableColumnDep(JAKARTA_REPORTS.staging_key, "report_id"),
+                      dg.TableColumnDep(BERLIN_REPORTS.key, "report_id")],
+        "native_category": [dg.TableColumnDep(JAKARTA_REPORTS.staging_key, "category"),
+                            dg.TableColumnDep(BERLIN_REPORTS.key, "category_main")],
+        "shared_category": [dg.TableColumnDep(MAP_KEY, "shared_category")],
+        "created_date": [dg.TableColumnDep(JAKARTA_REPORTS.staging_key, "created_date"),
+                         dg.TableColumnDep(BERLIN_REPORTS.key, "created_at_local")],
+        "area_key": [dg.TableColumnDep(JAKARTA_REPORTS.staging_key, "area_code"),
+                     dg.TableColumnDep(BERLIN_REPORTS.key, "bezirk")],
+        "status": [dg.TableColumnDep(JAKARTA_REPORTS.staging_key, "status"),
+                   dg.TableColumnDep(BERLIN_REPORTS.key, "status")],
+        "resolved": [dg.TableColumnDep(JAKARTA_REPORTS.staging_key, "status"),
+                     dg.TableColumnDep(BERLIN_REPORTS.key, "status")],
+        "days_to_resolution": [dg.TableColumnDep(BERLIN_REPORTS.key, c)
+                               for c in ("resolved_at", "created_at_utc", "status_history")],
+        "payload_sha256": [dg.TableColumnDep(JAKARTA_REPORTS.staging_key, "payload_sha256"),
+                           dg.TableColumnDep(BERLIN_REPORTS.key, "payload_sha256")],
+    }),
+)
+
+FACT_CITIZEN_REPORTS_CHECK = integrity_check(KEY, TABLE, refs=(
+    references("created_date", DIM_DATE, "date", DIM_DATE_KEY),
+    references("area_key", DIM_AREA, "area_key", DIM_AREA_KEY, "p.city = c.city",
+               "an area of its city"),
+    references("district_key", DIM_AREA, "area_key", DIM_AREA_KEY,
+               f"p.level = '{keys.DISTRICT}' AND p.city = c.city", "a district of its city"),
+    references(("city", "native_category", "shared_category"), MAP_TABLE,
+               ("city", "native_category", "shared_category"), MAP_KEY),
+), rules=(
+    Rule("keys_unique", f"NOT EXISTS (SELECT 1 FROM {TABLE.qualified} d WHERE d.city = c.city "
+         "AND d.report_id = c.report_id AND d.ctid <> c.ctid)", ("city", "report_id")),
+    Rule("shared_category_in_taxonomy", "c.shared_category IN (" + ", ".join(
+        f"'{s}'" for s in SHARED_CATEGORIES) + ")", ("city", "report_id", "native_category")),
+    Rule("days_only_for_observed_resolutions", "c.days_to_resolution IS NULL OR (c.resolved "
+         "AND c.resolution_basis = 'observed_change')",
+         ("city", "report_id", "resolved", "resolution_basis", "days_to_resolution")),
+))
+
+
+def unmapped_sql() -> str:
+    """SQL: every native category in the staging data without a mapping row, with counts."""
+    parts = "\n  UNION ALL\n  ".join(
+        f"SELECT '{city}' AS city, {expr} AS native_category, count(*) AS reports "
+        f"FROM {table.qualified} s GROUP BY 2" for city, (table, expr) in NATIVE.items())
+    return (f"SELECT n.* FROM ({parts}) n WHERE NOT EXISTS (SELECT 1 FROM "
+            f"{MAP_TABLE.qualified} m WHERE m.city = n.city AND m.native_category = "
+            "n.native_category) ORDER BY n.reports DESC, n.city, n.native_category")
+
+
+@dg.asset_check(asset=MAP_KEY, name=COMPLETENESS_CHECK, blocking=True,
+                additional_deps=[JAKARTA_REPORTS.staging_key, BERLIN_REPORTS.key],
+                description="Every native category in the staging data of the citizen reports "
+                            "(Jakarta category, Berlin category_main) has a row in "
+                            "core.report_category_map (add it in core/report_taxonomy.py)")
+def taxonomy_mapping_complete(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    wh = warehouse.get()
+    missing = [t.label for t in (MAP_TABLE, *(t for t, _ in NATIVE.values()))
+               if not wh.table_exists(t)]
+    if missing:
+        return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.ERROR,
+                                   description=f"missing tables: {', '.join(missing)}")
+    unmapped = wh.read_frame(unmapped_sql())
+    listed = [f"{r.city} {r.native_category!r} ({int(r.reports)} reports)"
+              for r in unmapped.itertuples()]
+    return dg.AssetCheckResult(
+        passed=not listed, severity=dg.AssetCheckSeverity.ERROR,
+        description=("every native category is mapped" if not listed else
+                     f"{len(listed)} native categor{'y' if len(listed) == 1 else 'ies'} "
+                     "without a mapping (add to core/report_taxonomy.py): " + "; ".join(listed)),
+        metadata={"unmapped": dg.MetadataValue.json(
+            [{"city": r.city, "native_category": r.native_category, "reports": int(r.reports)}
+             for r in unmapped.itertuples()])})
+
+
+REPORT_TABLES = [REPORT_CATEGORY_MAP, FACT_CITIZEN_REPORTS]
+REPORT_CHECKS = [taxonomy_mapping_complete, FACT_CITIZEN_REPORTS_CHECK]
