@@ -20,6 +20,7 @@ from smartchange_assets.core.dim_station import TABLE as DIM_STATION_TABLE
 from smartchange_assets.core.flood import FACT_FLOOD_EVENTS, FACT_FLOOD_EVENTS_CHECK
 from smartchange_assets.core.integrity import integrity_check, references
 from smartchange_assets.core.population import FACT_POPULATION, FACT_POPULATION_CHECK
+from smartchange_assets.core.reports import REPORT_CHECKS, REPORT_TABLES
 
 # the existing air-quality fact: every day in dim_date, every station in dim_station
 FACT_AIR_QUALITY_CHECK = integrity_check(FACT.key, FACT.table, refs=(
@@ -30,5 +31,7 @@ FACT_AIR_QUALITY_CHECK = integrity_check(FACT.key, FACT.table, refs=(
 
 CORE_TABLES = [DIM_AREA, DIM_DATE, DIM_STATION, FACT_POPULATION, DIM_AREA_POPULATION,
                FACT_FLOOD_EVENTS]
+CORE_TABLES += REPORT_TABLES  # citizen reports: category map and fact
 CORE_CHECKS = [DIM_AREA_CHECK, DIM_STATION_CHECK, FACT_POPULATION_CHECK,
                DIM_AREA_POPULATION_CHECK, FACT_FLOOD_EVENTS_CHECK, FACT_AIR_QUALITY_CHECK]
+CORE_CHECKS += REPORT_CHECKS

@@ -126,13 +126,45 @@ INDICATORS: tuple[Indicator, ...] = (
               monthly=False),
 )
 
+# Citizen reports (marts/reports.py), by shared category ('all' = every report)
+_REPORTS_SCOPE = ("Berlin's Ordnungsamt-Online covers what the public-order offices handle "
+                  "(waste, parking, street use, noise …), Jakarta's CRM every complaint to the "
+                  "provincial government (roads, floods, public buildings …); channels, "
+                  "promotion and district uptake differ (the Berlin seed is dominated by three "
+                  "Bezirke), so levels are not comparable, only the same city over time")
+REPORT_MONTHS = 1.0  # every month of the period observed completely (a count needs all)
+REPORT_TIMED = 0.75  # resolved reports with a known resolution time / resolved reports
+INDICATORS += (
+    Indicator("reports_per_100k", "Citizen reports per 100 000 residents",
+              "reports per 100 000 residents",
+              "City service demand: no ISO 37120 equivalent (closest: ISO 37120 profile "
+              "indicators); own definition",
+              "Reports created in the period (by local creation day) in the shared category "
+              "/ residents of the area × 100 000; residents from the nearest year (within 5 "
+              "years) with a complete count. Coverage: share of the period's months the "
+              "payloads observed completely (Jakarta: the ids' daily sequence numbers are "
+              "reached; Berlin: a snapshot within 28 days after the month's end).",
+              "months", REPORT_MONTHS, BOTH, NOT_COMPARABLE, _REPORTS_SCOPE),
+    Indicator("reports_share_resolved", "Share of citizen reports resolved", "share (0–1)",
+              "City service responsiveness: no ISO 37120 equivalent; own definition",
+              "Reports of the period whose published status is a closing one (Jakarta "
+              "'Selesai', Berlin 'Erledigt') / reports of the period with a published status, "
+              "as of the latest payload listing each report.",
+              "months", REPORT_MONTHS, BOTH, NOT_COMPARABLE, _REPORTS_SCOPE + "; status "
+              "vocabularies differ and the status is read at different ages of the reports"),
+    Indicator("reports_median_days_to_resolution", "Median days to resolution", "days",
+              "City service responsiveness: no ISO 37120 equivalent; own definition",
+              "Median over the period's resolved reports with a known resolution time of the "
+              "days from creation to resolution. Berlin: known only when a report was seen open "
+              "in one snapshot and resolved in a later one; Jakarta: the CRM publishes no "
+              "resolution time. Every month of the period must be observed completely.",
+              "resolved reports", REPORT_TIMED, BOTH, NOT_COMPARABLE, _REPORTS_SCOPE),
+)
+
 BY_CODE = {i.code: i for i in INDICATORS}
 
 # issue 5 indicators whose sources are not wired yet: code -> (source it awaits, block)
 PLANNED = {
-    "reports_per_100k": ("citizen reports (Jakarta CRM, Berlin Ordnungsamt)", "reports"),
-    "reports_share_resolved": ("citizen reports", "reports"),
-    "reports_median_days_to_resolution": ("citizen reports", "reports"),
     "transit_passengers_per_capita": ("Transjakarta monthly passengers", "mobility"),
     "bicycle_counts_per_capita": ("Berlin bicycle counters", "mobility"),
     "annual_precipitation_mm": ("Open-Meteo weather", "weather"),

@@ -112,7 +112,7 @@ def comparison_metadata(wh) -> dict:
 
     yearly = wh.read_frame(
         f"SELECT city, indicator, year, value FROM {CITY_TABLE.qualified} "
-        f"WHERE period_type = 'year' ORDER BY city, indicator, year")
+        f"WHERE period_type = 'year' AND category = 'all' ORDER BY city, indicator, year")
     return {"chart": dg.MetadataValue.md(as_markdown_image(
         comparison_png(yearly), "Main indicators over the years, Jakarta against Berlin"))}
 
@@ -123,7 +123,7 @@ def ranking_metadata(wh) -> dict:
 
     scorecard = wh.read_frame(
         f"SELECT city, district_name, indicator, year, value FROM {DISTRICT_TABLE.qualified} "
-        f"WHERE period_type = 'year'")
+        f"WHERE period_type = 'year' AND category = 'all'")
     picked = pick_rankings(scorecard)
     counts = wh.read_frame(f"SELECT city, count(*) AS n FROM {DIM_AREA.qualified} "
                            "WHERE level = 'district' GROUP BY city")

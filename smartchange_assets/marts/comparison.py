@@ -37,6 +37,8 @@ def _side_columns(city: str) -> list[Column]:
 
 TABLE = TableSpec("marts", "city_comparison", (
     Column("indicator", "text", nullable=False),
+    Column("category", "text", "shared citizen-report category; 'all' otherwise",
+           nullable=False),
     Column("year", "integer", nullable=False),
     Column("unit", "text", nullable=False),
     Column("standard", "text", nullable=False),
@@ -48,7 +50,8 @@ TABLE = TableSpec("marts", "city_comparison", (
            "one_city_only", nullable=False),
     Column("comparability_note", "text", nullable=False),
     Column("payload_sha256s", "text[]", "payloads behind both figures", nullable=False),
-), ("indicator", "year"), "Jakarta and Berlin side by side per indicator and year")
+), ("indicator", "category", "year"),
+    "Jakarta and Berlin side by side per indicator and year")
 
 
 def _side(alias: str, city: str) -> str:
@@ -59,12 +62,13 @@ SELECT_SQL = f"""
 WITH {catalogue.catalogue_values_sql()}, yearly AS (
   SELECT * FROM {CITY_TABLE.qualified} WHERE period_type = 'year'
 ), pairs AS (
-  SELECT coalesce(j.indicator, b.indicator) AS indicator, coalesce(j.year, b.year) AS year,
+  SELECT coalesce(j.indicator, b.indicator) AS indicator,
+         coalesce(j.category, b.category) AS category, coalesce(j.year, b.year) AS year,
          {_side("j", "jakarta")}, {_side("b", "berlin")},
          {merge_arrays("j.payload_sha256s", "b.payload_sha256s")} AS payload_sha256s
   FROM (SELECT * FROM yearly WHERE city = 'jakarta') j
   FULL JOIN (SELECT * FROM yearly WHERE city = 'berlin') b
-    ON b.indicator = j.indicator AND b.year = j.year
+    ON b.indicator = j.indicator AND b.category = j.category AND b.year = j.year
 ), judged AS (
   SELECT p.*, c.unit, c.standard, c.comparability, c.comparability_note,
          concat_ws('; ',
@@ -100,7 +104,7 @@ WITH {catalogue.catalogue_values_sql()}, yearly AS (
                   ',')) END) AS remarks
   FROM judged j
 )
-SELECT indicator, year, unit, standard,
+SELECT indicator, category, year, unit, standard,
        {", ".join(f"jakarta_{c}" for c in _SIDE)}, {", ".join(f"berlin_{c}" for c in _SIDE)},
        CASE WHEN jakarta_value > 0 AND berlin_value > 0 THEN jakarta_value / berlin_value END,
        comparability <> '{catalogue.ONE_CITY}' AND comparability <> '{catalogue.NOT_COMPARABLE}'
@@ -121,7 +125,7 @@ CITY_COMPARISON = SqlTable(
                 "the years as a small multiple.",
     group="marts",
     expectations=(
-        q.compound_unique(["indicator", "year"]),
+        q.compound_unique(["indicator", "category", "year"]),
         q.in_set("indicator", [i.code for i in catalogue.INDICATORS]),
         q.in_set("comparability", [catalogue.COMPARABLE, catalogue.CAVEATS,
                                    catalogue.NOT_COMPARABLE, catalogue.ONE_CITY]),

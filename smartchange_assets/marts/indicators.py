@@ -28,10 +28,13 @@ from smartchange_assets.core.flood import KEY as FLOOD_KEY
 from smartchange_assets.core.flood import TABLE as FLOOD_FACT
 from smartchange_assets.core.population import FACT_KEY as POPULATION_KEY
 from smartchange_assets.core.population import FACT_TABLE as POPULATION_FACT
+from smartchange_assets.core.reports import KEY as REPORTS_KEY
+from smartchange_assets.core.reports import TABLE as REPORTS_FACT
 from smartchange_assets.marts import catalogue
 from smartchange_assets.marts.air import air_measures
 from smartchange_assets.marts.charts import ranking_metadata
 from smartchange_assets.marts.flood import flood_measures
+from smartchange_assets.marts.reports import reports_measures
 from smartchange_assets.marts.residents import residents_measures
 from smartchange_assets.marts.scope import CITY, DISTRICT, MEASURE_COLUMNS, Scope
 from smartchange_assets.platform import quality as q
@@ -39,13 +42,20 @@ from smartchange_assets.platform.sql_asset import SqlTable
 from smartchange_assets.platform.tables import Column, TableSpec
 
 MEASURE_BLOCKS = (air_measures, flood_measures, residents_measures)
+MEASURE_BLOCKS += (reports_measures,)
+# blocks returning a 17th column ``category`` (split by shared report category); every other
+# block returns MEASURE_COLUMNS only and gets category 'all'
+CATEGORY_BLOCKS = {reports_measures}
+ALL_CATEGORIES = "all"
 FACT_DEPS = [FACT.key, FLOOD_KEY, AREA_POPULATION_KEY, POPULATION_KEY, DIM_STATION_KEY,
              DIM_AREA_KEY, DIM_DATE_KEY]
+FACT_DEPS += [REPORTS_KEY]
 # (table, city column, year expression): the years a city's seed covers
 _YEAR_SOURCES = (
     (FACT.table, "city", "extract(year FROM local_date)::int"),
     (FLOOD_FACT, "city", "year"),
     (POPULATION_FACT, "city", "reference_year"),
+    (REPORTS_FACT, "city", "observed_year"),  # payload years, not old cases' creation years
 )
 
 CITY_KEY = "city_indicators"
@@ -53,6 +63,8 @@ DISTRICT_KEY = "district_scorecard"
 
 _COMMON = (
     Column("indicator", "text", "catalogue code (docs/indicators.md)", nullable=False),
+    Column("category", "text", "shared citizen-report category (core.report_category_map), "
+           "'all' for the total and for indicators not split by category", nullable=False),
     Column("period_type", "text", "year or month", nullable=False),
     Column("period_start", "date", "first day of the year or month", nullable=False),
     Column("year", "integer", nullable=False),
@@ -86,7 +98,7 @@ CITY_TABLE = TableSpec("marts", CITY_KEY, (
     Column("city", "text", nullable=False),
     Column("area_key", "text", "dim_area key of the city", nullable=False),
     *_COMMON,
-), ("city", "indicator", "period_type", "period_start"),
+), ("city", "indicator", "category", "period_type", "period_start"),
     "Comparable city indicators per city, year and month")
 
 DISTRICT_TABLE = TableSpec("marts", DISTRICT_KEY, (
@@ -97,21 +109,25 @@ DISTRICT_TABLE = TableSpec("marts", DISTRICT_KEY, (
     Column("rank_in_city", "integer", "1 = highest value among the city's districts for the "
            "indicator and period (NULL without a value)"),
     Column("districts_ranked", "integer", "districts of the city with a value"),
-), ("district_key", "indicator", "period_type", "period_start"),
+), ("district_key", "indicator", "category", "period_type", "period_start"),
     "The city indicators per district (kota / Bezirk), with a ranking")
 
 
 def _measures(scope: Scope) -> str:
     names = ", ".join(MEASURE_COLUMNS)
-    return "\n  UNION ALL\n  ".join(f"SELECT * FROM ({block(scope)}) AS m{n}({names})"
-                                    for n, block in enumerate(MEASURE_BLOCKS))
+    return "\n  UNION ALL\n  ".join(
+        f"SELECT * FROM ({block(scope)}) AS m{n}({names}, category)" if block in CATEGORY_BLOCKS
+        else f"SELECT *, '{ALL_CATEGORIES}'::text AS category FROM ({block(scope)}) "
+             f"AS m{n}({names})"
+        for n, block in enumerate(MEASURE_BLOCKS))
 
 
 def _grid(scope: Scope) -> str:
     """SQL CTEs ``years`` and ``grid``: every applicable indicator × year of a city."""
     if scope.name != "city":
         return ("grid AS (SELECT NULL::text AS scope_key, NULL::text AS city, NULL::text AS "
-                "indicator, NULL::text AS period_type, NULL::date AS period_start WHERE false)")
+                "indicator, NULL::text AS category, NULL::text AS period_type, NULL::date AS "
+                "period_start WHERE false)")
     years = "\n    UNION ".join(f"SELECT DISTINCT {c} AS city, {y} AS year FROM {t.qualified}"
                                 for t, c, y in _YEAR_SOURCES)
     city_key = " ".join(f"WHEN '{c}' THEN '{k}'" for c, k in keys.CITY_KEYS.items())
@@ -119,7 +135,8 @@ def _grid(scope: Scope) -> str:
     {years}
 ), grid AS (
   SELECT CASE y.city {city_key} END AS scope_key, y.city, a.indicator,
-         'year' AS period_type, make_date(y.year, 1, 1) AS period_start
+         '{ALL_CATEGORIES}'::text AS category, 'year' AS period_type,
+         make_date(y.year, 1, 1) AS period_start
   FROM years y JOIN applicable a ON a.city = y.city
 )"""
 
@@ -132,6 +149,7 @@ WITH measures AS (
 ), {catalogue.catalogue_values_sql()}, {catalogue.applicable_sql()}, {_grid(scope)}, joined AS (
   SELECT coalesce(m.scope_key, g.scope_key) AS scope_key, coalesce(m.city, g.city) AS city,
          coalesce(m.indicator, g.indicator) AS indicator,
+         coalesce(m.category, g.category) AS category,
          coalesce(m.period_type, g.period_type) AS period_type,
          coalesce(m.period_start, g.period_start) AS period_start,
          m.indicator IS NULL AS no_data, m.value, m.numerator, m.denominator,
@@ -139,6 +157,7 @@ WITH measures AS (
          m.shortfall, coalesce(m.flags, '{{}}'::text[]) AS flags, m.pollutants,
          m.population_year, m.basis, coalesce(m.payload_sha256s, '{{}}'::text[]) AS payloads
   FROM measures m FULL JOIN grid g ON g.scope_key = m.scope_key AND g.indicator = m.indicator
+    AND g.category = m.category
     AND g.period_type = m.period_type AND g.period_start = m.period_start
 ), judged AS (
   SELECT j.*, c.unit, c.standard, c.method_note, c.coverage_basis, c.threshold,
@@ -146,7 +165,7 @@ WITH measures AS (
   FROM joined j JOIN catalogue c ON c.indicator = j.indicator
   WHERE c.monthly OR j.period_type = 'year'
 )
-SELECT scope_key, city, indicator, period_type, period_start,
+SELECT scope_key, city, indicator, category, period_type, period_start,
        extract(year FROM period_start)::int AS year,
        CASE WHEN period_type = 'month' THEN extract(month FROM period_start)::int END AS month,
        CASE WHEN ok THEN value END AS value, unit,
@@ -174,9 +193,10 @@ SELECT city, scope_key, {", ".join(_OUT)} FROM ({indicator_sql(CITY)}) AS rows
 DISTRICT_SQL = f"""
 SELECT r.city, r.scope_key, a.name, {", ".join(f"r.{c}" for c in _OUT)},
        CASE WHEN r.value IS NOT NULL THEN rank() OVER (
-         PARTITION BY r.city, r.indicator, r.period_type, r.period_start, r.value IS NULL
+         PARTITION BY r.city, r.indicator, r.category, r.period_type, r.period_start,
+                      r.value IS NULL
          ORDER BY r.value DESC)::int END,
-       count(r.value) OVER (PARTITION BY r.city, r.indicator, r.period_type,
+       count(r.value) OVER (PARTITION BY r.city, r.indicator, r.category, r.period_type,
                             r.period_start)::int
 FROM ({indicator_sql(DISTRICT)}) AS r JOIN {DIM_AREA.qualified} a ON a.area_key = r.scope_key
 """
@@ -191,15 +211,18 @@ _AIR_VALUES = [_dep(FACT.key, c) for c in ("concentration_ugm3", "above_who_24h"
                                            "ispu_category", "eaqi_band", "granularity")]
 _FLOOD_VALUES = [_dep(FLOOD_KEY, c) for c in ("events", "affected_people")]
 _RESIDENTS = [_dep(AREA_POPULATION_KEY, "residents")]
+_REPORTS = [_dep(REPORTS_KEY, c) for c in ("created_date", "resolved", "days_to_resolution")]
 
 
 def lineage(scope_column: str) -> dg.TableColumnLineage:
     return dg.TableColumnLineage(deps_by_column={
         scope_column: [_dep(DIM_STATION_KEY, "city_key"), _dep(DIM_STATION_KEY, "district_key"),
-                       _dep(FLOOD_KEY, "district_key"), _dep(AREA_POPULATION_KEY, "area_key")],
-        "value": [*_AIR_VALUES, *_FLOOD_VALUES, *_RESIDENTS],
-        "numerator": [*_AIR_VALUES, *_FLOOD_VALUES, *_RESIDENTS],
-        "denominator": [_dep(FACT.key, "local_date"), *_RESIDENTS],
+                       _dep(FLOOD_KEY, "district_key"), _dep(AREA_POPULATION_KEY, "area_key"),
+                       _dep(REPORTS_KEY, "district_key")],
+        "category": [_dep(REPORTS_KEY, "shared_category")],
+        "value": [*_AIR_VALUES, *_FLOOD_VALUES, *_RESIDENTS, *_REPORTS],
+        "numerator": [*_AIR_VALUES, *_FLOOD_VALUES, *_RESIDENTS, *_REPORTS],
+        "denominator": [_dep(FACT.key, "local_date"), *_RESIDENTS, _dep(REPORTS_KEY, "resolved")],
         "coverage": [_dep(FACT.key, "local_date"), _dep(FLOOD_KEY, "event_month"),
                      _dep(AREA_POPULATION_KEY, "coverage")],
         "flags": [_dep(FACT.key, c) for c in ("concentration_derived", "conversion_verified",
@@ -207,7 +230,8 @@ def lineage(scope_column: str) -> dg.TableColumnLineage:
         "population_year": [_dep(AREA_POPULATION_KEY, "reference_year")],
         "payload_sha256s": [_dep(FACT.key, "payload_sha256"),
                             _dep(FLOOD_KEY, "payload_sha256"),
-                            _dep(AREA_POPULATION_KEY, "payload_sha256s")],
+                            _dep(AREA_POPULATION_KEY, "payload_sha256s"),
+                            _dep(REPORTS_KEY, "payload_sha256")],
     })
 
 
@@ -238,7 +262,8 @@ CITY_INDICATORS = SqlTable(
                 "numerator, denominator, coverage, method, standard and payload hashes; NULL "
                 "with a reason below the coverage threshold.",
     group="marts",
-    expectations=_expectations(["city", "indicator", "period_type", "period_start"]),
+    expectations=_expectations(["city", "indicator", "category", "period_type",
+                                "period_start"]),
     column_lineage=lineage("area_key"),
 )
 
@@ -251,7 +276,8 @@ DISTRICT_SCORECARD = SqlTable(
                 "quality where a station stands in the district, floods, residents; ranked "
                 "within the city. Its metadata shows the district ranking per city.",
     group="marts",
-    expectations=(*_expectations(["district_key", "indicator", "period_type", "period_start"]),
+    expectations=(*_expectations(["district_key", "indicator", "category", "period_type",
+                                  "period_start"]),
                   q.between("rank_in_city", 1, 20)),
     column_lineage=lineage("district_key"),
     after_load=ranking_metadata,
