@@ -161,15 +161,69 @@ INDICATORS += (
               "resolved reports", REPORT_TIMED, BOTH, NOT_COMPARABLE, _REPORTS_SCOPE),
 )
 
+# Mobility (marts/mobility.py) and weather (marts/weather.py)
+_TRANSIT_VS_BIKES = ("Not directly comparable between the cities: Transjakarta counts one "
+                     "operator's boardings (every service, a transfer boards twice), the Berlin "
+                     "counters count bicycles passing a few fixed points (not trips, not "
+                     "people, and no public transport); neither is a modal share")
+MONTHS_WITH_DATA = 1.0  # a passenger total needs every month of the period
+COUNTER_DAYS = 0.9      # complete counter-days / expected counter-days (bike counters)
+# A sum over days can only lose by a missing day; 95 % bounds that loss (about 18 days a year,
+# 1 of a month) while tolerating the ERA5 archive's few days of lag at a period's end.
+WEATHER_DAY_SHARE = 0.95
+_WEATHER = ("Same source (Open-Meteo, one grid cell per city) and definition for both; the "
+            "climates differ (tropical Jakarta has a daily maximum of 30 °C on most days), so "
+            "this is context, not a performance to compare")
+INDICATORS += (
+    Indicator("transit_passengers", "Transjakarta passengers", "passengers",
+              "Transjakarta ridership as published (satudata 'Data Jumlah Penumpang Trans "
+              "Jakarta'); own definition",
+              "Passengers (boardings) of every Transjakarta service (BRT corridors, integrated "
+              "feeder routes, Mikrotrans) summed over the routes and months of the period.",
+              "months", MONTHS_WITH_DATA, (JAKARTA,), ONE_CITY, _TRANSIT_VS_BIKES),
+    Indicator("transit_passengers_per_capita", "Transjakarta passengers per resident",
+              "passengers per resident",
+              "In the spirit of ISO 37120:2018, Transportation: annual number of public "
+              "transport trips per capita (here Transjakarta boardings only)",
+              "Transjakarta passengers of the period / residents of the city in the nearest "
+              "year (within 5 years) with a complete count. Boardings, not trips: a transfer "
+              "between services counts twice; other operators (KRL, MRT, LRT) are not in it.",
+              "months", MONTHS_WITH_DATA, (JAKARTA,), NOT_COMPARABLE, _TRANSIT_VS_BIKES),
+    Indicator("bicycle_counts", "Bicycles counted at the permanent counters", "bicycles",
+              "SenMVKU Berlin permanent bicycle counting sites (Dauerzählstellen), raw "
+              "counter data; own definition",
+              "Bicycles counted at the permanent counting sites in the period (every hour "
+              "published, summed over the counters). A count at fixed points, not a number of "
+              "trips or cyclists. Coverage: counter-days with every hour and no suspected "
+              "outage / counter-days expected (each counter from its installation).",
+              "counter-days", COUNTER_DAYS, (BERLIN,), ONE_CITY, _TRANSIT_VS_BIKES),
+    Indicator("bicycle_counts_per_capita", "Bicycles counted per resident",
+              "bicycles counted per resident",
+              "Own definition (no standard: counts at counting sites, not trips)",
+              "Bicycles counted at the permanent counting sites in the period / residents of "
+              "the city in the nearest year (within 5 years) with a complete count. It scales "
+              "a count at a few fixed points by the population: a trend measure for the same "
+              "set of counters, not a cycling rate.",
+              "counter-days", COUNTER_DAYS, (BERLIN,), NOT_COMPARABLE, _TRANSIT_VS_BIKES),
+    Indicator("annual_precipitation_mm", "Precipitation", "mm",
+              "Precipitation total of the period from Open-Meteo daily precipitation_sum (ERA5 "
+              "reanalysis, or forecast for recent days); own definition",
+              "Sum of the daily precipitation of the period (yearly rows: the year; monthly "
+              "rows: the month), one grid cell per city. Flag includes_forecast when a day's "
+              "value comes from a forecast reply.",
+              "days", WEATHER_DAY_SHARE, BOTH, CAVEATS, _WEATHER),
+    Indicator("hot_days", "Hot days (daily maximum ≥ 30 °C)", "days",
+              "Deutscher Wetterdienst 'heißer Tag' (Tmax ≥ 30 °C); cf. ETCCDI SU (Tmax > "
+              "25 °C) with a 30 °C threshold",
+              "Days of the period whose daily maximum 2 m temperature is at least 30 °C "
+              "(Open-Meteo temperature_2m_max, local days).",
+              "days", WEATHER_DAY_SHARE, BOTH, CAVEATS, _WEATHER),
+)
+
 BY_CODE = {i.code: i for i in INDICATORS}
 
 # issue 5 indicators whose sources are not wired yet: code -> (source it awaits, block)
-PLANNED = {
-    "transit_passengers_per_capita": ("Transjakarta monthly passengers", "mobility"),
-    "bicycle_counts_per_capita": ("Berlin bicycle counters", "mobility"),
-    "annual_precipitation_mm": ("Open-Meteo weather", "weather"),
-    "hot_days": ("Open-Meteo weather", "weather"),
-}
+PLANNED: dict[str, tuple[str, str]] = {}
 
 
 def catalogue_values_sql() -> str:

@@ -18,6 +18,7 @@ catalogue entries to ``catalogue.INDICATORS`` (see ``catalogue.PLANNED``), their
 import dagster as dg
 
 from smartchange_assets.air_quality.fact import FACT
+from smartchange_assets.berlin.mobility.counts import SITES_KEY as BERLIN_MOBILITY_SITES_KEY
 from smartchange_assets.core import keys
 from smartchange_assets.core.area_population import DIM_KEY as AREA_POPULATION_KEY
 from smartchange_assets.core.dim_area import KEY as DIM_AREA_KEY
@@ -26,23 +27,30 @@ from smartchange_assets.core.dim_date import KEY as DIM_DATE_KEY
 from smartchange_assets.core.dim_station import KEY as DIM_STATION_KEY
 from smartchange_assets.core.flood import KEY as FLOOD_KEY
 from smartchange_assets.core.flood import TABLE as FLOOD_FACT
+from smartchange_assets.core.mobility import KEY as MOBILITY_KEY
+from smartchange_assets.core.mobility import TABLE as MOBILITY_FACT
 from smartchange_assets.core.population import FACT_KEY as POPULATION_KEY
 from smartchange_assets.core.population import FACT_TABLE as POPULATION_FACT
 from smartchange_assets.core.reports import KEY as REPORTS_KEY
 from smartchange_assets.core.reports import TABLE as REPORTS_FACT
+from smartchange_assets.core.weather import KEY as WEATHER_KEY
+from smartchange_assets.core.weather import TABLE as WEATHER_FACT
 from smartchange_assets.marts import catalogue
 from smartchange_assets.marts.air import air_measures
 from smartchange_assets.marts.charts import ranking_metadata
 from smartchange_assets.marts.flood import flood_measures
+from smartchange_assets.marts.mobility import bicycle_measures, transjakarta_measures
 from smartchange_assets.marts.reports import reports_measures
 from smartchange_assets.marts.residents import residents_measures
 from smartchange_assets.marts.scope import CITY, DISTRICT, MEASURE_COLUMNS, Scope
+from smartchange_assets.marts.weather import weather_measures
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.sql_asset import SqlTable
 from smartchange_assets.platform.tables import Column, TableSpec
 
 MEASURE_BLOCKS = (air_measures, flood_measures, residents_measures)
 MEASURE_BLOCKS += (reports_measures,)
+MEASURE_BLOCKS += (transjakarta_measures, bicycle_measures, weather_measures)
 # blocks returning a 17th column ``category`` (split by shared report category); every other
 # block returns MEASURE_COLUMNS only and gets category 'all'
 CATEGORY_BLOCKS = {reports_measures}
@@ -50,12 +58,16 @@ ALL_CATEGORIES = "all"
 FACT_DEPS = [FACT.key, FLOOD_KEY, AREA_POPULATION_KEY, POPULATION_KEY, DIM_STATION_KEY,
              DIM_AREA_KEY, DIM_DATE_KEY]
 FACT_DEPS += [REPORTS_KEY]
+# the bike counters' site list (installation dates) gives the counter-days expected
+FACT_DEPS += [MOBILITY_KEY, WEATHER_KEY, BERLIN_MOBILITY_SITES_KEY]
 # (table, city column, year expression): the years a city's seed covers
 _YEAR_SOURCES = (
     (FACT.table, "city", "extract(year FROM local_date)::int"),
     (FLOOD_FACT, "city", "year"),
     (POPULATION_FACT, "city", "reference_year"),
     (REPORTS_FACT, "city", "observed_year"),  # payload years, not old cases' creation years
+    (MOBILITY_FACT, "city", "year"),
+    (WEATHER_FACT, "city", "extract(year FROM local_date)::int"),
 )
 
 CITY_KEY = "city_indicators"
@@ -87,7 +99,8 @@ _COMMON = (
     Column("basis", "text", "what this figure rests on (stations, months, population year)"),
     Column("flags", "text[]", "derived_from_ispu, conversion_unverified, single_station, "
            "equal_weights, city_max_included, ispu_computed_from_concentration, "
-           "eaqi_gas_daily_mean_approx", nullable=False),
+           "eaqi_gas_daily_mean_approx, payload_rows_quarantined, counts_at_sites_not_trips, "
+           "includes_forecast", nullable=False),
     Column("pollutants", "text[]", "pollutants behind an air-quality figure (for the day "
            "counts over all pollutants: those with data on ≥ 75 % of the days)"),
     Column("population_year", "integer", "reference year of the residents used"),
@@ -212,6 +225,10 @@ _AIR_VALUES = [_dep(FACT.key, c) for c in ("concentration_ugm3", "above_who_24h"
 _FLOOD_VALUES = [_dep(FLOOD_KEY, c) for c in ("events", "affected_people")]
 _RESIDENTS = [_dep(AREA_POPULATION_KEY, "residents")]
 _REPORTS = [_dep(REPORTS_KEY, c) for c in ("created_date", "resolved", "days_to_resolution")]
+_MOBILITY_WEATHER = [_dep(MOBILITY_KEY, "count"),
+                     *[_dep(WEATHER_KEY, c) for c in ("precipitation_mm", "temperature_max_c")]]
+_MOBILITY_WEATHER_COVERAGE = [_dep(MOBILITY_KEY, c) for c in ("month_start", "days_complete",
+                                                              "site_installed")]
 
 
 def lineage(scope_column: str) -> dg.TableColumnLineage:
@@ -220,18 +237,23 @@ def lineage(scope_column: str) -> dg.TableColumnLineage:
                        _dep(FLOOD_KEY, "district_key"), _dep(AREA_POPULATION_KEY, "area_key"),
                        _dep(REPORTS_KEY, "district_key")],
         "category": [_dep(REPORTS_KEY, "shared_category")],
-        "value": [*_AIR_VALUES, *_FLOOD_VALUES, *_RESIDENTS, *_REPORTS],
-        "numerator": [*_AIR_VALUES, *_FLOOD_VALUES, *_RESIDENTS, *_REPORTS],
+        "value": [*_AIR_VALUES, *_FLOOD_VALUES, *_RESIDENTS, *_REPORTS, *_MOBILITY_WEATHER],
+        "numerator": [*_AIR_VALUES, *_FLOOD_VALUES, *_RESIDENTS, *_REPORTS,
+                      *_MOBILITY_WEATHER],
         "denominator": [_dep(FACT.key, "local_date"), *_RESIDENTS, _dep(REPORTS_KEY, "resolved")],
         "coverage": [_dep(FACT.key, "local_date"), _dep(FLOOD_KEY, "event_month"),
-                     _dep(AREA_POPULATION_KEY, "coverage")],
+                     _dep(AREA_POPULATION_KEY, "coverage"), *_MOBILITY_WEATHER_COVERAGE,
+                     _dep(WEATHER_KEY, "local_date")],
         "flags": [_dep(FACT.key, c) for c in ("concentration_derived", "conversion_verified",
-                                              "ispu_basis", "eaqi_basis")],
+                                              "ispu_basis", "eaqi_basis")]
+        + [_dep(WEATHER_KEY, "forecast")],
         "population_year": [_dep(AREA_POPULATION_KEY, "reference_year")],
         "payload_sha256s": [_dep(FACT.key, "payload_sha256"),
                             _dep(FLOOD_KEY, "payload_sha256"),
                             _dep(AREA_POPULATION_KEY, "payload_sha256s"),
-                            _dep(REPORTS_KEY, "payload_sha256")],
+                            _dep(REPORTS_KEY, "payload_sha256"),
+                            _dep(MOBILITY_KEY, "payload_sha256s"),
+                            _dep(WEATHER_KEY, "payload_sha256s")],
     })
 
 
