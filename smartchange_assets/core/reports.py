@@ -220,8 +220,6 @@ FACT_CITIZEN_REPORTS_CHECK = integrity_check(KEY, TABLE, refs=(
     references(("city", "native_category", "shared_category"), MAP_TABLE,
                ("city", "native_category", "shared_category"), MAP_KEY),
 ), rules=(
-    Rule("keys_unique", f"NOT EXISTS (SELECT 1 FROM {TABLE.qualified} d WHERE d.city = c.city "
-         "AND d.report_id = c.report_id AND d.ctid <> c.ctid)", ("city", "report_id")),
     Rule("shared_category_in_taxonomy", "c.shared_category IN (" + ", ".join(
         f"'{s}'" for s in SHARED_CATEGORIES) + ")", ("city", "report_id", "native_category")),
     Rule("days_only_for_observed_resolutions", "c.days_to_resolution IS NULL OR (c.resolved "

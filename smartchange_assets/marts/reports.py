@@ -41,7 +41,8 @@ _CATEGORIES = ", ".join(f"('{c}')" for c in (ALL, *SHARED_CATEGORIES))
 
 
 def _observed_months() -> str:
-    """SQL: ``observed(city, month, complete, payload_sha256, note)``."""
+    """SQL: ``observed(city, month, complete, payload_sha256, present, implied, note)``:
+    the months the payloads observe; ``present``/``implied`` are Jakarta's report counts."""
     return f"""
 jakarta_declared AS (
   SELECT DISTINCT g::date AS month, m.sha256
@@ -51,8 +52,8 @@ jakarta_declared AS (
     AND g >= m.period_start AND (g + interval '1 month - 1 day')::date <= m.period_end
 ), jakarta_days AS (  -- per day: reports present, and the day's highest sequence number
   SELECT created_date, count(*) AS present,
-         max(substr(report_id, 9, 4)::int) FILTER (WHERE report_id ~ '^[A-Z]{{2}}[0-9]{{10}}$')
-           AS implied
+         max(CASE WHEN report_id ~ '^[A-Z]{{2}}[0-9]{{10}}$'
+                  THEN substr(report_id, 9, 4)::int END) AS implied
   FROM {REPORTS.qualified} WHERE city = '{keys.JAKARTA}' GROUP BY 1
 ), jakarta_months AS (
   SELECT date_trunc('month', created_date)::date AS month, sum(present) AS present,
@@ -64,17 +65,16 @@ jakarta_declared AS (
 ), observed AS (
   SELECT '{keys.JAKARTA}' AS city, d.month,
          coalesce(s.present > 0 AND s.present >= {COMPLETE_SHARE} * s.implied, false)
-           AS complete, d.sha256 AS payload_sha256,
-         format('%s reports where the ids'' daily sequence numbers imply %s',
-                coalesce(s.present, 0), coalesce(s.implied, 0)) AS note
+           AS complete, d.sha256 AS payload_sha256, coalesce(s.present, 0) AS present,
+         coalesce(s.implied, 0) AS implied, NULL::text AS note
   FROM jakarta_declared d LEFT JOIN jakarta_months s ON s.month = d.month
   UNION ALL  -- the snapshot's own month: seen, not yet complete
-  SELECT '{keys.BERLIN}', date_trunc('month', day)::date, false, sha256,
+  SELECT '{keys.BERLIN}', date_trunc('month', day)::date, false, sha256, NULL, NULL,
          'no snapshot within {WINDOW_DAYS} days after the month''s end'
   FROM berlin_snapshots
   UNION ALL  -- the month before: complete when the snapshot came soon enough after it
   SELECT '{keys.BERLIN}', (date_trunc('month', day) - interval '1 month')::date,
-         day - date_trunc('month', day)::date < {WINDOW_DAYS}, sha256,
+         day - date_trunc('month', day)::date < {WINDOW_DAYS}, sha256, NULL, NULL,
          format('snapshot of %s', day)
   FROM berlin_snapshots
 )"""
@@ -88,6 +88,7 @@ def reports_measures(scope: Scope) -> str:
 WITH {_observed_months()}, months AS (  -- per city and month: observed completely or not
   SELECT city, month, bool_or(complete) AS complete,
          array_agg(DISTINCT payload_sha256 ORDER BY payload_sha256) AS payloads,
+         max(present) AS present, max(implied) AS implied,
          string_agg(DISTINCT note, '; ' ORDER BY note) AS note
   FROM observed GROUP BY 1, 2
 ), period_rows AS (
@@ -95,8 +96,14 @@ WITH {_observed_months()}, months AS (  -- per city and month: observed complete
          date_trunc(periods.period_type, m.month)::date AS period_start,
          count(*) FILTER (WHERE m.complete) AS months,
          CASE periods.period_type WHEN 'year' THEN 12 ELSE 1 END AS of_months,
-         array_agg(m.month::text ORDER BY m.month) FILTER (WHERE NOT m.complete) AS short,
-         string_agg(m.note, '; ' ORDER BY m.month) FILTER (WHERE NOT m.complete) AS notes,
+         concat_ws('; ', CASE WHEN m.city = '{keys.JAKARTA}' THEN format(
+           '%s reports where the ids'' daily sequence numbers imply %s', sum(m.present),
+           sum(m.implied)) END,
+           string_agg(DISTINCT m.note, '; ') FILTER (WHERE NOT m.complete)) AS notes
+  FROM months m CROSS JOIN {PERIODS} GROUP BY 1, 2, 3
+), period_payloads AS (
+  SELECT m.city, periods.period_type,
+         date_trunc(periods.period_type, m.month)::date AS period_start,
          array_agg(DISTINCT p.sha ORDER BY p.sha) AS payloads
   FROM months m CROSS JOIN LATERAL unnest(m.payloads) AS p(sha) CROSS JOIN {PERIODS}
   GROUP BY 1, 2, 3
@@ -113,13 +120,15 @@ WITH {_observed_months()}, months AS (  -- per city and month: observed complete
   CROSS JOIN LATERAL (VALUES (f.shared_category), ('{ALL}')) AS c(category)
   WHERE {place} IS NOT NULL GROUP BY 1, 2, 3, 4, 5
 ), base AS (
-  SELECT s.scope_key, p.*, c.category, coalesce(n.reports, 0) AS reports,
+  SELECT s.scope_key, p.*, pp.payloads, c.category, coalesce(n.reports, 0) AS reports,
          coalesce(n.with_status, 0) AS with_status, coalesce(n.resolved, 0) AS resolved,
          coalesce(n.timed, 0) AS timed, n.median_days,
          p.months::float8 / p.of_months AS month_share,
          CASE WHEN p.months < p.of_months THEN format('%s of %s months observed completely '
               '(short: %s)', p.months, p.of_months, p.notes) END AS months_short
   FROM scopes s JOIN period_rows p ON p.city = s.city
+  JOIN period_payloads pp ON pp.city = p.city AND pp.period_type = p.period_type
+   AND pp.period_start = p.period_start
   CROSS JOIN (VALUES {_CATEGORIES}) AS c(category)
   LEFT JOIN counted n ON n.scope_key = s.scope_key AND n.period_type = p.period_type
                      AND n.period_start = p.period_start AND n.category = c.category

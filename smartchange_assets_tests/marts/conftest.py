@@ -1,0 +1,79 @@
+"""The conformed core and the marts, materialised once per test session from the seed on a real
+Postgres, for every marts test module (``built``: warehouse and run results; ``wh``)."""
+
+from __future__ import annotations
+
+import uuid
+
+import dagster as dg
+import pytest
+import sqlalchemy as sa
+
+from smartchange_assets.marts.assets import MART_TABLES
+from smartchange_assets.platform.warehouse import Warehouse
+from smartchange_assets.resources import PortalResource, WarehouseResource
+
+MARTS = [t.key for t in MART_TABLES]
+
+
+def materialize_upstream_of(targets, assets, checks, resources) -> list:
+    """Materialise ``targets`` and everything upstream, with all their checks, in as few runs
+    as Dagster allows: a run carries one partitions definition, so each run takes the assets
+    of one definition (or none) whose upstreams are done, over all of its partitions (a
+    single-run range). Without partitioned assets this is one run."""
+    graph = dg.Definitions(assets=assets, asset_checks=checks,
+                           resources=resources).resolve_asset_graph()
+    needed = dg.AssetSelection.assets(*targets).upstream().resolve(graph)
+    pdefs = {key: graph.get(key).partitions_def for key in needed}
+    parents = {key: set(graph.get(key).parent_keys) & needed for key in needed}
+    done, results = set(), []
+    while len(done) < len(needed):
+        best_pdef, best = None, set()
+        for pdef in {p for p in pdefs.values() if p is not None} or {None}:
+            taken, grew = set(), True
+            while grew:
+                ready = {k for k in needed - done - taken
+                         if pdefs[k] in (pdef, None) and parents[k] <= done | taken}
+                taken, grew = taken | ready, bool(ready)
+            if len(taken) > len(best):
+                best_pdef, best = pdef, taken
+        assert best, f"unmet upstreams: {needed - done}"
+        partitioned = best_pdef is not None and any(pdefs[k] is not None for k in best)
+        keys = best_pdef.get_partition_keys() if partitioned else []
+        tags = ({"dagster/asset_partition_range_start": keys[0],
+                 "dagster/asset_partition_range_end": keys[-1]} if keys else {})
+        results.append(dg.materialize([*assets, *checks], selection=dg.AssetSelection.assets(
+            *best), resources=resources, tags=tags, raise_on_error=False))
+        done |= best
+        for key in best:
+            pdefs.pop(key)
+    return results
+
+
+@pytest.fixture(scope="session")
+def built(database_urls):
+    """A new database with the seed sources, the core and the marts materialised."""
+    from smartchange_assets.definitions import all_assets_and_checks
+
+    name = f"t_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(database_urls.server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(database_urls.warehouse).set(database=name)
+    wh = Warehouse(url.render_as_string(hide_password=False))
+    wh.ensure_platform_tables()
+    # the core and marts are wired into the code location, so they come with everything else
+    assets, checks = all_assets_and_checks()
+    results = materialize_upstream_of(
+        MARTS, assets, checks, {"warehouse": WarehouseResource(url=wh.url),
+                                "portal": PortalResource(mode="replay")})
+    yield wh, results
+    wh.dispose()
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def wh(built):
+    return built[0]
