@@ -236,3 +236,18 @@ def test_category_dimension_in_the_marts_and_the_comparison(wh):
     pairs = wh.read_frame("SELECT indicator, category, year FROM marts.city_comparison "
                           "WHERE indicator = 'reports_share_resolved' AND year = 2023")
     assert set(pairs["category"]) == {"all", *taxonomy.SHARED_CATEGORIES}
+
+
+def test_report_indicators_reach_both_cities_raw_payloads():
+    from smartchange_assets.definitions import all_assets_and_checks
+    from smartchange_assets.resources import PortalResource
+
+    assets, _ = all_assets_and_checks()
+    graph = dg.Definitions(assets=assets, resources={
+        "warehouse": WarehouseResource(url="postgresql://unused"),
+        "portal": PortalResource(mode="replay")}).resolve_asset_graph()
+    upstream = dg.AssetSelection.assets(dg.AssetKey(["marts", "city_indicators"])).upstream() \
+        .resolve(graph)
+    assert {dg.AssetKey(["jakarta", "raw", "citizen_reports"]),
+            dg.AssetKey(["berlin", "raw", "citizen_reports"]),
+            dg.AssetKey(["core", "report_category_map"])} <= upstream
