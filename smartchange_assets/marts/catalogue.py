@@ -4,8 +4,6 @@ One entry per indicator; the marts' SQL reads this catalogue (as a VALUES list),
 ``docs/indicators.md`` describes the same entries for people. An indicator whose coverage is
 below its ``threshold`` is NULL with a ``null_reason``.
 
-``PLANNED`` lists the indicators of issue 5 whose sources are not wired yet; each names the
-measure block it will get (see ``marts/indicators.py``).
 """
 
 from __future__ import annotations
@@ -221,9 +219,6 @@ INDICATORS += (
 )
 
 BY_CODE = {i.code: i for i in INDICATORS}
-
-# issue 5 indicators whose sources are not wired yet: code -> (source it awaits, block)
-PLANNED: dict[str, tuple[str, str]] = {}
 
 
 def catalogue_values_sql() -> str:

@@ -9,10 +9,10 @@ and ``null_reason`` says what was missing. For the cities every applicable indic
 row for every year in which any of the city's facts has data (so a missing year is a NULL with
 its reason, not a missing row); months and districts have rows where there is data.
 
-Extension point: citizen reports, mobility and weather add a block ``f(scope) -> SELECT`` of
-:data:`~smartchange_assets.marts.scope.MEASURE_COLUMNS` to :data:`MEASURE_BLOCKS`, their
-catalogue entries to ``catalogue.INDICATORS`` (see ``catalogue.PLANNED``), their facts to
-``_YEAR_SOURCES`` and their asset keys to ``FACT_DEPS``.
+Extension point: a new theme adds a block ``f(scope) -> SELECT`` of
+:data:`~smartchange_assets.marts.scope.MEASURE_COLUMNS` to :data:`MEASURE_BLOCKS`, its
+catalogue entries to ``catalogue.INDICATORS``, its facts to ``_YEAR_SOURCES`` and their asset
+keys to ``FACT_DEPS``.
 """
 
 import dagster as dg

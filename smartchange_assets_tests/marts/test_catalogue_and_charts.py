@@ -18,7 +18,6 @@ def test_codes_are_unique_and_thresholds_are_shares():
     codes = [i.code for i in catalogue.INDICATORS]
     assert len(codes) == len(set(codes))
     assert all(0 < i.threshold <= 1 for i in catalogue.INDICATORS)
-    assert not set(codes) & set(catalogue.PLANNED)
     assert set(MAIN) <= set(codes)
 
 
@@ -30,9 +29,19 @@ def test_every_indicator_is_documented_with_its_unit(indicator):
     assert f"| {indicator.unit} |" in row
 
 
-def test_planned_indicators_are_named_in_the_docs():
-    for code in catalogue.PLANNED:
-        assert f"`{code}`" in DOCS
+# what issue 5 asks city_indicators to hold, by the catalogue's codes
+ISSUE_5 = (
+    "pm25_mean", "pm10_mean", "no2_mean", "pm25_mean_population_weighted",
+    "days_above_who_pm25", "days_above_who_pm10", "days_above_who_no2", "days_ispu_unhealthy",
+    "days_eaqi_poor", "reports_per_100k", "reports_share_resolved",
+    "reports_median_days_to_resolution", "transit_passengers_per_capita",
+    "bicycle_counts_per_capita", "flood_events", "flood_affected_per_100k",
+    "annual_precipitation_mm", "hot_days",
+)
+
+
+def test_the_catalogue_holds_every_indicator_the_marts_promise():
+    assert set(ISSUE_5) <= set(catalogue.BY_CODE)
 
 
 def test_the_catalogue_survives_the_round_trip_through_sql(fresh_database):

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from smartchange_assets.core.mobility import FACT_MOBILITY_CHECK
 from smartchange_assets.core.weather import FACT_WEATHER_CHECK
-from smartchange_assets.marts.catalogue import BY_CODE, PLANNED
+from smartchange_assets.marts.catalogue import BY_CODE
 from smartchange_assets.marts.scope import CITY, MEASURE_COLUMNS
 from smartchange_assets.marts.weather import weather_measures
 from smartchange_assets.resources import PortalResource, WarehouseResource
@@ -189,7 +189,6 @@ def test_jakarta_has_weather_rows_that_say_the_seed_has_no_jakarta_reply(wh):
 
 
 def test_catalogue_flags_what_cannot_be_compared(wh):
-    assert not PLANNED
     assert BY_CODE["transit_passengers_per_capita"].comparability == "not_comparable"
     assert BY_CODE["bicycle_counts_per_capita"].comparability_note.startswith(
         "Not directly comparable between the cities")
