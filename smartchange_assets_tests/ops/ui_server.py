@@ -161,9 +161,9 @@ query($id: String!) { partitionBackfillOrError(backfillId: $id) { __typename
 
 IN_FLIGHT = """
 query { runsOrError(filter: {statuses: [QUEUED, NOT_STARTED, STARTING, STARTED, CANCELING]}) {
-    ... on Runs { results { runId } } }
+    ... on Runs { results { runId assetSelection { path } } } }
   partitionBackfillsOrError(status: REQUESTED) {
-    ... on PartitionBackfills { results { id } } } }
+    ... on PartitionBackfills { results { id assetSelection { path } } } } }
 """
 
 RUNS_AFTER = """
@@ -233,6 +233,11 @@ class Processes:
                 pass
             time.sleep(interval)
         raise TimeoutError(f"timed out waiting for {what}\n{self.log_tail()}")
+
+
+def touches(run_or_backfill: dict, assets: set[str]) -> bool:
+    selection = run_or_backfill.get("assetSelection") or []
+    return any("/".join(k["path"]) in assets for k in selection)
 
 
 def asset_input(key: str) -> dict:
@@ -374,25 +379,29 @@ class DagsterUIServer:
         assert result["__typename"] == "LaunchRunSuccess", result
         return result["run"]["runId"]
 
-    def busy(self) -> bool:
-        """A run queued or going, or a backfill (automation launches some) not done."""
+    def busy(self, assets: set[str]) -> bool:
+        """A run queued or going, or a backfill (automation launches some) not done, that
+        materialises one of ``assets``."""
         data = self.graphql.query(IN_FLIGHT)
-        return bool(data["runsOrError"]["results"]
-                    or data["partitionBackfillsOrError"]["results"])
+        return any(touches(r, assets) for r in data["runsOrError"]["results"]
+                   + data["partitionBackfillsOrError"]["results"])
 
-    def wait_quiet(self, watchers: list[str], timeout: float = 900) -> None:
-        """Until nothing runs and every sensor in ``watchers`` evaluated twice since, without
-        starting anything: what earlier runs set off (sensors reacting to landed payloads,
-        automation) is over."""
+    def wait_quiet(self, assets: set[str], watchers: list[str], timeout: float = 900) -> None:
+        """Until nothing runs on ``assets`` and every sensor in ``watchers`` evaluated twice
+        since without starting anything on them: what earlier runs set off on these assets
+        (sensors reacting to landed payloads, automation) is over. Runs of other assets (the
+        platform's automation keeps the rest of the code location up to date) go on."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            self.processes.wait_until(lambda: not self.busy(), deadline, "no runs in flight")
+            self.processes.wait_until(lambda: not self.busy(assets), deadline,
+                                      f"no runs in flight on {sorted(assets)}")
             since = time.time()
             self.wait_for_ticks(watchers, after=since, count=2,
                                 timeout=max(1.0, deadline - time.monotonic()))
-            if not self.busy() and not self.runs_created_after(since):
+            if not self.busy(assets) and not [r for r in self.runs_created_after(since)
+                                              if touches(r, assets)]:
                 return
-        raise TimeoutError(f"never quiet\n{self.log_tail()}")
+        raise TimeoutError(f"never quiet on {sorted(assets)}\n{self.log_tail()}")
 
     def backfill(self, assets: list[str], partitions: list[str], title: str) -> str:
         """A backfill of ``partitions`` of ``assets``, as launched from the UI's partitions
