@@ -4,6 +4,7 @@ Postgres, for every marts test module (``built``: warehouse and run results; ``w
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 
 import dagster as dg
 import pytest
@@ -77,3 +78,25 @@ def built(database_urls):
 @pytest.fixture(scope="session")
 def wh(built):
     return built[0]
+
+
+def run_check(check, wh) -> dg.AssetCheckResult:
+    """A core or mart check evaluated directly against ``wh``."""
+    return check(warehouse=WarehouseResource(url=wh.url))
+
+
+@contextmanager
+def planted_fault(wh, check, plant: str, undo: str, params: dict | None = None):
+    """``check`` passes; with the fault ``plant`` planted it fails (the failing result is
+    yielded for the caller's assertions); once ``undo`` removed it, it passes again."""
+    assert run_check(check, wh).passed
+    with wh.transaction() as conn:
+        conn.execute(sa.text(plant), params or {})
+    try:
+        result = run_check(check, wh)
+        assert not result.passed
+        yield result
+    finally:
+        with wh.transaction() as conn:
+            conn.execute(sa.text(undo), params or {})
+    assert run_check(check, wh).passed

@@ -30,6 +30,7 @@ from smartchange_assets.platform.landing import seed_entries
 from smartchange_assets.resources import PortalResource, WarehouseResource
 
 from ..source_harness import check_results
+from .conftest import planted_fault, run_check
 
 SEED = Path(smartchange_assets.__file__).parent / "seed"
 SOURCES = ("jakarta/ispu", "berlin/blume_air_quality", "jakarta/admin_areas", "jakarta/flood",
@@ -387,54 +388,34 @@ def test_comparison_flags_what_cannot_be_set_side_by_side(wh):
 # the blocking checks catch planted faults
 
 
-def _run(check, wh) -> dg.AssetCheckResult:
-    return check(warehouse=WarehouseResource(url=wh.url))
-
-
 def test_referential_integrity_fails_on_planted_orphans(wh):
-    assert _run(FACT_FLOOD_EVENTS_CHECK, wh).passed
-    with wh.transaction() as conn:
-        conn.execute(sa.text(
+    with planted_fault(
+            wh, FACT_FLOOD_EVENTS_CHECK,
             "INSERT INTO core.fact_flood_events SELECT city, 'jakarta:kemendagri_2025:31.99.99"
             ".9999', area_level, district_key, '2031-01-01', 2031, 1, events, affected_rw, "
             "affected_households, affected_people, displaced_people, deaths, injured, "
             "water_max_cm, no_flood, source_rows, area_match, variant, "
-            "evacuee_columns_suspect, payload_sha256 FROM core.fact_flood_events LIMIT 1"))
-    try:
-        result = _run(FACT_FLOOD_EVENTS_CHECK, wh)
-        assert not result.passed
+            "evacuee_columns_suspect, payload_sha256 FROM core.fact_flood_events LIMIT 1",
+            "DELETE FROM core.fact_flood_events WHERE event_month = '2031-01-01'") as result:
         assert "31.99.99.9999" in result.description and "core.dim_area" in result.description
         assert "core.dim_date" in result.description  # 2031 is outside the calendar too
-    finally:
-        with wh.transaction() as conn:
-            conn.execute(sa.text("DELETE FROM core.fact_flood_events WHERE event_month = "
-                                 "'2031-01-01'"))
-    assert _run(FACT_FLOOD_EVENTS_CHECK, wh).passed
-
-    with wh.transaction() as conn:  # a station the dimension does not know
-        conn.execute(sa.text(
+    # a station the dimension does not know
+    with planted_fault(
+            wh, FACT_AIR_QUALITY_CHECK,
             "UPDATE core.fact_air_quality_daily SET station_code = 'mc999' WHERE city = "
-            "'berlin' AND station_code = 'mc010' AND local_date = '2022-06-01'"))
-    try:
-        result = _run(FACT_AIR_QUALITY_CHECK, wh)
-        assert not result.passed and "mc999" in result.description
-    finally:
-        with wh.transaction() as conn:
-            conn.execute(sa.text("UPDATE core.fact_air_quality_daily SET station_code = 'mc010'"
-                                 " WHERE station_code = 'mc999'"))
-    assert _run(FACT_AIR_QUALITY_CHECK, wh).passed
+            "'berlin' AND station_code = 'mc010' AND local_date = '2022-06-01'",
+            "UPDATE core.fact_air_quality_daily SET station_code = 'mc010' "
+            "WHERE station_code = 'mc999'") as result:
+        assert "mc999" in result.description
 
 
 def test_population_fact_fails_on_an_area_of_the_other_city(wh):
-    with wh.transaction() as conn:
-        conn.execute(sa.text("UPDATE core.fact_population SET city = 'jakarta' "
-                             "WHERE area_key = 'berlin:LOR2021:01100101'"))
-    try:
-        assert not _run(FACT_POPULATION_CHECK, wh).passed
-    finally:
-        with wh.transaction() as conn:
-            conn.execute(sa.text("UPDATE core.fact_population SET city = 'berlin' "
-                                 "WHERE area_key = 'berlin:LOR2021:01100101'"))
+    with planted_fault(wh, FACT_POPULATION_CHECK,
+                       "UPDATE core.fact_population SET city = 'jakarta' "
+                       "WHERE area_key = 'berlin:LOR2021:01100101'",
+                       "UPDATE core.fact_population SET city = 'berlin' "
+                       "WHERE area_key = 'berlin:LOR2021:01100101'") as result:
+        assert "berlin:LOR2021:01100101" in result.description
 
 
 @pytest.mark.parametrize(("change", "rule"), [
@@ -451,7 +432,7 @@ def test_indicator_rules_fail_on_planted_rows(wh, change, rule):
     with wh.transaction() as conn:
         conn.execute(sa.text(f"UPDATE marts.city_indicators {change} WHERE {target}"))
     try:
-        result = _run(CITY_INDICATORS_CHECK, wh)
+        result = run_check(CITY_INDICATORS_CHECK, wh)
         assert not result.passed and rule in result.description
     finally:
         with wh.transaction() as conn:
@@ -461,24 +442,19 @@ def test_indicator_rules_fail_on_planted_rows(wh, change, rule):
                 {k: (None if pd.isna(before[c]) else before[c]) for k, c in
                  (("v", "value"), ("n", "numerator"), ("d", "denominator"),
                   ("r", "null_reason"))})
-    assert _run(CITY_INDICATORS_CHECK, wh).passed
+    assert run_check(CITY_INDICATORS_CHECK, wh).passed
 
 
 def test_scorecard_districts_reference_dim_area(wh):
-    assert _run(DISTRICT_SCORECARD_CHECK, wh).passed
-    with wh.transaction() as conn:
-        conn.execute(sa.text("UPDATE marts.district_scorecard SET district_key = "
-                             "'jakarta:kemendagri_2025:31.71.01' WHERE district_key = "
-                             "'jakarta:kemendagri_2025:31.71' AND indicator = 'flood_events' "
-                             "AND period_start = '2024-01-01' AND period_type = 'year'"))
-    try:
-        result = _run(DISTRICT_SCORECARD_CHECK, wh)  # a kecamatan is not a district
-        assert not result.passed and "31.71.01" in result.description
-    finally:
-        with wh.transaction() as conn:
-            conn.execute(sa.text("UPDATE marts.district_scorecard SET district_key = "
-                                 "'jakarta:kemendagri_2025:31.71' WHERE district_key = "
-                                 "'jakarta:kemendagri_2025:31.71.01'"))
+    with planted_fault(wh, DISTRICT_SCORECARD_CHECK,
+                       "UPDATE marts.district_scorecard SET district_key = "
+                       "'jakarta:kemendagri_2025:31.71.01' WHERE district_key = "
+                       "'jakarta:kemendagri_2025:31.71' AND indicator = 'flood_events' "
+                       "AND period_start = '2024-01-01' AND period_type = 'year'",
+                       "UPDATE marts.district_scorecard SET district_key = "
+                       "'jakarta:kemendagri_2025:31.71' WHERE district_key = "
+                       "'jakarta:kemendagri_2025:31.71.01'") as result:
+        assert "31.71.01" in result.description  # a kecamatan is not a district
 
 
 # --------------------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ import json
 import dagster as dg
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 
 from smartchange_assets.core.mobility import FACT_MOBILITY_CHECK
 from smartchange_assets.core.weather import FACT_WEATHER_CHECK
@@ -23,6 +22,7 @@ from smartchange_assets.marts.scope import CITY, MEASURE_COLUMNS
 from smartchange_assets.marts.weather import weather_measures
 from smartchange_assets.resources import PortalResource, WarehouseResource
 
+from .conftest import planted_fault
 from .test_indicators_end_to_end import SEED, indicator
 
 TRANSJAKARTA = SEED / "jakarta/transjakarta/penumpang_2021.csv"
@@ -32,10 +32,6 @@ BPS_2017 = SEED / ("jakarta/population/Jumlah Penduduk Menurut Kabupaten_Kota di
                    "Jakarta , 2017.csv")
 WEATHER = {2023: SEED / "global/weather/openmeteo_forecast_daily_berlin_2023-06-01.json",
            2025: SEED / "global/weather/openmeteo_forecast_daily_berlin_2025-04-15.json"}
-
-
-def _run(check, wh) -> dg.AssetCheckResult:
-    return check(warehouse=WarehouseResource(url=wh.url))
 
 
 # --------------------------------------------------------------------------------------------
@@ -202,43 +198,28 @@ def test_catalogue_flags_what_cannot_be_compared(wh):
 
 
 def test_mobility_fact_fails_on_planted_orphans(wh):
-    assert _run(FACT_MOBILITY_CHECK, wh).passed
-    with wh.transaction() as conn:
-        conn.execute(sa.text(
+    with planted_fault(
+            wh, FACT_MOBILITY_CHECK,
             "INSERT INTO core.fact_mobility_monthly SELECT city, counter_kind, 'PLANTED', "
             "site_name, mode, count_unit, '2031-01-01', 2031, 1, count, days_in_month, "
             "days_reported, days_complete, hours_reported, suspected_outage_hours, "
             "site_installed, site_removed, 'berlin:LOR2021:99', area_note, payload_sha256s "
-            "FROM core.fact_mobility_monthly WHERE city = 'berlin' LIMIT 1"))
-    try:
-        result = _run(FACT_MOBILITY_CHECK, wh)
-        assert not result.passed
+            "FROM core.fact_mobility_monthly WHERE city = 'berlin' LIMIT 1",
+            "DELETE FROM core.fact_mobility_monthly WHERE site_id = 'PLANTED'") as result:
         assert "berlin:LOR2021:99" in result.description and "core.dim_area" in result.description
         assert "core.dim_date" in result.description  # 2031 lies beyond the calendar
-    finally:
-        with wh.transaction() as conn:
-            conn.execute(sa.text("DELETE FROM core.fact_mobility_monthly "
-                                 "WHERE site_id = 'PLANTED'"))
-    assert _run(FACT_MOBILITY_CHECK, wh).passed
 
 
 def test_weather_fact_fails_on_the_other_citys_area_and_on_max_below_min(wh):
-    assert _run(FACT_WEATHER_CHECK, wh).passed
     target = "city = 'berlin' AND local_date = '2025-04-18'"
-    with wh.transaction() as conn:
-        conn.execute(sa.text("UPDATE core.fact_weather_daily SET area_key = 'jakarta:"
-                             f"kemendagri_2025:31', temperature_min_c = 40 WHERE {target}"))
-    try:
-        result = _run(FACT_WEATHER_CHECK, wh)
-        assert not result.passed
+    with planted_fault(
+            wh, FACT_WEATHER_CHECK,
+            "UPDATE core.fact_weather_daily SET area_key = 'jakarta:kemendagri_2025:31', "
+            f"temperature_min_c = 40 WHERE {target}",
+            "UPDATE core.fact_weather_daily SET area_key = 'berlin:AGS:11000000', "
+            f"temperature_min_c = 10.1 WHERE {target}") as result:
         assert "jakarta:kemendagri_2025:31" in result.description
         assert "max_not_below_min" in result.description
-    finally:
-        with wh.transaction() as conn:
-            conn.execute(sa.text("UPDATE core.fact_weather_daily SET area_key = "
-                                 "'berlin:AGS:11000000', temperature_min_c = 10.1 "
-                                 f"WHERE {target}"))
-    assert _run(FACT_WEATHER_CHECK, wh).passed
 
 
 # --------------------------------------------------------------------------------------------

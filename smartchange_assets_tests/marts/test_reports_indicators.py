@@ -13,7 +13,6 @@ import json
 import dagster as dg
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 
 import smartchange_assets.core.report_taxonomy as taxonomy
 from smartchange_assets.berlin.citizen_reports.parser import parse_citizen_reports as berlin_parse
@@ -21,15 +20,12 @@ from smartchange_assets.core.reports import FACT_CITIZEN_REPORTS_CHECK, taxonomy
 from smartchange_assets.jakarta.citizen_reports.parser import parse_citizen_reports as crm_parse
 from smartchange_assets.resources import WarehouseResource
 
+from .conftest import planted_fault
 from .test_indicators_end_to_end import SEED
 
 BERLIN_FILE = SEED / "berlin/citizen_reports/ordnungsamt_meldungen_2023-11.json"
 CRM_FILE = SEED / "jakarta/citizen_reports/crm_test_predictions_dinov2_e5_not_pooled.SAMPLE.csv"
 MITTE = "berlin:LOR2021:01"
-
-
-def _run(check, wh) -> dg.AssetCheckResult:
-    return check(warehouse=WarehouseResource(url=wh.url))
 
 
 def _berlin_raw() -> pd.DataFrame:
@@ -128,47 +124,32 @@ def test_fact_keeps_every_report_of_both_cities(wh):
 
 
 def test_completeness_check_fails_on_a_planted_unmapped_category(wh):
-    assert _run(taxonomy_mapping_complete, wh).passed
     target = wh.scalar("SELECT min(report_id) FROM staging.berlin_citizen_reports "
                        "WHERE category_main = 'Lärm'")
-    with wh.transaction() as conn:
-        conn.execute(sa.text("UPDATE staging.berlin_citizen_reports SET category_main = "
-                             "'Neues Thema' WHERE report_id = :r"), {"r": target})
-    try:
-        result = _run(taxonomy_mapping_complete, wh)
-        assert not result.passed
+    with planted_fault(wh, taxonomy_mapping_complete,
+                       "UPDATE staging.berlin_citizen_reports SET category_main = "
+                       "'Neues Thema' WHERE report_id = :r",
+                       "UPDATE staging.berlin_citizen_reports SET category_main = "
+                       "'Lärm' WHERE report_id = :r", {"r": target}) as result:
         assert "berlin 'Neues Thema' (1 reports)" in result.description
         assert result.metadata["unmapped"].value == [
             {"city": "berlin", "native_category": "Neues Thema", "reports": 1}]
-    finally:
-        with wh.transaction() as conn:
-            conn.execute(sa.text("UPDATE staging.berlin_citizen_reports SET category_main = "
-                                 "'Lärm' WHERE report_id = :r"), {"r": target})
-    assert _run(taxonomy_mapping_complete, wh).passed
 
 
 def test_fact_integrity_fails_on_planted_faults(wh):
-    assert _run(FACT_CITIZEN_REPORTS_CHECK, wh).passed
     # (keys are the table's primary key and in its gx_suite)
-    with wh.transaction() as conn:  # a category outside the taxonomy, an unknown kelurahan
-        conn.execute(sa.text(
+    with planted_fault(  # a category outside the taxonomy, an unknown kelurahan
+            wh, FACT_CITIZEN_REPORTS_CHECK,
             "INSERT INTO core.fact_citizen_reports SELECT city, report_id || 'X', "
             "native_category, 'sewage', created_date, created_at_utc, "
             "'jakarta:kemendagri_2025:31.99.99.9999', district_key, area_note, status,"
             " resolved, resolved_at, resolved_date, resolution_basis, days_to_resolution, "
             "payload_sha256, observed_year FROM core.fact_citizen_reports "
-            "WHERE city = 'jakarta' LIMIT 1"))
-    try:
-        result = _run(FACT_CITIZEN_REPORTS_CHECK, wh)
-        assert not result.passed
+            "WHERE city = 'jakarta' LIMIT 1",
+            "DELETE FROM core.fact_citizen_reports WHERE shared_category = 'sewage'") as result:
         assert "31.99.99.9999" in result.description
         assert "shared_category_in_taxonomy" in result.description
         assert "core.report_category_map" in result.description
-    finally:
-        with wh.transaction() as conn:
-            conn.execute(sa.text("DELETE FROM core.fact_citizen_reports "
-                                 "WHERE shared_category = 'sewage'"))
-    assert _run(FACT_CITIZEN_REPORTS_CHECK, wh).passed
 
 
 # --------------------------------------------------------------------------------------------
