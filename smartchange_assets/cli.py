@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -300,7 +301,18 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("env", help="print export lines for plain dagster commands").set_defaults(
         func=cmd_env)
     args = parser.parse_args(argv)
+    restore_interrupts()
     return args.func(args)
+
+
+def restore_interrupts() -> None:
+    """Give SIGINT its Python handler again when the shell started us with it ignored (a
+    background job of a non-interactive shell, as CI runners and ``cmd &`` do). Dagster maps
+    SIGTERM to SIGINT's handler when a run starts; an ignored SIGINT thus makes SIGTERM ignored
+    too, and the ``tail -F`` processes a run starts to mirror its compute logs inherit that:
+    they survive Dagster's terminate() and the CLI's exit, holding its stdout open forever."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 if __name__ == "__main__":

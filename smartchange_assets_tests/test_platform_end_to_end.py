@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -53,6 +54,11 @@ def smartchange(*args: str) -> subprocess.CompletedProcess:
             result = subprocess.CompletedProcess(process.args, process.returncode, out.read(),
                                                  err.read())
         left = _left_behind(process.pid)
+        for _ in range(10):  # a helper that is on its way out gets a few seconds
+            if not left:
+                break
+            time.sleep(1)
+            left = _left_behind(process.pid)
         assert not left, f"smartchange {' '.join(args)} exited {code} but left {left}"
     return result
 
