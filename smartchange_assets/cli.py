@@ -306,13 +306,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def restore_interrupts() -> None:
-    """Give SIGINT its Python handler again when the shell started us with it ignored (a
-    background job of a non-interactive shell, as CI runners and ``cmd &`` do). Dagster maps
-    SIGTERM to SIGINT's handler when a run starts; an ignored SIGINT thus makes SIGTERM ignored
-    too, and the ``tail -F`` processes a run starts to mirror its compute logs inherit that:
-    they survive Dagster's terminate() and the CLI's exit, holding its stdout open forever."""
+    """Undo ignored SIGINT / SIGTERM inherited from whoever started us (a background job of a
+    non-interactive shell ignores SIGINT; a parent that ran Dagster with SIGINT ignored ignores
+    SIGTERM too). Dagster copies SIGINT's handler to SIGTERM around every run, and the
+    ``tail -F`` processes a run starts to mirror its compute logs inherit an ignored SIGTERM:
+    they then survive Dagster's terminate() and the CLI's exit, holding its stdout open."""
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_IGN:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 if __name__ == "__main__":

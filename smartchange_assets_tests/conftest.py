@@ -15,6 +15,15 @@ import sqlalchemy as sa
 REPO = Path(__file__).resolve().parents[1]
 
 
+def pytest_configure(config):
+    # Started as a background job (CI), the session would ignore SIGINT, Dagster's in-process
+    # runs would then make it ignore SIGTERM, and every process the tests start (CLI,
+    # webserver, daemon) would inherit that: see cli.restore_interrupts.
+    from smartchange_assets.cli import restore_interrupts
+
+    restore_interrupts()
+
+
 @pytest.fixture(scope="session")
 def smartchange_home(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("smartchange_home")

@@ -10,6 +10,7 @@ import sys
 PROBE = """
 import signal, subprocess
 signal.signal(signal.SIGINT, signal.SIG_IGN)          # what `cmd &` in a script hands us
+signal.signal(signal.SIGTERM, signal.SIG_IGN)         # and a parent that ran Dagster so
 {restore}
 from dagster._utils.interrupts import capture_interrupts
 with capture_interrupts():                            # a run, as Dagster executes it
