@@ -7,6 +7,7 @@ Never SQLite: the tests run against the same dialect as production. With
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -53,9 +54,9 @@ def database_urls(smartchange_home):
         server.cleanup()
 
 
-@pytest.fixture()
-def fresh_database(database_urls):
-    """A new empty database on the session's server, dropped afterwards."""
+@contextmanager
+def new_database(database_urls):
+    """A new empty database with the platform tables on the session's server, dropped after."""
     import uuid
 
     from smartchange_assets.platform.warehouse import Warehouse
@@ -67,8 +68,17 @@ def fresh_database(database_urls):
     url = sa.engine.make_url(database_urls.warehouse).set(database=name)
     wh = Warehouse(url.render_as_string(hide_password=False))
     wh.ensure_platform_tables()
-    yield wh
-    wh.dispose()
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield wh
+    finally:
+        wh.dispose()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture()
+def fresh_database(database_urls):
+    """A new empty database on the session's server, dropped afterwards."""
+    with new_database(database_urls) as wh:
+        yield wh

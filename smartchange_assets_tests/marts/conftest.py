@@ -3,7 +3,6 @@ Postgres, for every marts test module (``built``: warehouse and run results; ``w
 
 from __future__ import annotations
 
-import uuid
 from contextlib import contextmanager
 
 import dagster as dg
@@ -11,8 +10,9 @@ import pytest
 import sqlalchemy as sa
 
 from smartchange_assets.marts.assets import MART_TABLES
-from smartchange_assets.platform.warehouse import Warehouse
 from smartchange_assets.resources import PortalResource, WarehouseResource
+
+from ..conftest import new_database
 
 MARTS = [t.key for t in MART_TABLES]
 
@@ -56,23 +56,13 @@ def built(database_urls):
     """A new database with the seed sources, the core and the marts materialised."""
     from smartchange_assets.definitions import all_assets_and_checks
 
-    name = f"t_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(database_urls.server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.engine.make_url(database_urls.warehouse).set(database=name)
-    wh = Warehouse(url.render_as_string(hide_password=False))
-    wh.ensure_platform_tables()
-    # the core and marts are wired into the code location, so they come with everything else
-    assets, checks = all_assets_and_checks()
-    results = materialize_upstream_of(
-        MARTS, assets, checks, {"warehouse": WarehouseResource(url=wh.url),
-                                "portal": PortalResource(mode="replay")})
-    yield wh, results
-    wh.dispose()
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with new_database(database_urls) as wh:
+        # the core and marts are wired into the code location, so they come with everything else
+        assets, checks = all_assets_and_checks()
+        results = materialize_upstream_of(
+            MARTS, assets, checks, {"warehouse": WarehouseResource(url=wh.url),
+                                    "portal": PortalResource(mode="replay")})
+        yield wh, results
 
 
 @pytest.fixture(scope="session")
