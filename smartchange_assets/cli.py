@@ -19,9 +19,10 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 
-from smartchange_assets import settings
+from smartchange_assets.platform import settings
 
 
 def project_dir() -> Path:
@@ -128,7 +129,6 @@ def cmd_reject(args) -> int:
 def cmd_refresh(args) -> int:
     prepare_environment()
     import dagster as dg
-    from dagster._core.utils import make_new_run_id
 
     from smartchange_assets.definitions import defs
     from smartchange_assets.refresh import downstream_of, plan_refresh, stopped_assets
@@ -147,7 +147,7 @@ def cmd_refresh(args) -> int:
         if not step.keys:
             continue
         job = step.job(defs)
-        run_id = make_new_run_id()
+        run_id = str(uuid.uuid4())  # what Dagster's own run ids are
         run_ids.append(run_id)
         outcome: dict = {}
 

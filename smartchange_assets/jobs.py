@@ -3,9 +3,10 @@
 * **Nightly refreshes per city, in the city's time zone**, on by default: ``nightly_refresh``
   (Jakarta and the global sources, 02:00 Asia/Jakarta) and ``nightly_refresh_berlin`` (02:00
   Europe/Berlin) run the city's raw assets: fetch (live) or land the seed (replay).
-* **The daily Ordnungsamt snapshot** (``ordnungsamt_daily_snapshot``, 22:00 Europe/Berlin, the
-  end of the offices' day): the API shows a rolling window, so a missed day is lost for good;
-  it runs apart from the rest of Berlin so that no other source's failure costs a snapshot.
+* **A source's own schedule** where its spec asks for one (``SourceSpec.own_schedule``; today
+  the daily Ordnungsamt snapshot at 22:00 Europe/Berlin: the API shows a rolling window, so a
+  missed day is lost for good); such a source is left out of its city's nightly refresh, so no
+  other source's failure costs it a run.
 * What the raw assets brought flows on by itself: the landed-payloads sensor restages the
   months a new payload covers (:mod:`smartchange_assets.landed`), unpartitioned tables follow
   their raw asset's new data version, and every table past raw – core tables and marts
@@ -41,7 +42,6 @@ REFRESH_YEARLY_JOB_NAME = "refresh_all_yearly"
 # the refresh job that runs each kind of asset (None: unpartitioned)
 REFRESH_JOBS = {None: REFRESH_JOB_NAME, MONTHLY: REFRESH_JOB_NAME,
                 YEARLY: REFRESH_YEARLY_JOB_NAME}
-ORDNUNGSAMT_SOURCE = "berlin/citizen_reports"
 AUTOMATION_SENSOR = "automation"
 FRESHNESS_SENSOR = "freshness_checks"
 TRIGGER_TAG = "smartchange/trigger"
@@ -84,22 +84,25 @@ def _raw_of(*cities: str, but: frozenset = frozenset()) -> Callable[[dg.AssetKey
     return lambda key: key.path[0] in cities and key.path[1] == "raw" and key not in but
 
 
-def nightlies(ordnungsamt: dg.AssetKey | None) -> list[Nightly]:
-    skip = frozenset({ordnungsamt} if ordnungsamt else ())
-    return [
+def nightlies(sources: Iterable) -> list[Nightly]:
+    """The cities' nightly refreshes, then one schedule per source that asks for its own."""
+    own = [s for s in sources if s.own_schedule is not None]
+    skip = frozenset(s.raw_key for s in own)
+    nights = [
         Nightly("nightly_refresh", "jakarta_nightly", "0 2 * * *", "Asia/Jakarta",
-                _raw_of("jakarta", "global"),
+                _raw_of("jakarta", "global", but=skip),
                 "Jakarta's and the global sources' raw assets at 02:00 Jakarta time; what "
                 "they bring flows on by the landed-payloads sensor and automation."),
         Nightly("nightly_refresh_berlin", "berlin_nightly", "0 2 * * *", "Europe/Berlin",
                 _raw_of("berlin", but=skip),
-                "Berlin's raw assets (but the Ordnungsamt snapshot) at 02:00 Berlin time; what "
-                "they bring flows on by the landed-payloads sensor and automation."),
-        Nightly("ordnungsamt_daily_snapshot", "ordnungsamt_snapshot", "0 22 * * *",
-                "Europe/Berlin", lambda key: key == ordnungsamt,
-                "The day's Ordnungsamt-Online snapshot at 22:00 Berlin time (the API shows a "
-                "rolling window: a missed day is lost)."),
+                "Berlin's raw assets (but those on a schedule of their own) at 02:00 Berlin "
+                "time; what they bring flows on by the landed-payloads sensor and automation."),
     ]
+    for spec in own:
+        when = spec.own_schedule
+        nights.append(Nightly(when.name, when.job, when.cron, when.timezone,
+                              lambda key, raw=spec.raw_key: key == raw, when.description))
+    return nights
 
 
 def build_operations(assets: Iterable[dg.AssetsDefinition], sources: Iterable,
@@ -109,7 +112,6 @@ def build_operations(assets: Iterable[dg.AssetsDefinition], sources: Iterable,
     cadence = {key: cadence_of(a) for a in assets for key in a.keys}
     freshness = partition_freshness_checks(sources)
     no_freshness = dg.AssetSelection.checks(*freshness) if freshness else None
-    ordnungsamt = next((s.raw_key for s in sources if s.source_id == ORDNUNGSAMT_SOURCE), None)
     ops = Operations(freshness_checks=freshness)
 
     def job(name: str, keys: list[dg.AssetKey], description: str):
@@ -125,7 +127,7 @@ def build_operations(assets: Iterable[dg.AssetsDefinition], sources: Iterable,
     ops.jobs.append(job(REFRESH_YEARLY_JOB_NAME, [k for k, c in cadence.items() if c == YEARLY],
                         "Every yearly-partitioned asset (population) with its checks; "
                         "`smartchange refresh` runs it over all partitions after refresh_all."))
-    for night in nightlies(ordnungsamt):
+    for night in nightlies(sources):
         nightly_job = job(night.job, [k for k in cadence if night.picks(k)], night.description)
         ops.jobs.append(nightly_job)
         ops.schedules.append(dg.ScheduleDefinition(

@@ -22,7 +22,7 @@ from collections import defaultdict
 import dagster as dg
 
 from smartchange_assets.platform.partitions import all_keys, keys_for_period, range_tags
-from smartchange_assets.resources import WarehouseResource
+from smartchange_assets.platform.resources import WarehouseResource
 
 SENSOR_NAME = "landed_payloads"
 TRIGGER_TAG = "smartchange/trigger"
@@ -99,7 +99,7 @@ def run_requests(specs: dict, changes: list, check_keys: dict) -> list[dg.RunReq
 
 
 def landed_payloads_sensor(sources: list) -> dg.SensorDefinition | None:
-    from smartchange_assets.platform.source import build_source
+    from smartchange_assets.platform.source_assets import build_source
 
     specs = {s.source_id: s for s in sources if s.partitions is not None}
     if not specs:

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import dagster as dg
 
-from smartchange_assets.platform.source import SourceSpec, build_source
-from smartchange_assets.resources import PortalResource, WarehouseResource
+from smartchange_assets.platform.resources import PortalResource, WarehouseResource
+from smartchange_assets.platform.source_assets import build_source
+from smartchange_assets.platform.spec import SourceSpec
 
 
 def upstream_assets(spec: SourceSpec) -> list[dg.AssetsDefinition]:
     """The assets behind ``spec.extra_deps``, with their own raw assets when they are another
     source's staging table (resources unbound, so the harness can bind its own)."""
-    from smartchange_assets.definitions import SOURCES, all_assets_and_checks
+    from smartchange_assets.definitions import LOCATION, SOURCES
 
-    unbound = {key: a for a in all_assets_and_checks()[0] for key in a.keys}
+    unbound = {key: a for a in LOCATION.assets for key in a.keys}
     assets: list[dg.AssetsDefinition] = []
     for key in spec.extra_deps:
         other = next((s for s in SOURCES if s.staging_key == key), None)

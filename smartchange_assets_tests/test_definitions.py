@@ -3,7 +3,7 @@
 import dagster as dg
 
 from smartchange_assets.definitions import SOURCES, defs
-from smartchange_assets.platform.source import GX_SUITE_CHECK, RECONCILIATION_CHECK
+from smartchange_assets.platform.spec import GX_SUITE_CHECK, RECONCILIATION_CHECK
 
 
 def _graph():

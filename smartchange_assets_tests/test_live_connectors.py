@@ -16,7 +16,7 @@ import pytest
 import responses
 from responses import matchers
 
-from smartchange_assets.berlin.blume.live import (
+from smartchange_assets.berlin.blume_air_quality.live import (
     BLUME_STATIONS,
     BlumePayloadError,
     blume_month_params,

@@ -21,12 +21,12 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from smartchange_assets.berlin.blume.parser import daily_means, parse_blume
-from smartchange_assets.platform.landing import seed_entries
+from smartchange_assets.berlin.blume_air_quality.parser import daily_means, parse_blume
 from smartchange_assets.platform.warehouse import Warehouse
 from smartchange_assets.standards import ispu
 
 from .conftest import REPO
+from .seed_files import SEED, seed_entries
 
 pytestmark = pytest.mark.slow
 
@@ -116,11 +116,11 @@ def test_fact_holds_rows_from_every_seed_file_of_both_cities(first_refresh, wh):
     recon = wh.read_frame("SELECT payload_sha256, file_name, staged FROM "
                           "raw.payload_reconciliation").set_index("payload_sha256")
     for entry in seed_entries("jakarta/ispu") + seed_entries("berlin/blume_air_quality"):
-        staged = int(recon.loc[entry["sha256"], "staged"])
+        staged = int(recon.loc[entry.sha256, "staged"])
         if staged == 0:  # the publisher's empty month: nothing to carry, and it reconciles 0=0
-            assert entry["path"].endswith("_empty.json")
+            assert entry.file.endswith("_empty.json")
             continue
-        assert entry["sha256"] in in_fact, entry["path"]
+        assert entry.sha256 in in_fact, entry.file
     cities = set(wh.read_frame("SELECT DISTINCT city FROM core.fact_air_quality_daily")["city"])
     assert cities == {"jakarta", "berlin"}
 
@@ -138,9 +138,9 @@ def test_every_payload_reconciles(first_refresh, wh):
 
 
 def test_berlin_daily_means_in_sql_match_the_python_reference(first_refresh, wh):
-    entry = next(e for e in seed_entries() if e["path"].endswith("_dst.json"))
-    content = (REPO / "smartchange_assets" / "seed" / entry["path"]).read_bytes()
-    reference = daily_means(parse_blume(content, entry["path"]).staged)
+    entry = next(e for e in seed_entries() if e.file.endswith("_dst.json"))
+    content = (SEED / entry.file).read_bytes()
+    reference = daily_means(parse_blume(content, entry.file).staged)
     sql = wh.read_frame(
         "SELECT station_code, pollutant, local_date, mean_ugm3, hours_present, hours_in_day, "
         "valid FROM staging.berlin_air_quality_daily WHERE station_code = 'mc124' AND "
@@ -201,7 +201,7 @@ def test_corrupted_payload_stops_the_line_and_keeps_fact_and_mart(first_refresh,
     counts_before = _counts(wh)
 
     # a fault case derived from a real file: the 2021 export with row 10's date garbled
-    original = (REPO / "smartchange_assets" / "seed" / "jakarta" / "ispu" /
+    original = (SEED / "jakarta" / "ispu" /
                 "indeks-standar-pencemaran-udara-(ispu)-tahun-2021-komponen-data.csv")
     lines = original.read_text().splitlines(keepends=True)
     fields = lines[10].split(",")

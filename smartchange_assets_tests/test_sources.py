@@ -4,8 +4,8 @@ all checks pass and every seed payload reconciles."""
 import pytest
 
 from smartchange_assets.definitions import SOURCES
-from smartchange_assets.platform.landing import seed_entries
 
+from .seed_files import seed_entries
 from .source_harness import check_results, materialize_source
 
 
@@ -17,6 +17,6 @@ def test_source_materialises_from_its_seed_with_green_checks(spec, fresh_databas
     assert checks and all(checks.values()), checks
     recon = fresh_database.read_frame(
         "SELECT * FROM raw.payload_reconciliation WHERE source = :s", s=spec.source_id)
-    assert set(recon["payload_sha256"]) == {e["sha256"] for e in seed_entries(spec.source_id)}
+    assert set(recon["payload_sha256"]) == {e.sha256 for e in seed_entries(spec.source_id)}
     assert (recon["staged"] + recon["no_data"] + recon["quarantined"]
             == recon["source_rows"]).all()

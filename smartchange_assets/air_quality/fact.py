@@ -20,7 +20,7 @@ from smartchange_assets.air_quality.reference import (
     REF_KEY,
     WHO_GUIDELINES,
 )
-from smartchange_assets.berlin.blume.daily import DAILY as BERLIN_DAILY
+from smartchange_assets.berlin.blume_air_quality.daily import DAILY as BERLIN_DAILY
 from smartchange_assets.jakarta.ispu.source import SOURCE as ISPU
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.partitions import monthly

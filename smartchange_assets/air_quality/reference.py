@@ -8,8 +8,8 @@ numbers.
 import dagster as dg
 import pandas as pd
 
+from smartchange_assets.platform.resources import WarehouseResource
 from smartchange_assets.platform.tables import Column, TableSpec
-from smartchange_assets.resources import WarehouseResource
 from smartchange_assets.standards import eaqi, ispu, who
 
 REF_KEY = dg.AssetKey(["core", "ref_air_quality_standards"])

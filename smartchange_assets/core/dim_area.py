@@ -26,9 +26,9 @@ from smartchange_assets.berlin.lor import counts as lor_counts
 from smartchange_assets.berlin.lor.hierarchy import HIERARCHY as LOR_HIERARCHY
 from smartchange_assets.core import keys
 from smartchange_assets.core.integrity import Rule, integrity_check, references
-from smartchange_assets.jakarta.areas.parser import KEMENDAGRI
-from smartchange_assets.jakarta.areas.source import EXPECTED_COUNTS
-from smartchange_assets.jakarta.areas.source import SOURCE as JAKARTA_AREAS
+from smartchange_assets.jakarta.admin_areas.parser import KEMENDAGRI
+from smartchange_assets.jakarta.admin_areas.source import EXPECTED_COUNTS
+from smartchange_assets.jakarta.admin_areas.source import SOURCE as JAKARTA_AREAS
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.quality import Expect
 from smartchange_assets.platform.sql_asset import SqlTable

@@ -15,8 +15,8 @@ built without it until that source is wired.
 
 import dagster as dg
 
-from smartchange_assets.berlin.blume.daily import DAILY as BERLIN_AIR_DAILY
-from smartchange_assets.berlin.blume.source import SOURCE as BLUME
+from smartchange_assets.berlin.blume_air_quality.daily import DAILY as BERLIN_AIR_DAILY
+from smartchange_assets.berlin.blume_air_quality.source import SOURCE as BLUME
 from smartchange_assets.berlin.blume_stations.source import SOURCE as BLUME_STATIONS
 from smartchange_assets.core import keys
 from smartchange_assets.core.dim_area import KEY as DIM_AREA_KEY
@@ -25,7 +25,7 @@ from smartchange_assets.core.integrity import Rule, integrity_check, references
 from smartchange_assets.core.stations import BLUME_UNLOCATED, ISPU_STATIONS
 from smartchange_assets.jakarta.ispu.source import SOURCE as ISPU
 from smartchange_assets.platform import quality as q
-from smartchange_assets.platform.source import SourceSpec
+from smartchange_assets.platform.spec import SourceSpec
 from smartchange_assets.platform.sql_asset import SqlTable
 from smartchange_assets.platform.tables import Column, TableSpec
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import dagster as dg
 import pandas as pd
 
+from smartchange_assets.platform.resources import WarehouseResource
 from smartchange_assets.platform.tables import TableSpec
-from smartchange_assets.resources import WarehouseResource
 
 INTEGRITY_CHECK = "integrity"
 EXAMPLES = 5

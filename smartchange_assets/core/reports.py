@@ -31,9 +31,9 @@ from smartchange_assets.core.keys import literal
 from smartchange_assets.core.report_taxonomy import NO_CATEGORY, SHARED_CATEGORIES, rows
 from smartchange_assets.jakarta.citizen_reports.source import SOURCE as JAKARTA_REPORTS
 from smartchange_assets.platform import quality as q
+from smartchange_assets.platform.resources import WarehouseResource
 from smartchange_assets.platform.sql_asset import SqlTable
 from smartchange_assets.platform.tables import Column, TableSpec
-from smartchange_assets.resources import WarehouseResource
 
 MAP_KEY = dg.AssetKey(["core", "report_category_map"])
 KEY = dg.AssetKey(["core", "fact_citizen_reports"])

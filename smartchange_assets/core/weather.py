@@ -20,10 +20,10 @@ from smartchange_assets.core.dim_area import TABLE as DIM_AREA
 from smartchange_assets.core.dim_date import KEY as DIM_DATE_KEY
 from smartchange_assets.core.dim_date import TABLE as DIM_DATE
 from smartchange_assets.core.integrity import Rule, integrity_check, references
+from smartchange_assets.global_.weather.source import SOURCE as WEATHER
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.sql_asset import SqlTable
 from smartchange_assets.platform.tables import Column, TableSpec
-from smartchange_assets.weather.source import SOURCE as WEATHER
 
 KEY = dg.AssetKey(["core", "fact_weather_daily"])
 

@@ -11,9 +11,6 @@ already. The incident closes with the check's next passing evaluation.
 from __future__ import annotations
 
 import dagster as dg
-from dagster._core.storage.asset_check_execution_record import (
-    AssetCheckExecutionRecordStatus as Status,
-)
 
 from smartchange_assets.ops.alerts import Alert, FailedCheck, FailedStep
 
@@ -25,6 +22,9 @@ _EVENTS = {
 }
 # how far back a check's history is read to find the evaluation before this one
 HISTORY = 200
+# completed evaluations (the history also holds planned and skipped ones)
+_SUCCEEDED, _FAILED = "SUCCEEDED", "FAILED"
+
 
 
 def failed_check(instance: dg.DagsterInstance, entry: dg.EventLogEntry) -> FailedCheck:
@@ -38,14 +38,15 @@ def failed_check(instance: dg.DagsterInstance, entry: dg.EventLogEntry) -> Faile
 def opens_incident(instance: dg.DagsterInstance, entry: dg.EventLogEntry) -> bool:
     evaluation = entry.dagster_event.event_specific_data
     history = [r for r in instance.event_log_storage.get_asset_check_execution_history(
-        evaluation.asset_check_key, limit=HISTORY, status={Status.SUCCEEDED, Status.FAILED})
-        if r.partition == evaluation.partition and r.event is not None]  # newest first
+        evaluation.asset_check_key, limit=HISTORY)
+        if r.status.value in (_SUCCEEDED, _FAILED)
+        and r.partition == evaluation.partition and r.event is not None]  # newest first
     here = next((i for i, r in enumerate(history) if r.run_id == entry.run_id
                  and r.event.timestamp == entry.timestamp), None)
     if here is None or here + 1 == len(history):
         return True
     before = history[here + 1]
-    return (before.status == Status.SUCCEEDED
+    return (before.status.value == _SUCCEEDED
             or before.event.dagster_event.event_specific_data.description
             != evaluation.description)
 

@@ -36,7 +36,6 @@ import json
 import os
 
 import dagster as dg
-from dagster._core.event_api import EventRecordsFilter
 
 from smartchange_assets.ops.alerts import Alert, AlertDeliveryError, deliver
 from smartchange_assets.ops.incidents import failed_check, incident_for_run, opens_incident
@@ -84,14 +83,14 @@ def check_failure_alert(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     storage = context.instance.event_log_storage
     if context.cursor is None:
         newest = storage.get_event_records(
-            EventRecordsFilter(event_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION),
+            dg.EventRecordsFilter(event_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION),
             limit=1, ascending=False)
         start = newest[0].storage_id if newest else 0
         return dg.SensorResult(cursor=_dump(start, []),
                                skip_reason=f"starting after check evaluation {start}")
     after, alerted = _load(context.cursor)
     records = storage.get_event_records(
-        EventRecordsFilter(event_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION,
+        dg.EventRecordsFilter(event_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION,
                            after_cursor=after), limit=FETCH_LIMIT, ascending=True)
     pending = False  # an unresolved evaluation stops the cursor; later ones go to `alerted`
     sent, undelivered = [], []

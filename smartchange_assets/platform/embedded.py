@@ -13,7 +13,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from smartchange_assets import settings
+from smartchange_assets.platform import settings
 
 log = logging.getLogger("smartchange.postgres")
 

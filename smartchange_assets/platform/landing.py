@@ -15,14 +15,12 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import PurePosixPath
 
 import sqlalchemy as sa
 
+from smartchange_assets.platform.seed import SeedEntry
 from smartchange_assets.platform.warehouse import Warehouse
-
-SEED_PACKAGE = "smartchange_assets.seed"
 
 
 @dataclass(frozen=True)
@@ -128,42 +126,15 @@ class LandingArchive:
             " ORDER BY m.source, m.fetched_at", source=source)
 
     # -- the seed archive shipped in the package -------------------------------------------
-    def sync_seed(self, source: str) -> int:
-        """Land the package's recorded payloads of ``source`` (idempotent). Returns new rows."""
+    def sync_seed(self, entries: list[SeedEntry]) -> int:
+        """Land a source's recorded payloads (idempotent). Returns the new manifest rows."""
         new = 0
-        for entry in seed_entries(source):
-            content = (resources.files(SEED_PACKAGE) / entry["path"]).read_bytes()
-            if sha256_of(content) != entry["sha256"]:
-                raise ValueError(f"seed file {entry['path']} does not match its manifest hash")
+        for entry in entries:
             landed = self.land(
-                source, content, origin=entry["origin"], landed_by="seed",
-                file_name=PurePosixPath(entry["path"]).name,
-                fetched_at=dt.datetime.fromisoformat(entry["recorded_at"]),
-                content_type=entry.get("content_type"),
-                period_start=_date(entry.get("period_start")),
-                period_end=_date(entry.get("period_end")),
-                quarantine_allowance=entry.get("quarantine_allowance"),
-                allowance_reason=entry.get("allowance_reason"))
+                entry.source, entry.read(), origin=entry.origin, landed_by="seed",
+                file_name=entry.file, fetched_at=entry.recorded_at,
+                content_type=entry.content_type, period_start=entry.period_start,
+                period_end=entry.period_end, quarantine_allowance=entry.quarantine_allowance,
+                allowance_reason=entry.allowance_reason)
             new += landed.new_manifest_row
         return new
-
-
-def seed_entries(source: str | None = None) -> list[dict]:
-    """Seed payloads from ``seed/manifests/<city>_<source>.json`` (one file per source)."""
-    entries = []
-    folder = resources.files(SEED_PACKAGE) / "manifests"
-    for item in sorted(folder.iterdir(), key=lambda f: f.name):
-        if not item.name.endswith(".json"):
-            continue
-        manifest = json.loads(item.read_text("utf-8"))
-        for entry in manifest["payloads"]:
-            if entry["source"] != manifest["source"]:
-                raise ValueError(f"seed manifest {item.name}: entry {entry['path']} names "
-                                 f"source {entry['source']!r}, not {manifest['source']!r}")
-            if source is None or entry["source"] == source:
-                entries.append(entry)
-    return entries
-
-
-def _date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None

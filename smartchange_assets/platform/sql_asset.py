@@ -29,9 +29,10 @@ from smartchange_assets.platform.partitions import (
     run_window,
 )
 from smartchange_assets.platform.quality import Expect
-from smartchange_assets.platform.source import GX_SUITE_CHECK, run_table_suite
+from smartchange_assets.platform.resources import WarehouseResource
+from smartchange_assets.platform.spec import GX_SUITE_CHECK
+from smartchange_assets.platform.suites import run_table_suite
 from smartchange_assets.platform.tables import TableSpec, table_metadata
-from smartchange_assets.resources import WarehouseResource
 
 
 @dataclass(frozen=True)

@@ -19,14 +19,14 @@ import dagster as dg
 import pyarrow.parquet as pq
 import sqlalchemy as sa
 
-from smartchange_assets.platform.source import _md_table
+from smartchange_assets.platform.markdown import md_table
+from smartchange_assets.platform.resources import WarehouseResource
 from smartchange_assets.publish import ckan, config, log
 from smartchange_assets.publish.catalogue import build_catalogue
 from smartchange_assets.publish.datapackage import build_datapackage
 from smartchange_assets.publish.datasets import DATASETS, OpenDataset
 from smartchange_assets.publish.files import file_digest, write_json_atomic, write_table_files
 from smartchange_assets.publish.shacl import validate_catalogue
-from smartchange_assets.resources import WarehouseResource
 from smartchange_assets.tiers import scan
 from smartchange_assets.tiers.roles import OPEN_READER
 from smartchange_assets.tiers.table import read_as
@@ -111,7 +111,7 @@ def build_dataset_asset(dataset: OpenDataset) -> tuple[dg.AssetsDefinition, list
             "content_changed": version.changed,
             "folder": dg.MetadataValue.path(str(folder)),
             "temporal_coverage": f"{temporal[0]} – {temporal[1]}",
-            "files": dg.MetadataValue.md(_md_table(_files_frame(entries))),
+            "files": dg.MetadataValue.md(md_table(_files_frame(entries))),
         })
 
     @dg.asset_check(asset=key, name=FILES_CHECK, blocking=True,

@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from smartchange_assets import settings
+from smartchange_assets.platform import settings
 
 PUBLISH_DIR_ENV = "SMARTCHANGE_PUBLISH_DIR"
 BASE_URL_ENV = "SMARTCHANGE_PUBLISH_BASE_URL"

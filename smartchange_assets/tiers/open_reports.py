@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from smartchange_assets.berlin.citizen_reports.history import REPORTS as BERLIN_REPORTS
 from smartchange_assets.berlin.lor.hierarchy import HIERARCHY as BERLIN_LOR_HIERARCHY
-from smartchange_assets.jakarta.areas.resolver import KEMENDAGRI
-from smartchange_assets.jakarta.areas.source import SOURCE as JAKARTA_AREAS
+from smartchange_assets.jakarta.admin_areas.resolver import KEMENDAGRI
+from smartchange_assets.jakarta.admin_areas.source import SOURCE as JAKARTA_AREAS
 from smartchange_assets.jakarta.citizen_reports.source import SOURCE as JAKARTA_REPORTS
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.tables import Column, TableSpec

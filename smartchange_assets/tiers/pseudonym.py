@@ -24,7 +24,7 @@ import os
 import secrets
 from pathlib import Path
 
-from smartchange_assets import settings
+from smartchange_assets.platform import settings
 from smartchange_assets.platform.pii import pseudonymise
 
 KEY_ENV = "SMARTCHANGE_PSEUDONYM_KEY"

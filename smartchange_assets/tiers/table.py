@@ -13,9 +13,10 @@ import dagster as dg
 import sqlalchemy as sa
 
 from smartchange_assets.platform.quality import Expect
-from smartchange_assets.platform.source import GX_SUITE_CHECK, run_table_suite
+from smartchange_assets.platform.resources import WarehouseResource
+from smartchange_assets.platform.spec import GX_SUITE_CHECK
+from smartchange_assets.platform.suites import run_table_suite
 from smartchange_assets.platform.tables import PUBLIC, TableSpec, table_metadata
-from smartchange_assets.resources import WarehouseResource
 from smartchange_assets.tiers import scan
 from smartchange_assets.tiers.pseudonym import KEY_ENV, hmac_pads, pseudonym_key
 from smartchange_assets.tiers.roles import (

@@ -8,13 +8,11 @@ or a parser regression both show up. Fault cases are built by editing the real f
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-import smartchange_assets
-from smartchange_assets.berlin.blume.parser import (
+from smartchange_assets.berlin.blume_air_quality.parser import (
     CSV_STAMP_MARKS_PERIOD_END,
     STAGED_COLUMNS,
     daily_means,
@@ -22,7 +20,9 @@ from smartchange_assets.berlin.blume.parser import (
 )
 from smartchange_assets.platform.parsing import ParseError
 
-SEED = Path(smartchange_assets.__file__).parent / "seed" / "berlin" / "blume_air_quality"
+from ..seed_files import SEED
+
+SEED = SEED / "berlin" / "blume_air_quality"
 MONTH = "blume_api_mc010_2024-03_1h.json"
 DAILY = "blume_api_mc010_2022_24h.json"
 DST = "blume_api_mc124_2023-10_1h_dst.json"

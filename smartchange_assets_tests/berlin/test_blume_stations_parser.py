@@ -18,11 +18,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import smartchange_assets
 from smartchange_assets.berlin.blume_stations.parser import STAGED_COLUMNS, parse_blume_stations
 from smartchange_assets.platform.parsing import DUPLICATE, INCONSISTENT, UNREADABLE, ParseError
 
-SEED_DIR = Path(smartchange_assets.__file__).parent / "seed" / "berlin"
+from ..seed_files import SEED
+
+SEED_DIR = SEED / "berlin"
 COMPILED = SEED_DIR / "blume_stations" / "blume_stations_compiled.csv"
 BLUME_CSV = SEED_DIR / "blume_air_quality" / "blume_csv_export_pm10_1h_2023.csv"
 LQI = Path(__file__).resolve().parents[1] / "fixtures" / "blume_stations" / \

@@ -2,8 +2,8 @@
 Postgres; every row reconciles and the unknown columns arrive as NULL, not invented."""
 
 from smartchange_assets.berlin.blume_stations.source import SOURCE
-from smartchange_assets.platform.landing import seed_entries
 
+from ..seed_files import seed_entries
 from ..source_harness import check_results, materialize_source
 
 
@@ -16,7 +16,7 @@ def test_blume_stations_materialise_from_the_compiled_seed(fresh_database):
     recon = fresh_database.read_frame(
         "SELECT payload_sha256, source_rows, staged, no_data, quarantined, error"
         " FROM raw.payload_reconciliation WHERE source = 'berlin/blume_stations'")
-    assert set(recon["payload_sha256"]) == {e["sha256"]
+    assert set(recon["payload_sha256"]) == {e.sha256
                                             for e in seed_entries("berlin/blume_stations")}
     assert recon[["source_rows", "staged", "no_data", "quarantined"]].values.tolist() == [
         [18, 18, 0, 0]]

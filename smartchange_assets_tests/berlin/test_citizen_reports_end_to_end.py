@@ -10,22 +10,21 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-import smartchange_assets
 from smartchange_assets.berlin.citizen_reports import parser as parser_module
 from smartchange_assets.berlin.citizen_reports.history import SQL_TABLES
 from smartchange_assets.berlin.citizen_reports.source import PERSONAL_DATA_CHECK, SOURCE
 from smartchange_assets.berlin.citizen_reports.text import personal_data_in
-from smartchange_assets.platform.landing import LandingArchive, seed_entries, sha256_of
+from smartchange_assets.platform.landing import LandingArchive, sha256_of
 from smartchange_assets.platform.sql_asset import build_sql_table
 
+from ..seed_files import SEED, seed_entries
 from ..source_harness import check_results, materialize_source
 
-SEED_FILE = (Path(smartchange_assets.__file__).parent / "seed" / "berlin" / "citizen_reports"
+SEED_FILE = (SEED / "berlin" / "citizen_reports"
              / "ordnungsamt_meldungen_2023-11.json")
 REAL = SEED_FILE.read_bytes()
 SEED_AT = pd.Timestamp("2023-11-22T00:00:00", tz="UTC")  # the manifest's recorded_at
@@ -136,7 +135,7 @@ def all_text(wh) -> str:
 def test_seed_snapshot_alone(fresh_database):
     wh = fresh_database
     result = materialize_all(wh)
-    assert_green(result, wh, {e["sha256"] for e in seed_entries(SOURCE.source_id)})
+    assert_green(result, wh, {e.sha256 for e in seed_entries(SOURCE.source_id)})
     recon = wh.read_frame("SELECT * FROM raw.payload_reconciliation WHERE source = :s",
                           s=SOURCE.source_id)
     assert recon[["source_rows", "staged", "no_data", "quarantined"]].values.tolist() == [
@@ -163,7 +162,7 @@ def test_two_snapshots_a_day_apart_keep_history(fresh_database):
     wh = fresh_database
     second = land_next_day(wh, second_snapshot(), "meldungen_2023-11-23.json")
     result = materialize_all(wh)
-    assert_green(result, wh, {e["sha256"] for e in seed_entries(SOURCE.source_id)} | {second})
+    assert_green(result, wh, {e.sha256 for e in seed_entries(SOURCE.source_id)} | {second})
     assert wh.scalar("SELECT count(*) FROM staging.berlin_citizen_report_snapshots") == 5842 * 2
 
     reports = wh.read_frame("SELECT * FROM staging.berlin_citizen_reports")
@@ -207,7 +206,7 @@ def test_planted_personal_data_never_reaches_staging(fresh_database):
     wh = fresh_database
     planted = land_next_day(wh, planted_snapshot(), "meldungen_planted.json")
     result = materialize_all(wh)
-    assert_green(result, wh, {e["sha256"] for e in seed_entries(SOURCE.source_id)} | {planted})
+    assert_green(result, wh, {e.sha256 for e in seed_entries(SOURCE.source_id)} | {planted})
     findings = scan_text_columns(wh)
     assert findings and not any(findings.values()), findings
     text = all_text(wh)

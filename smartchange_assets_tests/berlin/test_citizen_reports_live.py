@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 import requests
 import responses
 
-import smartchange_assets
 from smartchange_assets.berlin.citizen_reports.live import (
     MELDUNGEN_URL,
     READ_TIMEOUT_S,
@@ -26,7 +24,9 @@ from smartchange_assets.berlin.citizen_reports.live import (
 from smartchange_assets.berlin.citizen_reports.source import SOURCE, fetch_live
 from smartchange_assets.platform.http import HttpClient, HttpError
 
-REAL = (Path(smartchange_assets.__file__).parent / "seed" / "berlin" / "citizen_reports"
+from ..seed_files import SEED
+
+REAL = (SEED / "berlin" / "citizen_reports"
         / "ordnungsamt_meldungen_2023-11.json").read_bytes()
 NOW = datetime(2023, 11, 23, 5, 30, tzinfo=UTC)
 

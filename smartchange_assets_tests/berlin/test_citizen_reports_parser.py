@@ -10,12 +10,10 @@ import copy
 import gzip
 import json
 from functools import cache
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-import smartchange_assets
 from smartchange_assets.berlin.citizen_reports.categories import categorise, normalise_bezirk
 from smartchange_assets.berlin.citizen_reports.parser import (
     STAGED_COLUMNS,
@@ -31,9 +29,11 @@ from smartchange_assets.platform.parsing import (
     ParseError,
     ParseResult,
 )
-from smartchange_assets.platform.source import reconciliation_findings
+from smartchange_assets.platform.reconciliation import reconciliation_findings
 
-SEED_FILE = (Path(smartchange_assets.__file__).parent / "seed" / "berlin" / "citizen_reports"
+from ..seed_files import SEED
+
+SEED_FILE = (SEED / "berlin" / "citizen_reports"
              / "ordnungsamt_meldungen_2023-11.json")
 NAME = SEED_FILE.name
 REAL = SEED_FILE.read_bytes()

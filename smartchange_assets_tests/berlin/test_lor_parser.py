@@ -9,17 +9,17 @@ import csv
 import datetime as dt
 import io
 from functools import cache
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-import smartchange_assets
 from smartchange_assets.berlin.lor import counts
 from smartchange_assets.berlin.lor.parser import STAGED_COLUMNS, parse_lor_export
 from smartchange_assets.platform.parsing import ParseError, ParseResult
 
-SEED = (Path(smartchange_assets.__file__).parent / "seed" / "berlin" / "lor"
+from ..seed_files import SEED
+
+SEED = (SEED / "berlin" / "lor"
         / "lor_2021_planungsraeume_export.csv")
 NAME = SEED.name
 BOM = b"\xef\xbb\xbf"

@@ -20,17 +20,18 @@ from smartchange_assets.berlin.lor.hierarchy import HIERARCHY
 from smartchange_assets.berlin.lor.source import SOURCE as LOR
 from smartchange_assets.berlin.population.checks import PLR_COVERAGE, PLR_IN_LOR
 from smartchange_assets.berlin.population.source import SOURCE as POPULATION
-from smartchange_assets.platform.landing import LandingArchive, seed_entries
-from smartchange_assets.platform.source import build_source
+from smartchange_assets.platform.landing import LandingArchive
+from smartchange_assets.platform.source_assets import build_source
 from smartchange_assets.platform.sql_asset import build_sql_table
 
+from ..seed_files import seed_bytes, seed_entries
 from ..source_harness import check_results, materialize_source
 
 
 def assert_seed_payloads_reconcile(wh, spec) -> pd.DataFrame:
     recon = wh.read_frame("SELECT * FROM raw.payload_reconciliation WHERE source = :s",
                           s=spec.source_id)
-    assert set(recon["payload_sha256"]) == {e["sha256"] for e in seed_entries(spec.source_id)}
+    assert set(recon["payload_sha256"]) == {e.sha256 for e in seed_entries(spec.source_id)}
     assert (recon["staged"] + recon["no_data"] + recon["quarantined"]
             == recon["source_rows"]).all()
     assert recon["error"].isna().all()
@@ -131,10 +132,7 @@ def test_a_lor2021_key_outside_lor_fails_the_blocking_key_checks(fresh_database)
 
 
 def _seed_text(name: str) -> str:
-    from importlib import resources
-
-    return (resources.files("smartchange_assets.seed") / "berlin" / "population" / name) \
-        .read_text("utf-8")
+    return seed_bytes("berlin/population", name).decode("utf-8")
 
 
 def _check_metadata(result: dg.ExecuteInProcessResult, check_name: str) -> dict:

@@ -10,20 +10,21 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-import smartchange_assets
+from smartchange_assets.berlin.bike_counters.source import SOURCE as BIKE_COUNTERS
 from smartchange_assets.berlin.mobility import counts
-from smartchange_assets.berlin.mobility.source import (
-    BIKE_COUNTERS,
-    SOURCES,
-    TRAFFIC_DETECTORS,
-)
-from smartchange_assets.platform.landing import LandingArchive, seed_entries
+from smartchange_assets.berlin.mobility.counts import COUNT_SOURCES
+from smartchange_assets.berlin.mobility_sites.source import SOURCE as MOBILITY_SITES
+from smartchange_assets.berlin.traffic_detectors.source import SOURCE as TRAFFIC_DETECTORS
+from smartchange_assets.platform.landing import LandingArchive
+from smartchange_assets.platform.resources import PortalResource, WarehouseResource
 from smartchange_assets.platform.sql_asset import build_sql_table
-from smartchange_assets.resources import PortalResource, WarehouseResource
 
+from ..seed_files import SEED, seed_entries
 from ..source_harness import check_results, materialize_source
 
-SEED = smartchange_assets.__file__.rsplit("/", 1)[0] + "/seed/"
+SOURCES = (*COUNT_SOURCES, MOBILITY_SITES)
+
+SEED = str(SEED) + "/"
 
 # file -> (source rows, staged, no_data, quarantined), as the parser tests pin them
 RECONCILED = {
@@ -102,7 +103,7 @@ def test_each_source_materialises_with_green_checks_and_reconciles(spec, warehou
     assert len(checks) == 2 and all(checks.values()), checks
     recon = warehouse.read_frame(
         "SELECT * FROM raw.payload_reconciliation WHERE source = :s", s=spec.source_id)
-    seeds = {e["sha256"] for e in seed_entries(spec.source_id)}
+    seeds = {e.sha256 for e in seed_entries(spec.source_id)}
     assert seeds <= set(recon["payload_sha256"])
     extra = recon[~recon["payload_sha256"].isin(seeds)]
     assert extra["file_name"].tolist() == ([SHEET_2013] if spec is BIKE_COUNTERS else [])

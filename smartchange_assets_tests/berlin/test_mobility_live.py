@@ -11,26 +11,24 @@ import datetime as dt
 import gzip
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pandas as pd
 import pytest
 import requests
 import responses
 
-import smartchange_assets
 from smartchange_assets.berlin.mobility import live
-from smartchange_assets.berlin.mobility.detectors import parse_detectors
-from smartchange_assets.berlin.mobility.source import (
-    fetch_detectors,
-    fetch_sites,
-    fetch_telraam,
-)
-from smartchange_assets.berlin.mobility.telraam import parse_telraam
+from smartchange_assets.berlin.mobility_sites.source import fetch_sites
+from smartchange_assets.berlin.telraam.parser import parse_telraam
+from smartchange_assets.berlin.telraam.source import fetch_telraam
+from smartchange_assets.berlin.traffic_detectors.parser import parse_detectors
+from smartchange_assets.berlin.traffic_detectors.source import fetch_detectors
 from smartchange_assets.platform.http import HttpClient, HttpError
 from smartchange_assets.platform.parsing import ParseError
 
-SEED = Path(smartchange_assets.__file__).parent / "seed" / "berlin"
+from ..seed_files import SEED
+
+SEED = SEED / "berlin"
 
 
 def head_gzipped(name: str, size: int = 200_000) -> bytes:

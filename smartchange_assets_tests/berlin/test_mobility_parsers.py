@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import gzip
 from functools import cache
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-import smartchange_assets
+from smartchange_assets.berlin.bike_counters.parser import SITE_ID_MAP, parse_bike_counts
 from smartchange_assets.berlin.mobility import common
-from smartchange_assets.berlin.mobility.bike_counters import SITE_ID_MAP, parse_bike_counts
-from smartchange_assets.berlin.mobility.detectors import parse_detectors
-from smartchange_assets.berlin.mobility.telraam import parse_telraam
+from smartchange_assets.berlin.telraam.parser import parse_telraam
+from smartchange_assets.berlin.traffic_detectors.parser import parse_detectors
 from smartchange_assets.platform.parsing import ParseError, ParseResult
 
-SEED = Path(smartchange_assets.__file__).parent / "seed" / "berlin"
+from ..seed_files import SEED
+
+SEED = SEED / "berlin"
 FILES = {
     "data-2012.csv": ("bike_counters", parse_bike_counts),
     "data-2015.csv": ("bike_counters", parse_bike_counts),

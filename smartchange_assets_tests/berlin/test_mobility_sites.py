@@ -6,17 +6,17 @@ import datetime as dt
 import io
 import json
 from functools import cache
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
 
-import smartchange_assets
-from smartchange_assets.berlin.mobility.sites import STAGED_COLUMNS, excel_date, parse_sites
+from smartchange_assets.berlin.mobility_sites.parser import STAGED_COLUMNS, excel_date, parse_sites
 from smartchange_assets.platform.parsing import ParseError, ParseResult
 
-SEED = Path(smartchange_assets.__file__).parent / "seed" / "berlin" / "mobility_sites"
+from ..seed_files import SEED
+
+SEED = SEED / "berlin" / "mobility_sites"
 XLSX = "Stammdaten_Verkehrsdetektion_2022_07_20.xlsx"
 EXPECTED = {  # file -> (source rows, staged, no_data, quarantined)
     "location-info.csv": (35, 35, 0, 0),

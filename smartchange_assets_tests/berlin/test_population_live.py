@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import UTC, datetime
-from pathlib import Path
 
 import dagster as dg
 import pytest
 import requests
 import responses
 
-import smartchange_assets
 from smartchange_assets.berlin.population import live
 from smartchange_assets.berlin.population.live import (
     EwrPayloadError,
@@ -26,11 +24,13 @@ from smartchange_assets.berlin.population.live import (
     live_years,
 )
 from smartchange_assets.berlin.population.source import SOURCE
-from smartchange_assets.platform import source as platform_source
+from smartchange_assets.platform import source_assets as platform_source
 from smartchange_assets.platform.http import HttpClient, HttpError
-from smartchange_assets.resources import PortalResource, WarehouseResource
+from smartchange_assets.platform.resources import PortalResource, WarehouseResource
 
-SEED = Path(smartchange_assets.__file__).parent / "seed" / "berlin" / "population"
+from ..seed_files import SEED
+
+SEED = SEED / "berlin" / "population"
 BODY_2024 = (SEED / "ewr_EWR_L21_202412E_Matrix_bezirk01.csv").read_bytes()
 BODY_2019 = (SEED / "ewr_EWR201912E_Matrix_bezirk01.csv").read_bytes()
 URL_2024 = "https://www.statistik-berlin-brandenburg.de/opendata/EWR_L21_202412E_Matrix.csv"

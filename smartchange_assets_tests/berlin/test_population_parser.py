@@ -11,17 +11,17 @@ from __future__ import annotations
 import csv
 import io
 from functools import cache
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-import smartchange_assets
 from smartchange_assets.berlin.lor.parser import parse_lor_export
 from smartchange_assets.berlin.population.parser import STAGED_COLUMNS, parse_ewr
 from smartchange_assets.platform.parsing import ParseError, ParseResult
 
-SEED = Path(smartchange_assets.__file__).parent / "seed" / "berlin"
+from ..seed_files import SEED
+
+SEED = SEED / "berlin"
 OLD = "ewr_EWR201912E_Matrix_bezirk01.csv"
 NEW = "ewr_EWR_L21_202412E_Matrix_bezirk01.csv"
 BANDS = ["age_under_1", "age_1_6", "age_6_15", "age_15_18", "age_18_25", "age_25_55",

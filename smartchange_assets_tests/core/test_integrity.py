@@ -8,8 +8,8 @@ import dagster as dg
 import sqlalchemy as sa
 
 from smartchange_assets.core.integrity import Rule, find_problems, integrity_check, references
+from smartchange_assets.platform.resources import WarehouseResource
 from smartchange_assets.platform.tables import Column, TableSpec
-from smartchange_assets.resources import WarehouseResource
 
 AREAS = TableSpec("core", "t_area", (Column("area_key", "text"), Column("level", "text")))
 FACT = TableSpec("core", "t_fact", (Column("area_key", "text"), Column("day", "date"),

@@ -8,14 +8,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
 
-import smartchange_assets
-from smartchange_assets.berlin.blume.daily import DAILY as BERLIN_DAILY
-from smartchange_assets.berlin.blume.source import SOURCE as BLUME
+from smartchange_assets.berlin.blume_air_quality.daily import DAILY as BERLIN_DAILY
+from smartchange_assets.berlin.blume_air_quality.source import SOURCE as BLUME
 from smartchange_assets.berlin.blume_stations.source import SOURCE as BLUME_STATIONS
 from smartchange_assets.core import keys
 from smartchange_assets.core.dim_area import TABLE as DIM_AREA
@@ -24,7 +22,9 @@ from smartchange_assets.core.dim_station import build_dim_station
 from smartchange_assets.core.stations import ISPU_STATIONS
 from smartchange_assets.jakarta.ispu.source import SOURCE as ISPU
 
-SEED = Path(smartchange_assets.__file__).parent / "seed"
+from ..seed_files import SEED
+
+SEED = SEED
 
 
 def _station_labels() -> set[str]:

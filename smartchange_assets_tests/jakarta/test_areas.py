@@ -16,17 +16,20 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-import smartchange_assets
-from smartchange_assets.jakarta.areas.aliases import ALIASES, alias_frame
-from smartchange_assets.jakarta.areas.assets import AREA_ASSETS, AREA_CHECKS
-from smartchange_assets.jakarta.areas.crosswalk import CROSSWALK, SELECT_SQL
-from smartchange_assets.jakarta.areas.linking import (
+from smartchange_assets.jakarta.admin_areas.aliases import (
+    ALIASES,
+    alias_frame,
+    area_aliases,
+    area_aliases_suite,
+)
+from smartchange_assets.jakarta.admin_areas.crosswalk import CROSSWALK, SELECT_SQL
+from smartchange_assets.jakarta.admin_areas.linking import (
     AREA_COLUMN_NAMES,
     resolve_frame,
     summarise_resolution,
 )
-from smartchange_assets.jakarta.areas.parser import STAGED_COLUMNS, parse_admin_areas
-from smartchange_assets.jakarta.areas.resolver import (
+from smartchange_assets.jakarta.admin_areas.parser import STAGED_COLUMNS, parse_admin_areas
+from smartchange_assets.jakarta.admin_areas.resolver import (
     AREA_COLUMNS,
     AREA_DEPS,
     FUZZY_CUTOFF,
@@ -35,8 +38,8 @@ from smartchange_assets.jakarta.areas.resolver import (
     area_transform,
     normalise_name,
 )
-from smartchange_assets.jakarta.areas.source import SOURCE, hierarchy_findings
-from smartchange_assets.platform.landing import LandingArchive, seed_entries
+from smartchange_assets.jakarta.admin_areas.source import SOURCE, hierarchy_findings
+from smartchange_assets.platform.landing import LandingArchive
 from smartchange_assets.platform.parsing import (
     DUPLICATE,
     INCONSISTENT,
@@ -45,17 +48,21 @@ from smartchange_assets.platform.parsing import (
     ParseResult,
 )
 from smartchange_assets.platform.quality import run_suite
-from smartchange_assets.platform.source import (
-    SourceSpec,
-    build_source,
-    reconciliation_findings,
-    staging_table,
-)
+from smartchange_assets.platform.reconciliation import reconciliation_findings
+from smartchange_assets.platform.source_assets import build_source
+from smartchange_assets.platform.spec import SourceSpec, staging_table
+from smartchange_assets.platform.sql_asset import build_sql_table
 from smartchange_assets.platform.tables import Column
 
+from ..seed_files import SEED, seed_entries
 from ..source_harness import check_results, materialize_source
 
-SEED = Path(smartchange_assets.__file__).parent / "seed" / "jakarta" / "admin_areas"
+# the area assets beyond the admin_areas source: alias table and the Kemendagri-BPS crosswalk
+_CROSSWALK_ASSET, _CROSSWALK_SUITE = build_sql_table(CROSSWALK)
+AREA_ASSETS = [area_aliases, _CROSSWALK_ASSET]
+AREA_CHECKS = [area_aliases_suite, _CROSSWALK_SUITE]
+
+SEED = SEED / "jakarta" / "admin_areas"
 NAMES = Path(__file__).resolve().parents[1] / "fixtures" / "jakarta_names"
 KEMENDAGRI_FILE = "kemendagri_2025_wilayah_dki31_rows.sql.txt"
 
@@ -115,7 +122,7 @@ def test_every_seed_file_reconciles_with_known_counts(name):
 
 
 def test_every_seed_file_is_in_the_manifest():
-    entries = {Path(e["path"]).name for e in seed_entries(SOURCE.source_id)}
+    entries = {Path(e.file).name for e in seed_entries(SOURCE.source_id)}
     assert entries == set(EXPECTED) == {p.name for p in SEED.iterdir()}
 
 
@@ -574,7 +581,7 @@ def test_areas_materialise_from_the_seed_with_green_checks(fresh_database):
     wh = fresh_database
     recon = wh.read_frame("SELECT * FROM raw.payload_reconciliation WHERE source = :s",
                           s=SOURCE.source_id)
-    assert set(recon["payload_sha256"]) == {e["sha256"] for e in seed_entries(SOURCE.source_id)}
+    assert set(recon["payload_sha256"]) == {e.sha256 for e in seed_entries(SOURCE.source_id)}
     assert (recon["staged"] + recon["no_data"] + recon["quarantined"]
             == recon["source_rows"]).all()
     assert dict(zip(recon["file_name"], recon["staged"], strict=True)) == {

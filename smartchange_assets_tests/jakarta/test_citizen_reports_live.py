@@ -11,7 +11,6 @@ import datetime as dt
 import io
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import dagster as dg
@@ -19,7 +18,6 @@ import pytest
 import requests
 import responses
 
-import smartchange_assets
 from smartchange_assets.jakarta.citizen_reports.live import (
     CRM_DISTRIBUTION_URL,
     CrmPayloadError,
@@ -31,12 +29,13 @@ from smartchange_assets.jakarta.citizen_reports.parser import parse_citizen_repo
 from smartchange_assets.jakarta.citizen_reports.source import SOURCE, fetch_live
 from smartchange_assets.platform.http import HttpClient, HttpError
 from smartchange_assets.platform.pii import find_pii
-from smartchange_assets.platform.source import build_source
-from smartchange_assets.resources import PortalResource, WarehouseResource
+from smartchange_assets.platform.resources import PortalResource, WarehouseResource
+from smartchange_assets.platform.source_assets import build_source
 
+from ..seed_files import SEED
 from ..source_harness import check_results, upstream_assets
 
-FILE = (Path(smartchange_assets.__file__).parent / "seed" / "jakarta" / "citizen_reports"
+FILE = (SEED / "jakarta" / "citizen_reports"
         / "crm_test_predictions_dinov2_e5_not_pooled.SAMPLE.csv")
 
 
@@ -229,7 +228,7 @@ def test_live_run_lands_each_window_and_stages_without_personal_data(rsps, fresh
 def test_live_run_with_a_truncated_window_lands_nothing(rsps, fresh_database, monkeypatch):
     # the raw asset's own retry policy (30 s, then exponential) would re-run the whole fetch;
     # switched off so the one failed attempt is what is observed
-    from smartchange_assets.platform import source as platform_source
+    from smartchange_assets.platform import source_assets as platform_source
 
     monkeypatch.setattr(platform_source, "SOURCE_RETRY", dg.RetryPolicy(max_retries=0))
     full = window_reply(dt.date(2023, 11, 1), dt.date(2023, 11, 30))

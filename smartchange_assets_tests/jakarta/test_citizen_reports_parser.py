@@ -9,12 +9,10 @@ import datetime as dt
 import io
 import json
 from functools import cache
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-import smartchange_assets
 from smartchange_assets.jakarta.citizen_reports.parser import (
     STAGED_COLUMNS,
     TEXT_COLUMNS,
@@ -24,13 +22,14 @@ from smartchange_assets.jakarta.citizen_reports.parser import (
     split_content,
 )
 from smartchange_assets.jakarta.citizen_reports.source import SOURCE
-from smartchange_assets.platform.landing import LandingArchive, seed_entries
+from smartchange_assets.platform.landing import LandingArchive
 from smartchange_assets.platform.parsing import DUPLICATE, INCONSISTENT, UNREADABLE, ParseError
 from smartchange_assets.platform.pii import find_pii
 
+from ..seed_files import SEED, seed_entries
 from ..source_harness import check_results, materialize_source
 
-SEED = Path(smartchange_assets.__file__).parent / "seed" / "jakarta" / "citizen_reports"
+SEED = SEED / "jakarta" / "citizen_reports"
 FILE = SEED / "crm_test_predictions_dinov2_e5_not_pooled.SAMPLE.csv"
 NAME = FILE.name
 STAGING = "staging.jakarta_citizen_reports"
@@ -392,7 +391,7 @@ def test_source_materialises_from_seed_with_green_checks(fresh_database):
     assert all(checks.values()), checks
     recon = fresh_database.read_frame(
         "SELECT * FROM raw.payload_reconciliation WHERE source = :s", s=SOURCE.source_id)
-    assert set(recon["payload_sha256"]) == {e["sha256"] for e in seed_entries(SOURCE.source_id)}
+    assert set(recon["payload_sha256"]) == {e.sha256 for e in seed_entries(SOURCE.source_id)}
     assert recon[["source_rows", "staged", "no_data", "quarantined"]].values.tolist() == [
         [15, 15, 0, 0]]
     table = staged_table(fresh_database)

@@ -8,12 +8,10 @@ import gzip
 import io
 import json
 from functools import cache
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-import smartchange_assets
 from smartchange_assets.jakarta.flood.checks import describe, evacuee_evidence
 from smartchange_assets.jakarta.flood.parser import STAGED_COLUMNS, parse_flood
 from smartchange_assets.platform.parsing import (
@@ -25,7 +23,9 @@ from smartchange_assets.platform.parsing import (
 )
 from smartchange_assets.platform.pii import find_pii
 
-SEED = Path(smartchange_assets.__file__).parent / "seed" / "jakarta" / "flood"
+from ..seed_files import SEED
+
+SEED = SEED / "jakarta" / "flood"
 F1 = "data-kejadian-bencana-banjir-provinsi-dki-jakarta-2020-bulan-januari-maret_tes.csv"
 F2 = "data-kejadian-bencana-banjir.csv"
 F3 = "banjir-2024.csv"  # the mirror's banjir.csv, named with its year (its rows have none)

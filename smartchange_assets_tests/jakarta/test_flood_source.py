@@ -11,7 +11,6 @@ import dataclasses
 import io
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -19,18 +18,17 @@ import pytest
 import requests
 import responses
 
-import smartchange_assets
 from smartchange_assets.jakarta.flood.checks import CHECK_NAME
 from smartchange_assets.jakarta.flood.live import FLOOD_SLUGS, fetch_live
 from smartchange_assets.jakarta.flood.parser import parse_flood
 from smartchange_assets.jakarta.flood.source import SOURCE
 from smartchange_assets.jakarta.satudata import SATUDATA_DETAIL_URL, SatudataError
 from smartchange_assets.platform.http import HttpClient, HttpError
-from smartchange_assets.platform.landing import seed_entries
 
+from ..seed_files import SEED, seed_entries
 from ..source_harness import check_results, materialize_source
 
-SEED = Path(smartchange_assets.__file__).parent / "seed" / "jakarta" / "flood"
+SEED = SEED / "jakarta" / "flood"
 F1 = "data-kejadian-bencana-banjir-provinsi-dki-jakarta-2020-bulan-januari-maret_tes.csv"
 F2 = "data-kejadian-bencana-banjir.csv"
 F3 = "banjir-2024.csv"
@@ -53,7 +51,7 @@ def test_flood_materialises_from_its_seed_with_green_checks(fresh_database):
 
     recon = fresh_database.read_frame(
         "SELECT * FROM raw.payload_reconciliation WHERE source = 'jakarta/flood'")
-    assert set(recon["payload_sha256"]) == {e["sha256"] for e in seed_entries("jakarta/flood")}
+    assert set(recon["payload_sha256"]) == {e.sha256 for e in seed_entries("jakarta/flood")}
     got = {r.file_name: (r.source_rows, r.staged, r.no_data, r.quarantined)
            for r in recon.itertuples()}
     assert got == COUNTS

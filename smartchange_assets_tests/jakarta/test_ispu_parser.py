@@ -14,12 +14,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import smartchange_assets
 from smartchange_assets.jakarta.ispu.parser import STAGED_COLUMNS, parse_ispu
 from smartchange_assets.platform.parsing import ParseError, ParseResult
 from smartchange_assets.standards.ispu import CATEGORIES, KEP107_1997, NO_DATA_CATEGORY, P14_2020
 
-SEED = Path(smartchange_assets.__file__).parent / "seed" / "jakarta" / "ispu"
+from ..seed_files import SEED
+
+SEED = SEED / "jakarta" / "ispu"
 
 # year -> (data rows, staged, no_data, quarantined). Data rows are the published counts
 # (SOURCES.md); the split is what the parser does today, pinned so a change is noticed.

@@ -21,8 +21,8 @@ from smartchange_assets.jakarta.population.source import SOURCE
 from smartchange_assets.jakarta.satudata import SATUDATA_DETAIL_URL, SatudataError
 from smartchange_assets.platform.http import HttpClient, HttpError
 from smartchange_assets.platform.parsing import ParseError
-from smartchange_assets.platform.source import build_source
-from smartchange_assets.resources import PortalResource, WarehouseResource
+from smartchange_assets.platform.resources import PortalResource, WarehouseResource
+from smartchange_assets.platform.source_assets import build_source
 
 from ..source_harness import check_results, upstream_assets
 from .test_population_parser import SATUDATA, parsed, satudata_json_rows

@@ -8,14 +8,12 @@ import gzip
 import io
 import json
 from functools import cache
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
 
-import smartchange_assets
-from smartchange_assets.jakarta.areas.linking import AREA_COLUMNS
+from smartchange_assets.jakarta.admin_areas.linking import AREA_COLUMNS
 from smartchange_assets.jakarta.population import values
 from smartchange_assets.jakarta.population.parser import STAGED_COLUMNS, parse_population
 from smartchange_assets.jakarta.population.source import SOURCE
@@ -27,7 +25,9 @@ from smartchange_assets.platform.parsing import (
     ParseResult,
 )
 
-SEED = Path(smartchange_assets.__file__).parent / "seed" / "jakarta" / "population"
+from ..seed_files import SEED
+
+SEED = SEED / "jakarta" / "population"
 SATUDATA = ("data-jumlah-penduduk-provinsi-dki-jakarta-berdasarkan-kelompok-usia-dan-jenis-"
             "kelamin-tahun-2013-2021-komponen-data.TRUNCATED.csv")
 DUKCAPIL_CSV = "penduduk_2024-2025.csv"

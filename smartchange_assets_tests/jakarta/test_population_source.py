@@ -11,8 +11,9 @@ import pytest
 from smartchange_assets.jakarta.population.parser import parse_population
 from smartchange_assets.jakarta.population.source import SOURCE
 from smartchange_assets.jakarta.population.totals import compare_totals, kota_key, totals_result
-from smartchange_assets.platform.landing import LandingArchive, seed_entries, sha256_of
+from smartchange_assets.platform.landing import LandingArchive, sha256_of
 
+from ..seed_files import seed_entries
 from ..source_harness import check_results, materialize_source
 from .test_population_parser import (
     BPS,
@@ -162,7 +163,7 @@ def test_population_materialises_from_its_seed_with_green_checks(fresh_database)
                       f"{STAGING}:totals_agree": True, f"{STAGING}:area_resolution": True}
     recon = fresh_database.read_frame(
         "SELECT * FROM raw.payload_reconciliation WHERE source = :s", s=SOURCE.source_id)
-    assert set(recon["payload_sha256"]) == {e["sha256"] for e in seed_entries(SOURCE.source_id)}
+    assert set(recon["payload_sha256"]) == {e.sha256 for e in seed_entries(SOURCE.source_id)}
     counts = {r.file_name: (r.source_rows, r.staged, r.no_data, r.quarantined)
               for r in recon.itertuples()}
     assert counts == EXPECTED

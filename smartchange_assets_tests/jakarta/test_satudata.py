@@ -12,7 +12,6 @@ import csv
 import io
 import json
 from datetime import UTC, datetime
-from importlib import resources
 
 import pytest
 import requests
@@ -32,6 +31,8 @@ from smartchange_assets.jakarta.satudata import (
 )
 from smartchange_assets.platform.http import HttpClient, HttpError, PayloadValidationError
 
+from ..seed_files import seed_path
+
 BOM = b"\xef\xbb\xbf"
 SLUG = "data-kejadian-bencana-banjir"
 CKAN_BASE = "https://data.jakarta.go.id"
@@ -42,8 +43,7 @@ SYSTEM = {"user_id": 7, "tanggal_upload": "2024-02-01 10:00:00", "tanggal_update
 
 
 def seed_csv(name: str) -> tuple[list[str], list[dict]]:
-    text = (resources.files("smartchange_assets.seed") / "jakarta" / "flood" / name).read_text(
-        "utf-8")
+    text = seed_path("jakarta/flood", name).read_text("utf-8")
     reader = csv.DictReader(io.StringIO(text))
     return list(reader.fieldnames), list(reader)
 

@@ -7,14 +7,12 @@ import csv
 import io
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pandas as pd
 import pytest
 import requests
 import responses
 
-import smartchange_assets
 from smartchange_assets.jakarta.satudata import SATUDATA_DETAIL_URL, SatudataError
 from smartchange_assets.jakarta.transjakarta.live import (
     TRANSJAKARTA_SLUG,
@@ -24,7 +22,9 @@ from smartchange_assets.jakarta.transjakarta.parser import parse_transjakarta
 from smartchange_assets.jakarta.transjakarta.source import fetch_live
 from smartchange_assets.platform.http import HttpClient, HttpError
 
-FILE = (Path(smartchange_assets.__file__).parent / "seed" / "jakarta" / "transjakarta"
+from ..seed_files import SEED
+
+FILE = (SEED / "jakarta" / "transjakarta"
         / "penumpang_2021.csv")
 BOM = b"\xef\xbb\xbf"
 SYSTEM = {"user_id": 41, "tanggal_upload": "2022-01-14 09:00:00", "tanggal_update": None,

@@ -8,12 +8,10 @@ import datetime as dt
 import io
 import json
 from functools import cache
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-import smartchange_assets
 from smartchange_assets.jakarta.transjakarta.parser import (
     STAGED_COLUMNS,
     normalise_route_code,
@@ -22,12 +20,12 @@ from smartchange_assets.jakarta.transjakarta.parser import (
     parse_transjakarta,
 )
 from smartchange_assets.jakarta.transjakarta.source import SOURCE
-from smartchange_assets.platform.landing import seed_entries
 from smartchange_assets.platform.parsing import DUPLICATE, INCONSISTENT, UNREADABLE, ParseError
 
+from ..seed_files import SEED, seed_entries
 from ..source_harness import check_results, materialize_source
 
-SEED = Path(smartchange_assets.__file__).parent / "seed" / "jakarta" / "transjakarta"
+SEED = SEED / "jakarta" / "transjakarta"
 FILE = SEED / "penumpang_2021.csv"
 NAME = FILE.name
 
@@ -325,7 +323,7 @@ def test_source_materialises_from_seed_with_green_checks(fresh_database):
     assert all(checks.values()), checks
     recon = fresh_database.read_frame(
         "SELECT * FROM raw.payload_reconciliation WHERE source = :s", s=SOURCE.source_id)
-    assert set(recon["payload_sha256"]) == {e["sha256"] for e in seed_entries(SOURCE.source_id)}
+    assert set(recon["payload_sha256"]) == {e.sha256 for e in seed_entries(SOURCE.source_id)}
     assert recon[["source_rows", "staged", "no_data", "quarantined"]].values.tolist() == [
         [1473, 1471, 0, 2]]
     table = fresh_database.read_frame(

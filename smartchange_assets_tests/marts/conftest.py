@@ -9,12 +9,13 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
-from smartchange_assets.marts.assets import MART_TABLES
-from smartchange_assets.resources import PortalResource, WarehouseResource
+from smartchange_assets.marts.comparison import CITY_COMPARISON
+from smartchange_assets.marts.indicators import CITY_INDICATORS, DISTRICT_SCORECARD
+from smartchange_assets.platform.resources import PortalResource, WarehouseResource
 
 from ..conftest import new_database
 
-MARTS = [t.key for t in MART_TABLES]
+MARTS = [t.key for t in (CITY_INDICATORS, DISTRICT_SCORECARD, CITY_COMPARISON)]
 
 
 def materialize_upstream_of(targets, assets, checks, resources) -> list:
@@ -54,11 +55,11 @@ def materialize_upstream_of(targets, assets, checks, resources) -> list:
 @pytest.fixture(scope="session")
 def built(database_urls):
     """A new database with the seed sources, the core and the marts materialised."""
-    from smartchange_assets.definitions import all_assets_and_checks
+    from smartchange_assets.definitions import LOCATION
 
     with new_database(database_urls) as wh:
         # the core and marts are wired into the code location, so they come with everything else
-        assets, checks = all_assets_and_checks()
+        assets, checks = (LOCATION.assets, LOCATION.checks)
         results = materialize_upstream_of(
             MARTS, assets, checks, {"warehouse": WarehouseResource(url=wh.url),
                                     "portal": PortalResource(mode="replay")})

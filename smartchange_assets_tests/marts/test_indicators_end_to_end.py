@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import dagster as dg
 import numpy as np
@@ -19,20 +18,19 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-import smartchange_assets
-from smartchange_assets.core.assets import CORE_CHECKS, CORE_TABLES, FACT_AIR_QUALITY_CHECK
+from smartchange_assets.core.air_quality_integrity import FACT_AIR_QUALITY_CHECK
 from smartchange_assets.core.flood import FACT_FLOOD_EVENTS_CHECK
 from smartchange_assets.core.population import FACT_POPULATION_CHECK
-from smartchange_assets.marts.assets import MART_CHECKS, MART_TABLES
+from smartchange_assets.definitions import LOCATION
 from smartchange_assets.marts.catalogue import INDICATORS
 from smartchange_assets.marts.checks import CITY_INDICATORS_CHECK, DISTRICT_SCORECARD_CHECK
-from smartchange_assets.platform.landing import seed_entries
-from smartchange_assets.resources import PortalResource, WarehouseResource
+from smartchange_assets.platform.resources import PortalResource, WarehouseResource
 
+from ..seed_files import SEED, seed_entries
 from ..source_harness import check_results
 from .conftest import planted_fault, run_check
 
-SEED = Path(smartchange_assets.__file__).parent / "seed"
+SEED = SEED
 SOURCES = ("jakarta/ispu", "berlin/blume_air_quality", "jakarta/admin_areas", "jakarta/flood",
            "jakarta/population", "berlin/lor", "berlin/population")
 
@@ -62,24 +60,26 @@ def indicator(wh, city: str, code: str, year: int, month: int | None = None) -> 
 # --------------------------------------------------------------------------------------------
 # the run
 
+LAYERS = ("core", "marts")
+
 
 def test_runs_succeed_with_every_check_passed(built):
     _, results = built
     assert all(r.success for r in results)
     checks = {k: v for r in results for k, v in check_results(r).items()}
     ours = {f"{k.asset_key.to_user_string()}:{k.name}"
-            for c in CORE_CHECKS + MART_CHECKS for k in c.check_keys}
+            for c in LOCATION.checks for k in c.check_keys if k.asset_key.path[0] in LAYERS}
     assert ours <= set(checks), ours - set(checks)
     assert all(checks.values()), {k: v for k, v in checks.items() if not v}
     materialised = {e.asset_key for r in results for e in r.get_asset_materialization_events()}
-    assert {t.key for t in [*CORE_TABLES, *MART_TABLES]} <= materialised
+    assert {k for a in LOCATION.assets for k in a.keys if k.path[0] in LAYERS} <= materialised
 
 
 def test_every_seed_payload_of_the_sources_behind_the_marts_reconciles(wh):
     recon = wh.read_frame("SELECT * FROM raw.payload_reconciliation")
     for source in SOURCES:
         of_source = recon[recon["source"] == source]
-        assert set(of_source["payload_sha256"]) == {e["sha256"] for e in seed_entries(source)}
+        assert set(of_source["payload_sha256"]) == {e.sha256 for e in seed_entries(source)}
         assert (of_source["staged"] + of_source["no_data"] + of_source["quarantined"]
                 == of_source["source_rows"]).all()
         assert of_source["error"].isna().all()
@@ -462,9 +462,9 @@ def test_scorecard_districts_reference_dim_area(wh):
 
 
 def test_every_indicator_reaches_the_raw_payloads_through_the_asset_graph():
-    from smartchange_assets.definitions import all_assets_and_checks
+    from smartchange_assets.definitions import LOCATION
 
-    assets, _ = all_assets_and_checks()
+    assets, _ = (LOCATION.assets, LOCATION.checks)
     graph = dg.Definitions(assets=assets, resources={
         "warehouse": WarehouseResource(url="postgresql://unused"),
         "portal": PortalResource(mode="replay")}).resolve_asset_graph()

@@ -20,7 +20,7 @@ from smartchange_assets.core.weather import FACT_WEATHER_CHECK
 from smartchange_assets.marts.catalogue import BY_CODE
 from smartchange_assets.marts.scope import CITY, MEASURE_COLUMNS
 from smartchange_assets.marts.weather import weather_measures
-from smartchange_assets.resources import PortalResource, WarehouseResource
+from smartchange_assets.platform.resources import PortalResource, WarehouseResource
 
 from .conftest import planted_fault
 from .test_indicators_end_to_end import SEED, indicator
@@ -227,7 +227,7 @@ def test_weather_fact_fails_on_the_other_citys_area_and_on_max_below_min(wh):
 
 
 def test_mobility_and_weather_indicators_lead_back_to_their_raw_payloads(built):
-    from smartchange_assets.definitions import all_assets_and_checks
+    from smartchange_assets.definitions import LOCATION
 
     _, results = built
     meta = {e.asset_key.to_user_string(): e.materialization.metadata
@@ -237,7 +237,7 @@ def test_mobility_and_weather_indicators_lead_back_to_their_raw_payloads(built):
                   for d in lineage.deps_by_column["value"]}
     assert {("core/fact_mobility_monthly", "count"),
             ("core/fact_weather_daily", "precipitation_mm")} <= value_deps
-    assets, _ = all_assets_and_checks()
+    assets, _ = (LOCATION.assets, LOCATION.checks)
     graph = dg.Definitions(assets=assets, resources={
         "warehouse": WarehouseResource(url="postgresql://unused"),
         "portal": PortalResource(mode="replay")}).resolve_asset_graph()

@@ -18,7 +18,7 @@ import smartchange_assets.core.report_taxonomy as taxonomy
 from smartchange_assets.berlin.citizen_reports.parser import parse_citizen_reports as berlin_parse
 from smartchange_assets.core.reports import FACT_CITIZEN_REPORTS_CHECK, taxonomy_mapping_complete
 from smartchange_assets.jakarta.citizen_reports.parser import parse_citizen_reports as crm_parse
-from smartchange_assets.resources import WarehouseResource
+from smartchange_assets.platform.resources import WarehouseResource
 
 from .conftest import planted_fault
 from .test_indicators_end_to_end import SEED
@@ -220,10 +220,10 @@ def test_category_dimension_in_the_marts_and_the_comparison(wh):
 
 
 def test_report_indicators_reach_both_cities_raw_payloads():
-    from smartchange_assets.definitions import all_assets_and_checks
-    from smartchange_assets.resources import PortalResource
+    from smartchange_assets.definitions import LOCATION
+    from smartchange_assets.platform.resources import PortalResource
 
-    assets, _ = all_assets_and_checks()
+    assets, _ = (LOCATION.assets, LOCATION.checks)
     graph = dg.Definitions(assets=assets, resources={
         "warehouse": WarehouseResource(url="postgresql://unused"),
         "portal": PortalResource(mode="replay")}).resolve_asset_graph()

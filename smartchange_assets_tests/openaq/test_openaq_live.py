@@ -19,8 +19,8 @@ import pytest
 import requests
 import responses
 
-from smartchange_assets.openaq import live
-from smartchange_assets.openaq.live import (
+from smartchange_assets.global_.openaq import live
+from smartchange_assets.global_.openaq.live import (
     API_URL,
     SKIPPED,
     OpenAQClient,
@@ -28,9 +28,9 @@ from smartchange_assets.openaq.live import (
     fetch_live,
     skip_reason,
 )
-from smartchange_assets.openaq.parser import parse_openaq
+from smartchange_assets.global_.openaq.parser import parse_openaq
 from smartchange_assets.platform.http import HttpClient, HttpError
-from smartchange_assets.platform.source import LivePayload
+from smartchange_assets.platform.spec import LivePayload
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "openaq"
 MEASUREMENTS_RAW = (FIXTURES / "openaq_v3_measurements_sensor1179864_pm10_page1.json") \

@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from smartchange_assets.openaq.parser import STAGED_COLUMNS, parse_openaq
-from smartchange_assets.openaq.units import UGM3_PER_PPM
+from smartchange_assets.global_.openaq.parser import STAGED_COLUMNS, parse_openaq
+from smartchange_assets.global_.openaq.units import UGM3_PER_PPM
 from smartchange_assets.platform.parsing import DUPLICATE, INCONSISTENT, UNREADABLE, ParseError
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "openaq"
@@ -220,7 +220,7 @@ def test_empty_results_page_is_valid_and_empty():
 
 
 def test_suite_passes_on_the_real_rows_and_catches_bad_ones():
-    from smartchange_assets.openaq.source import SOURCE
+    from smartchange_assets.global_.openaq.source import SOURCE
     from smartchange_assets.platform.quality import run_suite
 
     frame = parse_openaq(MEASUREMENTS.read_bytes(), LIVE_NAME).staged

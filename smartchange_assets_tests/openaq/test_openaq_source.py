@@ -1,9 +1,9 @@
 """global/openaq end to end in replay mode: no seed payloads (the only real replies are from
 Guadalajara and stay test fixtures), and the optional source still materialises green."""
 
-from smartchange_assets.openaq.source import SOURCE
-from smartchange_assets.platform.landing import seed_entries
+from smartchange_assets.global_.openaq.source import SOURCE
 
+from ..seed_files import seed_entries
 from ..source_harness import check_results, materialize_source
 
 
@@ -28,7 +28,7 @@ def test_a_non_optional_source_without_payloads_would_fail():
     import pandas as pd
 
     from smartchange_assets.platform.parsing import QUARANTINE_COLUMNS
-    from smartchange_assets.platform.source import reconciliation_findings
+    from smartchange_assets.platform.reconciliation import reconciliation_findings
 
     strict = dataclasses.replace(SOURCE, optional=False)
     empty_q = pd.DataFrame(columns=["payload_sha256", "file_name", *QUARANTINE_COLUMNS])
@@ -48,7 +48,7 @@ def test_live_pages_landed_under_their_names_stage_green(fresh_database, monkeyp
 
     import responses
 
-    from smartchange_assets.openaq import live
+    from smartchange_assets.global_.openaq import live
     from smartchange_assets.platform.http import HttpClient
     from smartchange_assets.platform.landing import LandingArchive
 

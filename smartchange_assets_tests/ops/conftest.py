@@ -10,16 +10,15 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from smartchange_assets_tests.conftest import REPO
-
+from ..seed_files import SEED
 from .databases import create_database, database_url, drop_database
 from .webhook import WebhookReceiver
 
-ISPU_2021 = (REPO / "smartchange_assets" / "seed" / "jakarta" / "ispu" /
+ISPU_2021 = (SEED / "jakarta" / "ispu" /
              "indeks-standar-pencemaran-udara-(ispu)-tahun-2021-komponen-data.csv")
 
 
-BLUME_MC010_2024_03 = (REPO / "smartchange_assets" / "seed" / "berlin" / "blume_air_quality" /
+BLUME_MC010_2024_03 = (SEED / "berlin" / "blume_air_quality" /
                       "blume_api_mc010_2024-03_1h.json")
 CORRUPTED_BLUME_NAME = "blume_api_mc010_2024-03_1h_downloaded-by-hand.json"
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import dagster as dg
 
 from smartchange_assets.platform.partitions import key_sql, range_tags, row_day_sql
+from smartchange_assets.platform.resources import PortalResource, WarehouseResource
 from smartchange_assets.platform.tables import TableSpec
-from smartchange_assets.resources import PortalResource, WarehouseResource
 
 # the source a twelve-month backfill is shown on: ISPU 2023 spans two payloads' periods
 # (Dec 2022–Nov 2023 and 2024), so a year's partitions read one payload and leave its

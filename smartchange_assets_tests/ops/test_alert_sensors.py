@@ -15,11 +15,11 @@ import datetime as dt
 import dagster as dg
 import pytest
 
-from smartchange_assets.definitions import all_assets_and_checks
+from smartchange_assets.definitions import LOCATION
 from smartchange_assets.jakarta.ispu.source import SOURCE as ISPU
 from smartchange_assets.ops.sensors import ALERT_SENSORS
 from smartchange_assets.platform.landing import LandingArchive
-from smartchange_assets.resources import PortalResource, WarehouseResource
+from smartchange_assets.platform.resources import PortalResource, WarehouseResource
 
 from .conftest import corrupted_ispu_2021
 
@@ -67,7 +67,7 @@ def test_failed_blocking_check_on_a_real_payload_gives_exactly_one_alert(alertin
         ISPU.source_id, corrupted_ispu_2021(), origin="file:///downloads/ispu-2021.csv",
         file_name="ispu-2021-downloaded-by-hand.csv", landed_by="manual",
         fetched_at=dt.datetime(2024, 5, 1, tzinfo=dt.UTC))
-    assets, checks = all_assets_and_checks()
+    assets, checks = (LOCATION.assets, LOCATION.checks)
     wanted = {ISPU.raw_key, ISPU.staging_key, dg.AssetKey.from_user_string(FACT)}
     selection = [a for a in assets if set(a.keys) & wanted]
     selection += [c for c in checks if {k.asset_key for k in c.check_keys} & {ISPU.staging_key}]

@@ -12,14 +12,8 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from smartchange_assets.definitions import SOURCES, all_assets_and_checks
-from smartchange_assets.ops.pools import (
-    POOL_BY_SOURCE,
-    POOLS,
-    assign_pools,
-    spec_supports_pools,
-)
-from smartchange_assets.platform.source import build_source
+from smartchange_assets.definitions import LOCATION, SOURCES
+from smartchange_assets.platform.source_assets import build_source
 from smartchange_assets.platform.tables import Column, TableSpec
 from smartchange_assets_tests.conftest import REPO
 
@@ -130,27 +124,31 @@ def test_the_repo_instance_applies_those_limits(database_urls, monkeypatch, tmp_
         instance.dispose()
 
 
-def test_every_portal_has_a_pool_and_every_pool_a_portal():
-    live = {s.source_id for s in SOURCES if s.fetch_live is not None}
-    assert live <= set(POOL_BY_SOURCE), sorted(live - set(POOL_BY_SOURCE))
-    assert set(POOL_BY_SOURCE) <= {s.source_id for s in SOURCES}
-    assert set(POOL_BY_SOURCE.values()) == set(POOLS)
+def test_every_source_that_calls_a_portal_has_a_pool():
+    live = [s.source_id for s in SOURCES if s.fetch_live is not None]
+    assert live and all(s.pool for s in SOURCES if s.fetch_live is not None)
+    # a pool is a portal: sources of one operator share it (one fetch at a time across runs)
+    pools = {s.source_id: s.pool for s in SOURCES}
+    assert pools["jakarta/ispu"] == pools["jakarta/flood"] == "satudata"
+    assert pools["berlin/blume_air_quality"] == pools["berlin/blume_stations"]
 
 
-def test_assign_pools_puts_each_portals_pool_on_its_raw_asset_only():
-    if not spec_supports_pools(SOURCES[0]):
-        pytest.skip("SourceSpec has no `pool` field: platform/source.py must take one and "
-                    "pass `pool=spec.pool` to the raw asset")
-    for spec in assign_pools(SOURCES):
+def test_a_spec_with_a_live_connector_but_no_pool_is_refused():
+    import dataclasses
+
+    spec = next(s for s in SOURCES if s.fetch_live is not None)
+    with pytest.raises(ValueError, match="names the pool"):
+        dataclasses.replace(spec, pool=None)
+
+
+def test_each_portals_pool_is_on_its_raw_asset_only():
+    for spec in SOURCES:
         raw, staging = build_source(spec)[0]
-        assert raw.op.pool == POOL_BY_SOURCE.get(spec.source_id), spec.source_id
+        assert raw.op.pool == spec.pool, spec.source_id
         assert staging.op.pool is None  # staging works in the warehouse
 
 
 def test_the_code_location_uses_the_pools():
-    assets = {key: a for a in all_assets_and_checks()[0] for key in a.keys}
+    assets = {key: a for a in LOCATION.assets for key in a.keys}
     pools = {spec.source_id: assets[spec.raw_key].op.pool for spec in SOURCES}
-    if not any(pools.values()):
-        pytest.skip("definitions.py does not assign the pools yet: the lead wires "
-                    "`SOURCES = assign_pools([...])` (smartchange_assets/ops/pools.py)")
-    assert pools == {s.source_id: POOL_BY_SOURCE.get(s.source_id) for s in SOURCES}
+    assert pools == {s.source_id: s.pool for s in SOURCES}

@@ -14,14 +14,15 @@ import dagster as dg
 from smartchange_assets.air_quality.fact import FACT
 from smartchange_assets.air_quality.mart import MART
 from smartchange_assets.air_quality.reference import ref_air_quality_standards
-from smartchange_assets.berlin.blume.daily import DAILY
-from smartchange_assets.berlin.blume.source import SOURCE as BLUME
+from smartchange_assets.berlin.blume_air_quality.daily import DAILY
+from smartchange_assets.berlin.blume_air_quality.source import SOURCE as BLUME
 from smartchange_assets.jakarta.ispu.source import SOURCE as ISPU
 from smartchange_assets.platform.partitions import all_keys, monthly, yearly
-from smartchange_assets.platform.source import build_source
+from smartchange_assets.platform.source_assets import build_source
 from smartchange_assets.platform.sql_asset import build_sql_table
 from smartchange_assets_tests.source_harness import check_results, materialize_source
 
+from ..seed_files import SEED, seed_entries
 from .partition_runs import (
     BACKFILL_FIRST,
     BACKFILL_LAST,
@@ -206,11 +207,10 @@ def test_the_partitions_start_at_the_oldest_seed_period_of_their_cadence():
     """Starts come from the seed: the oldest period of a source with that cadence is the first
     partition (so no seed row falls before it, and no partition is empty for nothing)."""
     from smartchange_assets.definitions import SOURCES
-    from smartchange_assets.platform.landing import seed_entries
 
     oldest: dict[str, str] = {}
     for spec in (s for s in SOURCES if s.partitions):
-        starts = [e["period_start"] for e in seed_entries(spec.source_id) if e["period_start"]]
+        starts = [e.period_start for e in seed_entries(spec.source_id) if e.period_start]
         first = min(starts)
         oldest[spec.partitions.cadence] = min(oldest.get(spec.partitions.cadence, first), first)
     assert all_keys(monthly())[0] == oldest["monthly"][:7] + "-01"
@@ -224,9 +224,8 @@ def test_a_row_dated_before_the_first_partition_fails_the_check(fresh_database):
     import datetime as dt
 
     from smartchange_assets.platform.landing import LandingArchive
-    from smartchange_assets_tests.conftest import REPO
 
-    original = (REPO / "smartchange_assets" / "seed" / "berlin" / "blume_air_quality" /
+    original = (SEED / "berlin" / "blume_air_quality" /
                 "blume_api_mc010_2024-03_1h.json").read_bytes()
     shifted = original.replace(b'"2024-03-01T01:00:00+01:00"', b'"2007-03-01T01:00:00+01:00"', 1)
     assert shifted != original

@@ -20,11 +20,11 @@ from smartchange_assets.platform.partitions import (
     all_keys,
     monthly,
 )
-from smartchange_assets.platform.source import build_source
+from smartchange_assets.platform.resources import PortalResource, WarehouseResource
+from smartchange_assets.platform.source_assets import build_source
 from smartchange_assets.platform.sql_asset import SqlTable, build_sql_table
 from smartchange_assets.platform.tables import Column, TableSpec
 from smartchange_assets.refresh import plan_refresh
-from smartchange_assets.resources import PortalResource, WarehouseResource
 from smartchange_assets_tests.ops.conftest import corrupted_ispu_2021
 from smartchange_assets_tests.source_harness import check_results
 
@@ -182,7 +182,7 @@ def test_landed_payload_restages_exactly_the_months_of_its_period(fresh_database
     sensor = landed_payloads_sensor(SOURCES)
     resources = {"warehouse": WarehouseResource(url=wh.url)}
     archive = LandingArchive(wh)
-    archive.sync_seed(ISPU.source_id)  # what landed before the sensor: not its business
+    archive.sync_seed(ISPU.seed_entries())  # what landed before the sensor: not its business
 
     def tick(cursor):
         with dg.build_sensor_context(cursor=cursor, resources=resources) as context:

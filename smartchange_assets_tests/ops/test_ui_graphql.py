@@ -12,8 +12,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from smartchange_assets.platform.landing import seed_entries
-
+from ..seed_files import seed_entries
 from .conftest import (
     BERLIN_AIR,
     CORRUPTED_BLUME_NAME,
@@ -70,7 +69,7 @@ def test_launched_run_materialises_the_chain_and_every_check_passes(dagster_ui,
     # and the warehouse agrees: every seed payload reconciles
     recon = dagster_ui.warehouse.read_frame(
         "SELECT * FROM raw.payload_reconciliation WHERE source = :s", s=SOURCE)
-    assert {e["sha256"] for e in seed_entries(SOURCE)} <= set(recon["payload_sha256"])
+    assert {e.sha256 for e in seed_entries(SOURCE)} <= set(recon["payload_sha256"])
     assert recon["error"].isna().all()
     assert (recon["staged"] + recon["no_data"] + recon["quarantined"]
             == recon["source_rows"]).all()

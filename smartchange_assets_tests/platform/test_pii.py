@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 import pytest
 
@@ -26,7 +25,9 @@ from smartchange_assets.platform.pii import (
     redact,
 )
 
-SEED = Path(__file__).resolve().parents[2] / "smartchange_assets" / "seed"
+from ..seed_files import SEED
+
+SEED = SEED
 CRM_SAMPLE = SEED / "jakarta" / "citizen_reports" / (
     "crm_test_predictions_dinov2_e5_not_pooled.SAMPLE.csv")
 

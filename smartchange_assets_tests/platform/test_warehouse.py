@@ -9,6 +9,8 @@ from smartchange_assets.platform import warehouse as warehouse_module
 from smartchange_assets.platform.landing import LandingArchive, sha256_of
 from smartchange_assets.platform.tables import Column, TableSpec
 
+from ..seed_files import seed_entries
+
 TABLE = TableSpec("staging", "swap_test", (
     Column("id", "bigint", nullable=False),
     Column("label", "text"),
@@ -127,13 +129,11 @@ def test_rejected_payload_stays_archived_but_is_not_replayed(fresh_database):
 
 
 def test_seed_archive_lands_every_seed_file_once(fresh_database):
-    from smartchange_assets.platform.landing import seed_entries
-
     archive = LandingArchive(fresh_database)
     for source in ("jakarta/ispu", "berlin/blume_air_quality"):
         entries = seed_entries(source)
-        assert archive.sync_seed(source) == len(entries) > 0
-        assert archive.sync_seed(source) == 0  # idempotent
+        assert archive.sync_seed(entries) == len(entries) > 0
+        assert archive.sync_seed(entries) == 0  # idempotent
         payloads = archive.active_payloads(source)
-        assert {p.sha256 for p in payloads} == {e["sha256"] for e in entries}
+        assert {p.sha256 for p in payloads} == {e.sha256 for e in entries}
         assert all(p.period_start and p.period_end for p in payloads)

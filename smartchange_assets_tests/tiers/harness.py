@@ -17,8 +17,8 @@ import dagster as dg
 import sqlalchemy as sa
 
 from smartchange_assets.platform.partitions import all_keys, monthly, range_tags
+from smartchange_assets.platform.resources import PortalResource, WarehouseResource
 from smartchange_assets.platform.warehouse import Warehouse
-from smartchange_assets.resources import PortalResource, WarehouseResource
 
 
 @contextmanager
@@ -59,9 +59,9 @@ def materialise(warehouse_url: str, assets: list, checks: list,
                 targets: list[dg.AssetKey]) -> dg.ExecuteInProcessResult:
     """``targets`` and everything upstream of them (from the platform's unbound assets plus
     ``assets``), with every check of those assets (:func:`needed`)."""
-    from smartchange_assets.definitions import all_assets_and_checks
+    from smartchange_assets.definitions import LOCATION
 
-    platform_assets, platform_checks = all_assets_and_checks()
+    platform_assets, platform_checks = (LOCATION.assets, LOCATION.checks)
     every = all_keys(monthly())
     resources = {"warehouse": WarehouseResource(url=warehouse_url),
                  "portal": PortalResource(mode="replay")}

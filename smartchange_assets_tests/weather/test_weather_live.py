@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -19,13 +19,9 @@ import pytest
 import requests
 import responses
 
-import smartchange_assets
-from smartchange_assets.platform.http import HttpClient, HttpError
-from smartchange_assets.platform.source import build_source
-from smartchange_assets.resources import PortalResource, WarehouseResource
-from smartchange_assets.weather import live
-from smartchange_assets.weather.cities import BERLIN, JAKARTA
-from smartchange_assets.weather.live import (
+from smartchange_assets.global_.weather import live
+from smartchange_assets.global_.weather.cities import BERLIN, JAKARTA
+from smartchange_assets.global_.weather.live import (
     ARCHIVE_URL,
     DAILY_VARIABLES,
     FORECAST_URL,
@@ -34,12 +30,16 @@ from smartchange_assets.weather.live import (
     fetch_live,
     fetch_recent,
 )
-from smartchange_assets.weather.parser import parse_open_meteo
-from smartchange_assets.weather.source import SOURCE
+from smartchange_assets.global_.weather.parser import parse_open_meteo
+from smartchange_assets.global_.weather.source import SOURCE
+from smartchange_assets.platform.http import HttpClient, HttpError
+from smartchange_assets.platform.resources import PortalResource, WarehouseResource
+from smartchange_assets.platform.source_assets import build_source
 
+from ..seed_files import SEED
 from ..source_harness import check_results
 
-REAL = (Path(smartchange_assets.__file__).parent / "seed" / "global" / "weather"
+REAL = (SEED / "global" / "weather"
         / "openmeteo_forecast_daily_berlin_2025-04-15.json").read_bytes()
 NOW = dt.datetime(2025, 4, 18, 12, 0, tzinfo=dt.UTC)  # 14:00 in Berlin, 19:00 in Jakarta
 

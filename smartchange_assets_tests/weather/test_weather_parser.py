@@ -11,11 +11,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import smartchange_assets
+from smartchange_assets.global_.weather.parser import STAGED_COLUMNS, api_of, parse_open_meteo
 from smartchange_assets.platform.parsing import DUPLICATE, INCONSISTENT, UNREADABLE, ParseError
-from smartchange_assets.weather.parser import STAGED_COLUMNS, api_of, parse_open_meteo
 
-SEED = Path(smartchange_assets.__file__).parent / "seed" / "global" / "weather"
+from ..seed_files import SEED
+
+SEED = SEED / "global" / "weather"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "openmeteo"
 F2023 = SEED / "openmeteo_forecast_daily_berlin_2023-06-01.json"
 F2025 = SEED / "openmeteo_forecast_daily_berlin_2025-04-15.json"

@@ -1,9 +1,9 @@
 """global/weather end to end: Dagster materialises raw, staging and checks on real Postgres from
 the seed (the two real Berlin forecast replies); every payload reconciles and nulls stay null."""
 
-from smartchange_assets.platform.landing import seed_entries
-from smartchange_assets.weather.source import SOURCE
+from smartchange_assets.global_.weather.source import SOURCE
 
+from ..seed_files import SEED, seed_entries
 from ..source_harness import check_results, materialize_source
 
 
@@ -17,7 +17,7 @@ def test_weather_materialises_from_its_seed_with_green_checks(fresh_database):
     recon = fresh_database.read_frame(
         "SELECT file_name, payload_sha256, source_rows, staged, no_data, quarantined, error"
         " FROM raw.payload_reconciliation WHERE source = 'global/weather' ORDER BY file_name")
-    assert set(recon["payload_sha256"]) == {e["sha256"] for e in seed_entries("global/weather")}
+    assert set(recon["payload_sha256"]) == {e.sha256 for e in seed_entries("global/weather")}
     assert recon[["file_name", "source_rows", "staged", "no_data", "quarantined"]] \
         .values.tolist() == [["openmeteo_forecast_daily_berlin_2023-06-01.json", 7, 7, 0, 0],
                              ["openmeteo_forecast_daily_berlin_2025-04-15.json", 4, 4, 0, 0]]
@@ -36,13 +36,11 @@ def test_weather_materialises_from_its_seed_with_green_checks(fresh_database):
 
 def test_suite_passes_on_the_seed_and_catches_bad_rows():
     # the expectations the gx_suite check runs, on the parsed seed and on a corrupted copy
-    from pathlib import Path
 
-    import smartchange_assets
+    from smartchange_assets.global_.weather.parser import parse_open_meteo
     from smartchange_assets.platform.quality import run_suite
-    from smartchange_assets.weather.parser import parse_open_meteo
 
-    path = (Path(smartchange_assets.__file__).parent / "seed" / "global" / "weather"
+    path = (SEED / "global" / "weather"
             / "openmeteo_forecast_daily_berlin_2025-04-15.json")
     frame = parse_open_meteo(path.read_bytes(), path.name).staged
     frame.insert(0, "payload_sha256", "a" * 64)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from smartchange_assets.platform.http import FetchedPayload, HttpClient, PayloadValidationError
-from smartchange_assets.platform.source import LivePayload
+from smartchange_assets.platform.spec import LivePayload
 
 STATIONS_URL = "https://luftdaten.berlin.de/api/stations"
 STATIONS_PARAMS = {"active": "true", "include_hidden": "true"}

@@ -8,7 +8,7 @@ from smartchange_assets.berlin.blume_stations.parser import (
     parse_blume_stations,
 )
 from smartchange_assets.platform import quality as q
-from smartchange_assets.platform.source import SourceSpec, staging_table
+from smartchange_assets.platform.spec import SourceSpec, seed_folder, staging_table
 from smartchange_assets.platform.tables import Column
 
 COLUMNS = [
@@ -30,6 +30,8 @@ COLUMNS = [
 KEY = ("station_code",)
 
 SOURCE = SourceSpec(
+    seed=seed_folder(__file__),
+    pool="luftdaten-berlin",
     city="berlin",
     name="blume_stations",
     title="Berlin BLUME air-quality stations",

@@ -18,9 +18,15 @@ from smartchange_assets.berlin.citizen_reports.parser import parse_citizen_repor
 from smartchange_assets.berlin.citizen_reports.text import personal_data_in
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.partitions import monthly
-from smartchange_assets.platform.source import LivePayload, SourceSpec, staging_table
+from smartchange_assets.platform.resources import WarehouseResource
+from smartchange_assets.platform.spec import (
+    LivePayload,
+    OwnSchedule,
+    SourceSpec,
+    seed_folder,
+    staging_table,
+)
 from smartchange_assets.platform.tables import PERSONAL, SENSITIVE, Column
-from smartchange_assets.resources import WarehouseResource
 
 SOURCE_ID = "berlin/citizen_reports"
 
@@ -114,6 +120,15 @@ def personal_data_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
 
 
 SOURCE = SourceSpec(
+    seed=seed_folder(__file__),
+    pool="ordnungsamt-berlin",
+    # the API shows a rolling window: a missed day is lost for good, so the snapshot runs at
+    # the end of the offices' day, apart from the rest of Berlin's nightly refresh
+    own_schedule=OwnSchedule(
+        name="ordnungsamt_daily_snapshot", job="ordnungsamt_snapshot", cron="0 22 * * *",
+        timezone="Europe/Berlin",
+        description="The day's Ordnungsamt-Online snapshot at 22:00 Berlin time (the API shows "
+                    "a rolling window: a missed day is lost)."),
     city="berlin",
     name="citizen_reports",
     title="Berlin Ordnungsamt-Online citizen reports",

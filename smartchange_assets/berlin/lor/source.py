@@ -13,7 +13,7 @@ from smartchange_assets.berlin.lor import counts
 from smartchange_assets.berlin.lor.parser import LOR_VERSION, PLR_LEVEL, parse_lor_export
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.quality import Expect
-from smartchange_assets.platform.source import SourceSpec, staging_table
+from smartchange_assets.platform.spec import SourceSpec, seed_folder, staging_table
 from smartchange_assets.platform.tables import Column
 
 COLUMNS = [
@@ -57,6 +57,7 @@ def matches(column: str, pattern: str) -> Expect:
 
 
 SOURCE = SourceSpec(
+    seed=seed_folder(__file__),
     city="berlin",
     name="lor",
     title="Berlin LOR 2021 areas",

@@ -46,14 +46,17 @@ import re
 
 import dagster as dg
 
+from smartchange_assets.berlin.bike_counters.parser import SITE_ID_MAP
+from smartchange_assets.berlin.bike_counters.source import SOURCE as BIKE_COUNTERS
 from smartchange_assets.berlin.mobility import common
-from smartchange_assets.berlin.mobility.bike_counters import SITE_ID_MAP
-from smartchange_assets.berlin.mobility.source import COUNT_SOURCES, MOBILITY_SITES
+from smartchange_assets.berlin.mobility_sites.source import SOURCE as MOBILITY_SITES
+from smartchange_assets.berlin.telraam.source import SOURCE as TELRAAM
+from smartchange_assets.berlin.traffic_detectors.source import SOURCE as TRAFFIC_DETECTORS
 from smartchange_assets.platform import quality as q
-from smartchange_assets.platform.source import _md_table
+from smartchange_assets.platform.markdown import md_table
+from smartchange_assets.platform.resources import WarehouseResource
 from smartchange_assets.platform.sql_asset import SqlTable
 from smartchange_assets.platform.tables import Column, TableSpec
-from smartchange_assets.resources import WarehouseResource
 
 GROUP = "mobility"
 OUTAGE_RUN_HOURS = 8
@@ -115,6 +118,8 @@ def _unpivot_row(mode: str) -> str:
             f"{speed_sql}::double precision, {statistic}::text)")
 
 
+# the three count sources stage the same columns (count_sources.py)
+COUNT_SOURCES = (BIKE_COUNTERS, TELRAAM, TRAFFIC_DETECTORS)
 _ALL_COUNT_SOURCES = " UNION ALL ".join(
     f"SELECT {', '.join(_WIDE)} FROM {s.staging.qualified}" for s in COUNT_SOURCES)
 _COUNT_SOURCE_IDS = ", ".join(f"'{s.source_id}'" for s in COUNT_SOURCES)
@@ -375,7 +380,7 @@ def sites_resolve(warehouse: WarehouseResource) -> dg.AssetCheckResult:
                      else f"every counted site resolves ({len(allowed)} allowed exception(s): "
                           + ", ".join(s for _, s in allowed) + ")"),
         metadata={
-            "unresolved": dg.MetadataValue.md(_md_table(frame)),
+            "unresolved": dg.MetadataValue.md(md_table(frame)),
             "allowed": dg.MetadataValue.json([f"{k}/{s}" for k, s in allowed]),
             "failing": dg.MetadataValue.json([f"{k}/{s}" for k, s in failing]),
         })

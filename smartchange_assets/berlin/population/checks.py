@@ -21,7 +21,7 @@ import pandas as pd
 from smartchange_assets.berlin.lor.parser import PLR_LEVEL
 from smartchange_assets.berlin.lor.source import SOURCE as LOR
 from smartchange_assets.berlin.population.layout import LOR2021, LOR_OLD
-from smartchange_assets.resources import WarehouseResource
+from smartchange_assets.platform.resources import WarehouseResource
 
 PLR_IN_LOR, PLR_COVERAGE = "plr_in_lor", "plr_coverage"
 _SHOWN = 50

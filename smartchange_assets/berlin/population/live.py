@@ -35,7 +35,7 @@ from smartchange_assets.platform.http import (
     PayloadValidationError,
 )
 from smartchange_assets.platform.parsing import sniff_delimiter
-from smartchange_assets.platform.source import LivePayload
+from smartchange_assets.platform.spec import LivePayload
 
 logger = logging.getLogger("smartchange.berlin.population.live")
 

@@ -8,7 +8,7 @@ from smartchange_assets.berlin.population.parser import parse_ewr
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.partitions import yearly
 from smartchange_assets.platform.quality import Expect
-from smartchange_assets.platform.source import SourceSpec, staging_table
+from smartchange_assets.platform.spec import SourceSpec, seed_folder, staging_table
 from smartchange_assets.platform.tables import Column
 
 _BAND_TEXT = {"age_under_1": "under 1", "age_80_plus": "80 and over (to 110)"}
@@ -40,6 +40,8 @@ KEY = ("lor_version", "plr_code", "reference_date")
 _COUNTS = ("total", "male", "female", *GROUPED_BANDS, "single_age_total")
 
 SOURCE = SourceSpec(
+    seed=seed_folder(__file__),
+    pool="statistik-berlin-brandenburg",
     city="berlin",
     name="population",
     title="Berlin residents by LOR Planungsraum (EWR)",

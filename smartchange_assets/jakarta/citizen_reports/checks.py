@@ -11,8 +11,8 @@ from __future__ import annotations
 import dagster as dg
 
 from smartchange_assets.platform import pii
-from smartchange_assets.platform.source import SourceSpec
-from smartchange_assets.resources import WarehouseResource
+from smartchange_assets.platform.resources import WarehouseResource
+from smartchange_assets.platform.spec import SourceSpec
 
 PERSONAL_DATA_CHECK = "no_personal_data"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from smartchange_assets.jakarta.areas.linking import (
+from smartchange_assets.jakarta.admin_areas.linking import (
     AREA_COLUMNS,
     AREA_DEPS,
     area_resolution_check,
@@ -21,7 +21,7 @@ from smartchange_assets.jakarta.citizen_reports.live import fetch_crm_window, li
 from smartchange_assets.jakarta.citizen_reports.parser import parse_citizen_reports
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.partitions import monthly
-from smartchange_assets.platform.source import LivePayload, SourceSpec, staging_table
+from smartchange_assets.platform.spec import LivePayload, SourceSpec, seed_folder, staging_table
 from smartchange_assets.platform.tables import PERSONAL, SENSITIVE, Column
 
 COLUMNS = [
@@ -64,6 +64,8 @@ def fetch_live(client, today: dt.date | None = None) -> list[LivePayload]:
 
 
 SOURCE = SourceSpec(
+    seed=seed_folder(__file__),
+    pool="crm-jakarta",
     city="jakarta",
     name="citizen_reports",
     title="Jakarta CRM citizen reports",

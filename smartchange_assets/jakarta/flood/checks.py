@@ -26,8 +26,8 @@ publisher's release, not a halt of the area resolution and marts downstream.
 import dagster as dg
 import pandas as pd
 
-from smartchange_assets.platform.source import _md_table  # the project's metadata table format
-from smartchange_assets.resources import WarehouseResource
+from smartchange_assets.platform.markdown import md_table
+from smartchange_assets.platform.resources import WarehouseResource
 
 CHECK_NAME = "evacuee_columns"
 MIN_EVIDENCE_ROWS = 5
@@ -134,7 +134,7 @@ def evacuee_columns_check(spec) -> dg.AssetChecksDefinition:
                 "payloads_suspect": dg.MetadataValue.int(int(
                     evidence["looks_suspect"].fillna(False).astype(bool).sum())),
                 "payloads_disagreeing": dg.MetadataValue.int(len(disagree)),
-                "evidence": dg.MetadataValue.md(_md_table(
+                "evidence": dg.MetadataValue.md(md_table(
                     evidence.drop(columns=["payload_sha256"])) if len(evidence) else "none"),
             })
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from smartchange_assets.jakarta.satudata import fetch_satudata_pages
 from smartchange_assets.platform.http import HttpClient
-from smartchange_assets.platform.source import LivePayload
+from smartchange_assets.platform.spec import LivePayload
 
 #: Flood-EVENT datasets named in REPORT §2.1 (from third-party fetch code; unverified live).
 #: Left out: `data-kejadian-bencana-di-provinsi-dki-jakarta-tahun-2021` (all disaster kinds, schema

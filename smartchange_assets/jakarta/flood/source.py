@@ -1,6 +1,6 @@
 """Jakarta flood events (BPBD DKI "kejadian bencana banjir"): the one description."""
 
-from smartchange_assets.jakarta.areas.linking import (
+from smartchange_assets.jakarta.admin_areas.linking import (
     AREA_COLUMNS,
     AREA_DEPS,
     area_resolution_check,
@@ -11,7 +11,7 @@ from smartchange_assets.jakarta.flood.live import fetch_live
 from smartchange_assets.jakarta.flood.parser import parse_flood
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.partitions import monthly
-from smartchange_assets.platform.source import SourceSpec, staging_table
+from smartchange_assets.platform.spec import SourceSpec, seed_folder, staging_table
 from smartchange_assets.platform.tables import Column
 
 COUNT_COLUMNS = {
@@ -64,6 +64,8 @@ NATURAL_KEY = ("payload_sha256", "year", "month", "kota_name", "kecamatan_name",
                "kelurahan_name")
 
 SOURCE = SourceSpec(
+    seed=seed_folder(__file__),
+    pool="satudata",
     city="jakarta",
     name="flood",
     title="Jakarta flood events",

@@ -4,7 +4,7 @@ from smartchange_assets.jakarta.ispu.live import ISPU_SLUGS, fetch_ispu_pages
 from smartchange_assets.jakarta.ispu.parser import parse_ispu
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.partitions import monthly
-from smartchange_assets.platform.source import LivePayload, SourceSpec, staging_table
+from smartchange_assets.platform.spec import LivePayload, SourceSpec, seed_folder, staging_table
 from smartchange_assets.platform.tables import Column
 from smartchange_assets.standards.ispu import CATEGORIES
 
@@ -38,6 +38,8 @@ def fetch_live(client) -> list[LivePayload]:
     return [LivePayload(page) for slug in ISPU_SLUGS for page in fetch_ispu_pages(client, slug)]
 
 SOURCE = SourceSpec(
+    seed=seed_folder(__file__),
+    pool="satudata",
     city="jakarta",
     name="ispu",
     title="Jakarta ISPU air-quality index",

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from smartchange_assets.jakarta.satudata import fetch_satudata_pages
 from smartchange_assets.platform.http import HttpClient
-from smartchange_assets.platform.source import LivePayload
+from smartchange_assets.platform.spec import LivePayload
 
 POPULATION_SLUGS: tuple[str, ...] = (
     "data-jumlah-penduduk-provinsi-dki-jakarta-berdasarkan-kelompok-usia-dan-jenis-kelamin-"

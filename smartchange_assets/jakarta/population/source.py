@@ -1,6 +1,6 @@
 """Jakarta population by area, age band and sex (satudata, Dukcapil, BPS): the one description."""
 
-from smartchange_assets.jakarta.areas.linking import (
+from smartchange_assets.jakarta.admin_areas.linking import (
     AREA_COLUMNS,
     AREA_DEPS,
     area_resolution_check,
@@ -14,7 +14,7 @@ from smartchange_assets.jakarta.population.totals import totals_agree
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.partitions import yearly
 from smartchange_assets.platform.quality import Expect
-from smartchange_assets.platform.source import SourceSpec, staging_table
+from smartchange_assets.platform.spec import SourceSpec, seed_folder, staging_table
 from smartchange_assets.platform.tables import Column
 
 COLUMNS = [
@@ -56,6 +56,8 @@ KEY_COLUMNS = ("tahun", "periode_data", "nama_kabupaten_kota", "nama_kecamatan",
 _BANDS = [*values.FIVE_YEAR_BANDS, *values.TEN_YEAR_BANDS, values.ALL_AGES]
 
 SOURCE = SourceSpec(
+    seed=seed_folder(__file__),
+    pool="satudata",
     city="jakarta",
     name="population",
     title="Jakarta population by area, age band and sex",

@@ -26,7 +26,7 @@ import pandas as pd
 
 from smartchange_assets.jakarta.population.layouts import BPS, DUKCAPIL, SATUDATA
 from smartchange_assets.jakarta.population.parser import NATURAL_KEY
-from smartchange_assets.resources import WarehouseResource
+from smartchange_assets.platform.resources import WarehouseResource
 
 CHECK_NAME = "totals_agree"
 _KOTA_WORDS = ("PUSAT", "UTARA", "BARAT", "SELATAN", "TIMUR")

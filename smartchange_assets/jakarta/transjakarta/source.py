@@ -4,7 +4,7 @@ from smartchange_assets.jakarta.transjakarta.live import fetch_transjakarta_page
 from smartchange_assets.jakarta.transjakarta.parser import parse_transjakarta
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.partitions import monthly
-from smartchange_assets.platform.source import LivePayload, SourceSpec, staging_table
+from smartchange_assets.platform.spec import LivePayload, SourceSpec, seed_folder, staging_table
 from smartchange_assets.platform.tables import Column
 
 #: `jenis` values of the 2021 data (REPORT §4). A new service type fails the suite on purpose:
@@ -37,6 +37,8 @@ def fetch_live(client) -> list[LivePayload]:
 
 
 SOURCE = SourceSpec(
+    seed=seed_folder(__file__),
+    pool="satudata",
     city="jakarta",
     name="transjakarta",
     title="Transjakarta ridership",

@@ -1,0 +1,178 @@
+"""Dagster wiring of a :class:`~.spec.SourceSpec`: its raw asset, staging asset and checks.
+
+* ``[city, "raw", name]`` – lands payloads (live) or the seed (replay) and lists the active
+  payloads it will hand to staging;
+* ``[city, "staging", table]`` – parses every active payload with the pure parser and writes
+  the staged rows, the quarantine and the per-payload reconciliation in one atomic swap
+  (:mod:`.staging`);
+* two blocking checks on the staging asset: ``payload_reconciliation``
+  (:mod:`.reconciliation`) and ``gx_suite`` (:mod:`.suites`), plus the spec's own.
+
+With ``partitions=monthly()`` / ``yearly()`` the staging asset is time-partitioned: a run over a
+partition range stages the payloads whose period overlaps it and replaces exactly those
+partitions (:mod:`.partition_load`), and the checks judge that range. ``publisher_cadence``
+becomes the assets' freshness policy. Everything past the raw layer updates itself when its
+upstreams did and their blocking checks passed (:mod:`.automation`).
+"""
+
+import hashlib
+import time
+
+import dagster as dg
+import pandas as pd
+
+from smartchange_assets.platform import partition_load
+from smartchange_assets.platform.automation import after_upstream, freshness_policy
+from smartchange_assets.platform.markdown import md_table
+from smartchange_assets.platform.partitions import (
+    BACKFILL_POLICY,
+    cadence_tag,
+    materialize_result,
+    run_window,
+)
+from smartchange_assets.platform.reconciliation import reconciliation_check
+from smartchange_assets.platform.resources import PortalResource, WarehouseResource
+from smartchange_assets.platform.spec import SourceSpec
+from smartchange_assets.platform.staging import rows_per_partition, stage_payloads, write_staged
+from smartchange_assets.platform.suites import staging_suite_check
+from smartchange_assets.platform.tables import table_metadata
+
+SOURCE_RETRY = dg.RetryPolicy(max_retries=3, delay=30, backoff=dg.Backoff.EXPONENTIAL,
+                              jitter=dg.Jitter.PLUS_MINUS)
+
+
+def build_source(spec: SourceSpec) -> tuple[list[dg.AssetsDefinition], list]:
+    """The raw and staging assets of ``spec`` and every check on the staging asset."""
+    checks = [reconciliation_check(spec), staging_suite_check(spec),
+              *(make(spec) for make in spec.extra_checks)]
+    return [raw_asset(spec), staging_asset(spec)], checks
+
+
+def raw_asset(spec: SourceSpec) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=spec.raw_key,
+        group_name=spec.group,
+        description=f"Landed payloads of {spec.title} (raw landing archive).\n\n{spec.docs()}",
+        kinds={"postgres"},
+        retry_policy=SOURCE_RETRY,
+        owners=[],
+        # unpartitioned: landing is not by period (a connector fetches what the portal has);
+        # the landed-payloads sensor restages the partitions a new payload's period covers
+        freshness_policy=freshness_policy(spec.publisher_cadence),
+        pool=spec.pool,
+        tags={"city": spec.city, "layer": "raw", "partitions": "none", **spec.tags},
+        metadata={"source": spec.source_id, "portal": dg.MetadataValue.url(spec.portal_url),
+                  "licence": spec.licence, "publisher": spec.publisher},
+    )
+    def raw(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+            portal: PortalResource) -> dg.MaterializeResult:
+        archive = warehouse.archive()
+        skipped = None
+        # the seed is real recorded history: it is in the archive in both modes
+        new = archive.sync_seed(spec.seed_entries())
+        context.log.info("%s: %d seed payload(s) newly landed", spec.source_id, new)
+        if portal.mode == "live" and spec.fetch_live is None:
+            # no portal API to call (e.g. a file published only through a map service): the
+            # archive's payloads (seed and hand-landed files) are all there is
+            context.log.warning("%s has no live connector; replaying its archive",
+                                spec.source_id)
+        elif portal.mode == "live" and spec.live_skip_reason and spec.live_skip_reason():
+            skipped = spec.live_skip_reason()
+            context.log.warning("%s: live fetch skipped: %s", spec.source_id, skipped)
+        elif portal.mode == "live":
+            landed = 0
+            for live in spec.fetch_live(portal.client()):
+                fetched = live.fetched
+                result = archive.land(
+                    spec.source_id, fetched.content, origin=fetched.url, landed_by="live",
+                    fetched_at=fetched.fetched_at, content_type=fetched.content_type,
+                    http_status=fetched.status, period_start=live.period_start,
+                    period_end=live.period_end, request=fetched.request,
+                    file_name=live.file_name)
+                landed += result.new_manifest_row
+            context.log.info("%s: landed %d new payload(s) from the portal", spec.source_id,
+                             landed)
+        manifest = archive.manifest(spec.source_id)
+        active = manifest[manifest["rejected_reason"].isna()]
+        return dg.MaterializeResult(
+            # the set of payloads in use: unchanged when nothing new landed and nothing was
+            # rejected, so nothing downstream is automated into running again
+            data_version=dg.DataVersion(payload_set_version(manifest)),
+            metadata={
+                "mode": portal.mode,
+                **({"live_skipped": skipped} if skipped else {}),
+                "active_payloads": dg.MetadataValue.int(len(active)),
+                "rejected_payloads": dg.MetadataValue.int(int(manifest["rejected_reason"]
+                                                              .notna().sum())),
+                "payload_bytes": dg.MetadataValue.int(int(active["size_bytes"].sum())),
+                "payloads": dg.MetadataValue.md(md_table(
+                    manifest[["file_name", "sha256", "size_bytes", "landed_by", "period_start",
+                              "period_end", "rejected_reason"]])),
+            })
+
+    return raw
+
+
+def payload_set_version(manifest: pd.DataFrame) -> str:
+    """A hash of the payloads in use (sha, period, rejection) – the raw asset's data version."""
+    lines = sorted(f"{r.sha256}|{r.period_start}|{r.period_end}|{r.rejected_reason is None}"
+                   for r in manifest.astype(object).where(manifest.notna(), None).itertuples())
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:24]
+
+
+def staging_asset(spec: SourceSpec) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=spec.staging_key,
+        deps=[spec.raw_key, *spec.extra_deps],
+        group_name=spec.group,
+        description=f"{spec.title}, parsed, typed and cleaned.\n\n{spec.docs()}",
+        kinds={"postgres", "pandas"},
+        partitions_def=spec.partitions_def,
+        backfill_policy=BACKFILL_POLICY if spec.partitions else None,
+        # a partitioned table does not restage every month when the raw asset runs: the
+        # landed-payloads sensor asks for the months a new payload covers
+        automation_condition=after_upstream(ignoring=spec.raw_key if spec.partitions else None),
+        freshness_policy=freshness_policy(spec.publisher_cadence),
+        tags={"city": spec.city, "layer": "staging", "partitions": cadence_tag(spec.partitions),
+              **spec.tags},
+        metadata={"dagster/table_name": spec.staging.label,
+                  "dagster/column_schema": spec.staging.dagster_schema()},
+    )
+    def staging(context: dg.AssetExecutionContext,
+                warehouse: WarehouseResource) -> dg.MaterializeResult:
+        started = time.monotonic()
+        wh = warehouse.get()
+        window = run_window(context, spec.partitions)
+        payloads = warehouse.archive().active_payloads(spec.source_id)
+        if window is not None:
+            payloads = partition_load.payloads_for(payloads, window)
+        result = stage_payloads(spec, payloads)
+        if spec.transform is not None and len(result.staged):
+            before = len(result.staged)
+            result.staged = spec.transform(result.staged, wh)
+            if len(result.staged) != before:
+                raise dg.Failure(f"{spec.source_id}: transform changed the row count "
+                                 f"({before} -> {len(result.staged)}); rows must not vanish")
+        rows = write_staged(wh, spec, result, window)
+        recon = result.reconciliation
+        context.log.info("%s: %d payload(s), %d staged, %d quarantined in %.1f s%s",
+                         spec.source_id, len(payloads), rows, len(result.quarantine),
+                         time.monotonic() - started, f" ({window.label})" if window else "")
+        per_partition = rows_per_partition(result.partition_rows)
+        return materialize_result(context, window, {
+            **table_metadata(spec.staging, rows),
+            "rows_loaded": dg.MetadataValue.int(rows),
+            **({"partitions": dg.MetadataValue.text(window.label)} if window else {}),
+            "payloads": dg.MetadataValue.int(len(payloads)),
+            "quarantined_rows": dg.MetadataValue.int(len(result.quarantine)),
+            "no_data_rows": dg.MetadataValue.int(int(recon["no_data"].sum()) if len(recon)
+                                                 else 0),
+        }, rows_per_partition=per_partition, summary={
+            "reconciliation": dg.MetadataValue.md(md_table(recon.drop(columns=["source"]))
+                                                  if len(recon) else "no payloads"),
+            **({"staged_per_partition": dg.MetadataValue.md(md_table(
+                pd.DataFrame(per_partition.items(), columns=["partition", "staged"]),
+                max_rows=24))} if window else {}),
+        })
+
+    return staging
