@@ -35,18 +35,28 @@ QUARANTINE_KINDS = (UNREADABLE, INCONSISTENT, DUPLICATE)
 class ParseError(ValueError):
     """A payload that cannot be read at all (no header, wrong format, truncated).
 
-    The message always names the source, the file, and where possible the row and column.
+    The parser names the file and, where it can, the row and column; the staging engine adds
+    the source id from the source's spec (:meth:`for_source`), so the message a check or an
+    alert shows always reads ``source: file, row r, column 'c': what is wrong``.
     """
 
-    def __init__(self, source: str, file: str, message: str, row: int | None = None,
-                 column: str | None = None):
-        self.source, self.file, self.row, self.column = source, file, row, column
-        where = f"{source}: {file}"
-        if row is not None:
-            where += f", row {row}"
-        if column is not None:
-            where += f", column {column!r}"
-        super().__init__(f"{where}: {message}")
+    def __init__(self, file: str, message: str, row: int | None = None,
+                 column: str | None = None, source: str | None = None):
+        self.file, self.message, self.row, self.column = file, message, row, column
+        self.source = source
+        super().__init__(str(self))
+
+    def for_source(self, source: str) -> ParseError:
+        """The same error, naming ``source`` (the spec's id)."""
+        return ParseError(self.file, self.message, self.row, self.column, source)
+
+    def __str__(self) -> str:
+        where = f"{self.source}: {self.file}" if self.source else str(self.file)
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column is not None:
+            where += f", column {self.column!r}"
+        return f"{where}: {self.message}"
 
 
 @dataclass
@@ -90,10 +100,10 @@ class ParseResult:
                 f"quarantined {len(self.quarantine)} = {total} != source rows {self.source_rows}")
 
 
-def decode_text(data: bytes, source: str, file: str) -> str:
+def decode_text(data: bytes, file: str) -> str:
     """UTF-8 (with or without BOM), falling back to cp1252 only for bytes UTF-8 rejects."""
     if b"\x00" in data[:4096]:
-        raise ParseError(source, file, "binary content (NUL bytes), not a text file")
+        raise ParseError(file, "binary content (NUL bytes), not a text file")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -117,3 +127,72 @@ def read_csv_records(text: str, delimiter: str | None = None) -> tuple[list[str]
     header = [h.strip().lstrip("\ufeff") for h in rows[0]]
     body = [r for r in rows[1:] if any(cell.strip() for cell in r)]
     return header, body
+
+
+# ---------------------------------------------------------------------------------------------
+# typing a staged frame by its table spec (the one place column types are declared)
+
+_INTEGER = {"bigint", "integer", "smallint", "int", "int4", "int8", "int2"}
+_FLOAT = {"double precision", "real", "numeric", "float8", "float4"}
+
+
+def pandas_dtype(sql_type: str) -> str | None:
+    """The pandas dtype a staged column of ``sql_type`` is held in (None: leave as is, e.g.
+    arrays and JSON, which stay Python objects)."""
+    t = sql_type.lower().strip()
+    if t.endswith("[]") or t in ("jsonb", "json"):
+        return None
+    if t in _INTEGER:
+        return "Int64"
+    if t in _FLOAT or t.startswith("numeric"):
+        return "float64"
+    if t == "boolean":
+        return "boolean"
+    if t == "date" or t == "timestamp" or t == "timestamp without time zone":
+        return "datetime64[ns]"
+    if t in ("timestamptz", "timestamp with time zone"):
+        return "datetime64[ns, UTC]"
+    return "str"
+
+
+def conform(frame: pd.DataFrame, columns, source: str, what: str = "staged rows"
+            ) -> pd.DataFrame:
+    """``frame`` with exactly ``columns`` (``platform.tables.Column``; order as declared), each
+    cast to the pandas dtype of its SQL type. A parser hands over rows by column name; the
+    table spec alone says the types. A missing or unexpected column is a programming error in
+    the parser and raises, naming the source and the columns."""
+    names = [c.name for c in columns]
+    if frame.empty and not len(frame.columns):
+        frame = pd.DataFrame(columns=names)
+    missing = [n for n in names if n not in frame.columns]
+    extra = [c for c in frame.columns if c not in names]
+    if missing or extra:
+        raise ValueError(f"{source}: {what} do not match the staging table: missing "
+                         f"{missing}, unexpected {extra}")
+    out = {}
+    for column in columns:
+        series = frame[column.name]
+        dtype = pandas_dtype(column.sql_type)
+        try:
+            out[column.name] = _cast(series, dtype)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{source}: column {column.name!r} cannot be held as "
+                             f"{column.sql_type}: {exc}") from exc
+    return pd.DataFrame(out, index=frame.index).reset_index(drop=True)
+
+
+def _cast(series: pd.Series, dtype: str | None) -> pd.Series:
+    if dtype is None or str(series.dtype) == dtype:
+        return series
+    if dtype.startswith("datetime64"):
+        if isinstance(series.dtype, pd.DatetimeTZDtype):
+            converted = series.dt.tz_convert("UTC") if "UTC" in dtype else series
+            return converted.astype(dtype) if "UTC" in dtype else converted
+        if "UTC" in dtype:
+            return pd.to_datetime(series, utc=True).astype(dtype)
+        return pd.to_datetime(series).astype(dtype)
+    if dtype == "Int64" and series.dtype == object:
+        return pd.array(series.where(series.notna(), None).tolist(), dtype="Int64")
+    if dtype == "str":
+        return series.astype("str").where(series.notna(), None).astype("str")
+    return series.astype(dtype)

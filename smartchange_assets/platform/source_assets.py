@@ -33,7 +33,12 @@ from smartchange_assets.platform.partitions import (
 from smartchange_assets.platform.reconciliation import reconciliation_check
 from smartchange_assets.platform.resources import PortalResource, WarehouseResource
 from smartchange_assets.platform.spec import SourceSpec
-from smartchange_assets.platform.staging import rows_per_partition, stage_payloads, write_staged
+from smartchange_assets.platform.staging import (
+    RowsLostError,
+    rows_per_partition,
+    stage,
+    write_staged,
+)
 from smartchange_assets.platform.suites import staging_suite_check
 from smartchange_assets.platform.tables import table_metadata
 
@@ -146,13 +151,10 @@ def staging_asset(spec: SourceSpec) -> dg.AssetsDefinition:
         payloads = warehouse.archive().active_payloads(spec.source_id)
         if window is not None:
             payloads = partition_load.payloads_for(payloads, window)
-        result = stage_payloads(spec, payloads)
-        if spec.transform is not None and len(result.staged):
-            before = len(result.staged)
-            result.staged = spec.transform(result.staged, wh)
-            if len(result.staged) != before:
-                raise dg.Failure(f"{spec.source_id}: transform changed the row count "
-                                 f"({before} -> {len(result.staged)}); rows must not vanish")
+        try:
+            result = stage(spec, payloads, wh)
+        except RowsLostError as exc:
+            raise dg.Failure(str(exc)) from exc
         rows = write_staged(wh, spec, result, window)
         recon = result.reconciliation
         context.log.info("%s: %d payload(s), %d staged, %d quarantined in %.1f s%s",

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from smartchange_assets.platform import partition_load
 from smartchange_assets.platform.copy_loader import copy_frame_sqlalchemy
 from smartchange_assets.platform.landing import Payload
-from smartchange_assets.platform.parsing import QUARANTINE_COLUMNS, ParseError
+from smartchange_assets.platform.parsing import QUARANTINE_COLUMNS, ParseError, conform
 from smartchange_assets.platform.partitions import PartitionWindow
 from smartchange_assets.platform.spec import SourceSpec
 
@@ -37,10 +37,15 @@ def stage_payloads(spec: SourceSpec, payloads: list[Payload]) -> StagedSource:
         try:
             result = spec.parser(p.content, p.file_name)
             result.reconcile()
-        except (ParseError, AssertionError) as exc:
+        except ParseError as exc:
             # an unreadable payload is recorded, not raised: the blocking check reports it with
             # the parser's message (source, file, row, column) and the other payloads still stage
-            recon.append(reconciliation_row(spec, p, None, 0, 0, 0, str(exc)))
+            recon.append(reconciliation_row(spec, p, None, 0, 0, 0,
+                                            str(exc.for_source(spec.source_id))))
+            continue
+        except AssertionError as exc:  # rows that do not add up (ParseResult.reconcile)
+            recon.append(reconciliation_row(spec, p, None, 0, 0, 0,
+                                            f"{spec.source_id}: {p.file_name}: {exc}"))
             continue
         frame = result.staged.copy()
         frame.insert(0, "payload_sha256", p.sha256)
@@ -58,6 +63,24 @@ def stage_payloads(spec: SourceSpec, payloads: list[Payload]) -> StagedSource:
     q_df = (pd.concat([q for q in quarantined if len(q)], ignore_index=True)
             if any(len(q) for q in quarantined) else pd.DataFrame(columns=QUARANTINE_FRAME_COLUMNS))
     return StagedSource(staged_df, q_df[QUARANTINE_FRAME_COLUMNS], pd.DataFrame(recon))
+
+
+def stage(spec: SourceSpec, payloads: list[Payload], wh) -> StagedSource:
+    """Parse the payloads, apply the spec's transform (it must keep every row) and type the
+    staged rows by the staging table's spec, the one place column types are declared."""
+    result = stage_payloads(spec, payloads)
+    if spec.transform is not None and len(result.staged):
+        before = len(result.staged)
+        result.staged = spec.transform(result.staged, wh)
+        if len(result.staged) != before:
+            raise RowsLostError(f"{spec.source_id}: transform changed the row count "
+                                f"({before} -> {len(result.staged)}); rows must not vanish")
+    result.staged = conform(result.staged, spec.staging.columns, spec.source_id)
+    return result
+
+
+class RowsLostError(RuntimeError):
+    """A step after parsing dropped or added rows."""
 
 
 def reconciliation_row(spec: SourceSpec, p: Payload, source_rows, staged, no_data, quarantined,

@@ -356,7 +356,7 @@ def test_truncated_payload_raises_naming_the_file():
     with pytest.raises(ParseError) as info:
         parse_citizen_reports(REAL[: len(REAL) // 2], "meldungen_cut.json")
     message = str(info.value)
-    assert message.startswith("berlin/citizen_reports: meldungen_cut.json")
+    assert message.startswith("meldungen_cut.json")  # the engine adds the source id
     assert "not valid JSON" in message and "line 1" in message
 
 

@@ -289,7 +289,7 @@ def test_cut_at_a_line_boundary_is_caught_by_the_hierarchy_check():
 def test_garbage_payload_raises_naming_the_file(data, message):
     with pytest.raises(ParseError, match=message) as err:
         parse_admin_areas(data, "garbage.bin")
-    assert "jakarta_admin_areas: garbage.bin" in str(err.value)
+    assert str(err.value).startswith("garbage.bin")  # the engine adds the source id
 
 
 def test_hierarchy_findings_pass_on_the_real_lists_and_name_a_broken_parent():

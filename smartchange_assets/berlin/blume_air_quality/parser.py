@@ -100,14 +100,14 @@ _CSV_STATION = re.compile(r"^(\d{3})\s+(\S.*)$")
 
 def parse_blume(data: bytes, file_name: str) -> ParseResult:
     """Parse one BLUME payload (API JSON array or website CSV export) into a ParseResult."""
-    text = decode_text(data, SOURCE, file_name)
+    text = decode_text(data, file_name)
     head = text.lstrip()
     if head.startswith(("[", "{")):
         result = _parse_json(head, file_name)
     elif _label(head.split("\n", 1)[0].split(";", 1)[0]) == "station":
         result = _parse_csv(text, file_name)
     else:
-        raise ParseError(SOURCE, file_name, "neither a JSON array from /api/stations/{code}/data "
+        raise ParseError(file_name, "neither a JSON array from /api/stations/{code}/data "
                          "nor the luftdaten.berlin.de CSV export (first line does not start "
                          "with 'Station;')")
     result.reconcile()
@@ -140,12 +140,12 @@ def _load_json_array(text: str, file_name: str) -> list:
         items = json.loads(text)
     except json.JSONDecodeError as exc:
         # A cut-off download ends mid-array; name where the reader stopped.
-        raise ParseError(SOURCE, file_name, f"not valid JSON (truncated?): {exc}") from exc
+        raise ParseError(file_name, f"not valid JSON (truncated?): {exc}") from exc
     if not isinstance(items, list):
-        raise ParseError(SOURCE, file_name, f"expected a JSON array, got {type(items).__name__}")
+        raise ParseError(file_name, f"expected a JSON array, got {type(items).__name__}")
     if items and not any(isinstance(i, dict) and "datetime" in i for i in items):
         # e.g. the /api/lqi answer ([{"station", "data": [...]}]) is a different endpoint.
-        raise ParseError(SOURCE, file_name, "array items have no 'datetime': not the "
+        raise ParseError(file_name, "array items have no 'datetime': not the "
                          "/api/stations/{code}/data response")
     return items
 
@@ -257,12 +257,12 @@ def _csv_records(text: str, file_name: str) -> tuple[list[list[str]], list[tuple
     labels = tuple(_label(row[0]) for row in header)
     if len(header) < 4 or not all(lab.startswith(want)
                                   for lab, want in zip(labels, CSV_HEADER_LABELS, strict=True)):
-        raise ParseError(SOURCE, file_name, "not the luftdaten.berlin.de CSV export: expected "
+        raise ParseError(file_name, "not the luftdaten.berlin.de CSV export: expected "
                          "header rows Station / Messkomponente / Einheit / Messzeit, got "
                          f"{[row[0] for row in header]}")
     widths = {len(row) for row in header}
     if len(widths) != 1:
-        raise ParseError(SOURCE, file_name, f"header rows differ in width: {sorted(widths)}")
+        raise ParseError(file_name, f"header rows differ in width: {sorted(widths)}")
     return header, records[4:]
 
 
@@ -271,11 +271,11 @@ def _csv_columns(header: list[list[str]], file_name: str) -> list[_CsvColumn]:
     for pos, title in enumerate(header[0][1:], start=1):
         match = _CSV_STATION.match(title.strip())
         if not match:
-            raise ParseError(SOURCE, file_name, "station header is not 'NNN Name'",
+            raise ParseError(file_name, "station header is not 'NNN Name'",
                              row=1, column=title)
         period = CSV_PERIODS.get(_label(header[3][pos]))
         if period is None:
-            raise ParseError(SOURCE, file_name, f"unsupported period {header[3][pos]!r}; only "
+            raise ParseError(file_name, f"unsupported period {header[3][pos]!r}; only "
                              "hourly exports (Stundenwerte) are read", row=4, column=title)
         component = header[1][pos].strip()
         pollutant = CSV_COMPONENTS.get(_label(component))

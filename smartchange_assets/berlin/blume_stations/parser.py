@@ -122,7 +122,7 @@ def _utf8(data: bytes, file_name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise ParseError(SOURCE, file_name, f"not UTF-8 text ({err.reason} at byte "
+        raise ParseError(file_name, f"not UTF-8 text ({err.reason} at byte "
                          f"{err.start})") from None
 
 
@@ -131,14 +131,14 @@ def _json_records(text: str, file_name: str) -> list:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as err:
-        raise ParseError(SOURCE, file_name, f"not valid JSON (truncated?) at line {err.lineno} "
+        raise ParseError(file_name, f"not valid JSON (truncated?) at line {err.lineno} "
                          f"column {err.colno}: {err.msg}") from None
     if not isinstance(doc, list):
         keys = sorted(doc)[:10] if isinstance(doc, dict) else type(doc).__name__
-        raise ParseError(SOURCE, file_name, f"expected the JSON array of /api/stations, got "
+        raise ParseError(file_name, f"expected the JSON array of /api/stations, got "
                          f"{keys}")
     if doc and not any(isinstance(item, dict) and "code" in item for item in doc):
-        raise ParseError(SOURCE, file_name, "no array item has a 'code': not the "
+        raise ParseError(file_name, "no array item has a 'code': not the "
                          "/api/stations reply", column="code")
     return doc
 
@@ -150,7 +150,7 @@ def _csv_records(text: str, file_name: str) -> list[dict]:
     first = body.lstrip().split("\n", 1)[0]
     header, rows = read_csv_records(body.lstrip(), sniff_delimiter(first, ",;\t"))
     if not ({"station_code", "code"} & set(header)):
-        raise ParseError(SOURCE, file_name, "neither a JSON array nor a station CSV: no "
+        raise ParseError(file_name, "neither a JSON array nor a station CSV: no "
                          f"'station_code' column in the header {header[:6]}", row=1)
     records = []
     for row in rows:

@@ -108,28 +108,28 @@ def _read_envelope(data: bytes, file_name: str) -> tuple[list, int | None]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ParseError(SOURCE, file_name, f"not UTF-8 at byte {exc.start}") from exc
+        raise ParseError(file_name, f"not UTF-8 at byte {exc.start}") from exc
     # NUL characters are stripped defensively (REPORT §2 quirk 4); strict=False lets raw
     # control characters inside strings through, as a lenient server may send them.
     text = text.removeprefix(_BOM).replace("\x00", "")
     try:
         doc = json.loads(text, strict=False)
     except json.JSONDecodeError as exc:
-        raise ParseError(SOURCE, file_name, f"not valid JSON (truncated or garbled?): {exc.msg} "
+        raise ParseError(file_name, f"not valid JSON (truncated or garbled?): {exc.msg} "
                          f"at line {exc.lineno}, column {exc.colno} (character {exc.pos} of "
                          f"{len(text)})") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("index"), list):
-        raise ParseError(SOURCE, file_name, "expected the envelope {messages, results, index} "
+        raise ParseError(file_name, "expected the envelope {messages, results, index} "
                          f"with a list 'index', got {_shape(doc)}")
     messages = doc.get("messages")
     if isinstance(messages, dict) and messages.get("success") is False:
-        raise ParseError(SOURCE, file_name, "the API answered success=false: "
+        raise ParseError(file_name, "the API answered success=false: "
                          f"{json.dumps(messages.get('messages'), ensure_ascii=False)[:300]}")
     reports = doc["index"]
     results = doc.get("results")
     announced = results.get("count") if isinstance(results, dict) else None
     if announced is not None and announced != len(reports):
-        raise ParseError(SOURCE, file_name, f"results.count says {announced!r} reports but "
+        raise ParseError(file_name, f"results.count says {announced!r} reports but "
                          f"'index' holds {len(reports)} (cut short or paginated reply)")
     return reports, announced
 

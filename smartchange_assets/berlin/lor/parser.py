@@ -156,19 +156,19 @@ def _add(quarantine: Quarantine, source_row: int, err: _RowError, raw: dict) -> 
 
 def _read(data: bytes, file_name: str) -> tuple[list[str], list[list[str]], dict]:
     if not data.strip():
-        raise ParseError(SOURCE, file_name, "empty payload")
-    text = decode_text(data, SOURCE, file_name).lstrip("\ufeff")
+        raise ParseError(file_name, "empty payload")
+    text = decode_text(data, file_name).lstrip("\ufeff")
     first_line = text.split("\n", 1)[0].rstrip("\r")
     if first_line.lstrip().startswith("<"):
-        raise ParseError(SOURCE, file_name, f"an HTML/XML page, not the LOR CSV export; "
+        raise ParseError(file_name, f"an HTML/XML page, not the LOR CSV export; "
                          f"starts with {first_line[:80]!r}", row=1)
     delimiter = sniff_delimiter(first_line, candidates=";,\t")
     header, records = read_csv_records(text, delimiter)
     if not records:
-        raise ParseError(SOURCE, file_name, "no data rows after the header")
+        raise ParseError(file_name, "no data rows after the header")
     if len(records[-1]) < len(header):
         # the export's last row has no line break, so a cut shows only as missing fields
-        raise ParseError(SOURCE, file_name, f"last row has {len(records[-1])} of "
+        raise ParseError(file_name, f"last row has {len(records[-1])} of "
                          f"{len(header)} fields: the payload is truncated", row=len(records))
     return header, records, {"delimiter": delimiter, "crlf": "\r\n" in text[:2000]}
 
@@ -192,7 +192,7 @@ def _map_header(header: list[str], file_name: str) -> dict[str, int]:
             columns[canonical] = i
     missing = [PUBLISHED[c] for c in REQUIRED if c not in columns]
     if missing:
-        raise ParseError(SOURCE, file_name, f"not the LOR 2021 Planungsraum export: header "
+        raise ParseError(file_name, f"not the LOR 2021 Planungsraum export: header "
                          f"lacks {missing}; header reads {header[:12]}", row=1)
     return columns
 

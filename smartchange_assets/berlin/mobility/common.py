@@ -116,11 +116,11 @@ def payload_text(data: bytes, source: str, file: str) -> str:
         try:
             data = gzip.decompress(data)
         except (EOFError, OSError, zlib.error) as exc:
-            raise ParseError(source, file, f"gzip stream is truncated or corrupt ({exc})") \
+            raise ParseError(file, f"gzip stream is truncated or corrupt ({exc})") \
                 from exc
     if not data.strip():
-        raise ParseError(source, file, "empty payload")
-    return decode_text(data, source, file)
+        raise ParseError(file, "empty payload")
+    return decode_text(data, file)
 
 
 def read_cells(text: str, source: str, file: str, required: tuple[str, ...],
@@ -135,11 +135,11 @@ def read_cells(text: str, source: str, file: str, required: tuple[str, ...],
     header, rows = read_csv_records(text, delimiter)
     missing = [c for c in required if c not in header]
     if missing:
-        raise ParseError(source, file, f"not this source's layout: header lacks "
+        raise ParseError(file, f"not this source's layout: header lacks "
                          f"{', '.join(map(repr, missing))} (header: {header[:12]})")
     width = len(header)
     if rows and len(rows[-1]) != width and not text.endswith(("\n", "\r")):
-        raise ParseError(source, file, f"payload ends mid-line: the last line has "
+        raise ParseError(file, f"payload ends mid-line: the last line has "
                          f"{len(rows[-1])} of {width} fields (truncated)", row=len(rows))
     padded = [r if len(r) == width else (r + [""] * width)[:width] for r in rows]
     frame = pd.DataFrame(padded, columns=header, dtype="str") if rows else \

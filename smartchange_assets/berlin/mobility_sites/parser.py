@@ -131,10 +131,10 @@ def _geojson(data: bytes, file_name: str) -> tuple[list[dict], int, Quarantine]:
     try:
         doc = json.loads(payload_text(data, SOURCE, file_name))
     except json.JSONDecodeError as exc:
-        raise ParseError(SOURCE, file_name, f"not valid JSON ({exc}); truncated?") from exc
+        raise ParseError(file_name, f"not valid JSON ({exc}); truncated?") from exc
     features = doc.get("features") if isinstance(doc, dict) else None
     if doc.get("type") != "FeatureCollection" or not isinstance(features, list):
-        raise ParseError(SOURCE, file_name, "not a GeoJSON FeatureCollection")
+        raise ParseError(file_name, "not a GeoJSON FeatureCollection")
     quarantine = Quarantine()
     records = []
     for number, feature in enumerate(features, start=1):
@@ -153,7 +153,7 @@ def _geojson(data: bytes, file_name: str) -> tuple[list[dict], int, Quarantine]:
         elif "cameras" in props or "osm" in props:
             record = _telraam(props, feature.get("geometry"))
         else:
-            raise ParseError(SOURCE, file_name, "features are neither Eco-Counter sites "
+            raise ParseError(file_name, "features are neither Eco-Counter sites "
                              "(properties.counter) nor Telraam segments (properties.cameras)",
                              row=number)
         if isinstance(record, str):  # a problem, not a record
@@ -249,17 +249,17 @@ def _stammdaten(data: bytes, file_name: str) -> tuple[list[dict], int, Quarantin
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ParseError(SOURCE, file_name, f"not a readable xlsx workbook ({exc})") from exc
+        raise ParseError(file_name, f"not a readable xlsx workbook ({exc})") from exc
     sheet = book.worksheets[0]
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     book.close()
     rows = [r for r in rows if any(v not in (None, "") for v in r)]
     if not rows:
-        raise ParseError(SOURCE, file_name, "the first sheet is empty")
+        raise ParseError(file_name, "the first sheet is empty")
     header = [str(h).strip() if h is not None else "" for h in rows[0]]
     missing = [c for c in STAMMDATEN if c not in header]
     if missing:
-        raise ParseError(SOURCE, file_name, f"not the detector master data: sheet "
+        raise ParseError(file_name, f"not the detector master data: sheet "
                          f"{sheet.title!r} lacks {', '.join(map(repr, missing))}")
     at = {name: header.index(name) for name in STAMMDATEN}
     quarantine, records, seen = Quarantine(), [], {}

@@ -92,7 +92,7 @@ def read_layout(header: list[str], file_name: str) -> Layout:
     missing += [c for c in TOTAL_COLUMNS if TOTAL_COLUMNS[c] not in totals]
     missing += [b for b in GROUPED_BANDS if b not in grouped]
     if missing:
-        raise ParseError(SOURCE, file_name, f"not an EWR Matrix CSV: header lacks {missing}; "
+        raise ParseError(file_name, f"not an EWR Matrix CSV: header lacks {missing}; "
                          f"it reads {header[:10]}", row=1)
     single.sort()
     _check_tiling(single, file_name)
@@ -110,15 +110,15 @@ def _check_tiling(single: list[tuple[int, int, int]], file_name: str) -> None:
     edges = [0]
     for lo, hi, _ in single:
         if lo != edges[-1] or hi <= lo:
-            raise ParseError(SOURCE, file_name, f"single-age bands do not tile 0-{TOP_AGE}: "
+            raise ParseError(file_name, f"single-age bands do not tile 0-{TOP_AGE}: "
                              f"band {lo}-{hi} follows {edges[-1]}", row=1)
         edges.append(hi)
     if edges[-1] != TOP_AGE:
-        raise ParseError(SOURCE, file_name, f"single-age bands end at {edges[-1]}, "
+        raise ParseError(file_name, f"single-age bands end at {edges[-1]}, "
                          f"not {TOP_AGE}", row=1)
     for band, (lo, hi) in GROUPED_BANDS.items():
         if lo not in edges or hi not in edges:
-            raise ParseError(SOURCE, file_name, f"grouped band {band} ({lo}-{hi}) is not a "
+            raise ParseError(file_name, f"grouped band {band} ({lo}-{hi}) is not a "
                              "union of single-age bands", row=1)
 
 
@@ -127,7 +127,7 @@ def _lor_version(ids: dict[str, int], file_name: str) -> tuple[str, str]:
     by_name = (LOR2021 if _FILE_L21.search(file_name)
                else LOR_OLD if _FILE_OLD.search(file_name) else None)
     if by_header and by_name and by_header != by_name:
-        raise ParseError(SOURCE, file_name, f"header says {by_header} "
+        raise ParseError(file_name, f"header says {by_header} "
                          f"({'BEZPGR' if by_header == LOR2021 else 'STADTRAUM'} column) but the "
                          f"file name says {by_name}: the scheme of the keys is unclear", row=1)
     if by_header:
@@ -135,7 +135,7 @@ def _lor_version(ids: dict[str, int], file_name: str) -> tuple[str, str]:
         return by_header, f"header column {column}" + (" and file name" if by_name else "")
     if by_name:
         return by_name, "file name"
-    raise ParseError(SOURCE, file_name, "cannot tell the LOR version of the keys: no STADTRAUM "
+    raise ParseError(file_name, "cannot tell the LOR version of the keys: no STADTRAUM "
                      "(old LOR) or BEZPGR (LOR 2021) column, and the file name is neither "
                      "EWR<YYYYMM>… nor EWR_L21_<YYYYMM>…", row=1)
 

@@ -45,7 +45,6 @@ from smartchange_assets.berlin.population.layout import (
     GROUPED_BANDS,
     LOR2021,
     LOR_OLD,
-    SOURCE,
     Layout,
     read_layout,
 )
@@ -133,18 +132,18 @@ def parse_ewr(data: bytes, file_name: str) -> ParseResult:
 
 def _read(data: bytes, file_name: str) -> tuple[list[str], list[list[str]], dict]:
     if not data.strip():
-        raise ParseError(SOURCE, file_name, "empty payload")
-    text = decode_text(data, SOURCE, file_name).lstrip("\ufeff")
+        raise ParseError(file_name, "empty payload")
+    text = decode_text(data, file_name).lstrip("\ufeff")
     first_line = text.split("\n", 1)[0].rstrip("\r")
     if first_line.lstrip().startswith("<"):
-        raise ParseError(SOURCE, file_name, "an HTML/XML page, not an EWR CSV; starts with "
+        raise ParseError(file_name, "an HTML/XML page, not an EWR CSV; starts with "
                          f"{first_line[:80]!r}", row=1)
     delimiter = sniff_delimiter(first_line, candidates=";,\t")
     header, records = read_csv_records(text, delimiter)
     if not records:
-        raise ParseError(SOURCE, file_name, "no data rows after the header")
+        raise ParseError(file_name, "no data rows after the header")
     if len(records[-1]) < len(header):
-        raise ParseError(SOURCE, file_name, f"last row has {len(records[-1])} of {len(header)} "
+        raise ParseError(file_name, f"last row has {len(records[-1])} of {len(header)} "
                          "fields: the payload is truncated", row=len(records))
     return header, records, {"delimiter": delimiter}
 

@@ -65,7 +65,7 @@ def parse_detectors(data: bytes, file_name: str) -> ParseResult:
     header_line = text.split("\n", 1)[0]
     id_column = next((c for c in LEVELS if c in header_line), None)
     if id_column is None:
-        raise ParseError(SOURCE, file_name, f"not a detector file: the header names neither "
+        raise ParseError(file_name, f"not a detector file: the header names neither "
                          f"mq_name nor detid_15 ({header_line[:120]!r})")
     kind, suffix, id_pattern = LEVELS[id_column]
     value_columns = [f"{q}_{c}_{suffix}" for c in CLASSES for q in ("q", "v")]

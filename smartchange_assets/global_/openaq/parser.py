@@ -105,7 +105,7 @@ def _utf8(data: bytes, file_name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise ParseError(SOURCE, file_name, f"not UTF-8 text ({err.reason} at byte "
+        raise ParseError(file_name, f"not UTF-8 text ({err.reason} at byte "
                          f"{err.start})") from None
 
 
@@ -115,11 +115,11 @@ def _load(data: bytes, file_name: str) -> tuple[list, dict]:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as err:
-        raise ParseError(SOURCE, file_name, f"not valid JSON (truncated?) at line {err.lineno} "
+        raise ParseError(file_name, f"not valid JSON (truncated?) at line {err.lineno} "
                          f"column {err.colno}: {err.msg}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("results"), list):
         keys = sorted(doc)[:10] if isinstance(doc, dict) else type(doc).__name__
-        raise ParseError(SOURCE, file_name, f"not an OpenAQ v3 reply: no 'results' list ({keys})")
+        raise ParseError(file_name, f"not an OpenAQ v3 reply: no 'results' list ({keys})")
     meta = doc.get("meta") if isinstance(doc.get("meta"), dict) else {}
     return doc["results"], meta
 
@@ -128,7 +128,7 @@ def _kind(results: list, file_name: str) -> str:
     first = next((item for item in results if isinstance(item, dict)), None)
     if first is None:
         if results:
-            raise ParseError(SOURCE, file_name, "'results' holds no objects")
+            raise ParseError(file_name, "'results' holds no objects")
         return "empty"
     if "period" in first and "value" in first:
         return "measurements"
@@ -136,14 +136,14 @@ def _kind(results: list, file_name: str) -> str:
         return "locations"
     if "id" in first and "parameter" in first:
         return "sensors"
-    raise ParseError(SOURCE, file_name, f"results are neither measurements, locations nor "
+    raise ParseError(file_name, f"results are neither measurements, locations nor "
                      f"sensors (first item has keys {sorted(first)[:10]})")
 
 
 def _ids_from_name(file_name: str) -> tuple[int, int | None]:
     sensor = _SENSOR_IN_NAME.search(file_name)
     if sensor is None:
-        raise ParseError(SOURCE, file_name, "a measurement reply does not name its sensor and "
+        raise ParseError(file_name, "a measurement reply does not name its sensor and "
                          "the file name carries no 'sensor<ID>': the rows cannot be attributed")
     location = _LOCATION_IN_NAME.search(file_name)
     return int(sensor.group(1)), (int(location.group(1)) if location else None)

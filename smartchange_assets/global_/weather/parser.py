@@ -148,7 +148,7 @@ def api_of(file_name: str) -> str:
     name = file_name.lower()
     found = [api for api in APIS if api in name]
     if len(found) != 1:
-        raise ParseError(SOURCE, file_name, "cannot tell the forecast API from the archive API: "
+        raise ParseError(file_name, "cannot tell the forecast API from the archive API: "
                          "the file name must contain exactly one of 'forecast' or 'archive'")
     return found[0]
 
@@ -161,7 +161,7 @@ def _utf8(data: bytes, file_name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise ParseError(SOURCE, file_name, f"not UTF-8 text ({err.reason} at byte "
+        raise ParseError(file_name, f"not UTF-8 text ({err.reason} at byte "
                          f"{err.start})") from None
 
 
@@ -172,13 +172,13 @@ def _load(data: bytes, file_name: str) -> list:
         doc = json.loads(text)
     except json.JSONDecodeError as err:
         # a cut-off download ends mid-array: say where the reader stopped
-        raise ParseError(SOURCE, file_name, f"not valid JSON (truncated?) at line {err.lineno} "
+        raise ParseError(file_name, f"not valid JSON (truncated?) at line {err.lineno} "
                          f"column {err.colno}: {err.msg}") from None
     if isinstance(doc, dict) and doc.get("error") is True:
-        raise ParseError(SOURCE, file_name, f"Open-Meteo error reply: {doc.get('reason')!r}")
+        raise ParseError(file_name, f"Open-Meteo error reply: {doc.get('reason')!r}")
     envelopes = [doc] if isinstance(doc, dict) else doc
     if not isinstance(envelopes, list) or not envelopes:
-        raise ParseError(SOURCE, file_name, "expected an Open-Meteo reply object or a non-empty "
+        raise ParseError(file_name, "expected an Open-Meteo reply object or a non-empty "
                          f"array of them, got {type(doc).__name__} {str(doc)[:60]!r}")
     return envelopes
 
@@ -186,11 +186,11 @@ def _load(data: bytes, file_name: str) -> list:
 def _read_location(envelope: object, index: int, file_name: str, notes: _Notes) -> _Location:
     where = f"location {index + 1}"
     if not isinstance(envelope, dict):
-        raise ParseError(SOURCE, file_name, f"{where} is a {type(envelope).__name__}, "
+        raise ParseError(file_name, f"{where} is a {type(envelope).__name__}, "
                          "not an object")
     daily, units = envelope.get("daily"), envelope.get("daily_units")
     if not isinstance(daily, dict) or not isinstance(daily.get("time"), list):
-        raise ParseError(SOURCE, file_name, f"{where} has no 'daily' block with a 'time' list "
+        raise ParseError(file_name, f"{where} has no 'daily' block with a 'time' list "
                          "(not a daily reply)", column="daily")
     units = units if isinstance(units, dict) else {}
     times = daily["time"]
@@ -211,7 +211,7 @@ def _variables(daily: dict, n_days: int, where: str, file_name: str,
         present = [name for name in var.names if name in daily]
         known.update(var.names)
         if len(present) > 1:
-            raise ParseError(SOURCE, file_name, f"{where} carries both {present[0]!r} and "
+            raise ParseError(file_name, f"{where} carries both {present[0]!r} and "
                              f"{present[1]!r}; they are the same variable", column=present[1])
         if not present:
             notes.missing.add(var.column)
@@ -221,14 +221,14 @@ def _variables(daily: dict, n_days: int, where: str, file_name: str,
         if not isinstance(series, list) or len(series) != n_days:
             size = len(series) if isinstance(series, list) else type(series).__name__
             # misaligned columns cannot be matched to dates: the whole reply is unreadable
-            raise ParseError(SOURCE, file_name, f"{where}: daily.{name} has {size} values, "
+            raise ParseError(file_name, f"{where}: daily.{name} has {size} values, "
                              f"daily.time has {n_days}", column=name)
         if name != var.names[0]:
             notes.renamed.add(f"{name}->{var.names[0]}")
         found[var.column] = (name, series)
     notes.ignored.update(k for k in daily if k not in known)
     if not found:
-        raise ParseError(SOURCE, file_name, f"{where} has none of the daily variables "
+        raise ParseError(file_name, f"{where} has none of the daily variables "
                          f"{', '.join(v.names[0] for v in VARIABLES)}", column="daily")
     return found
 

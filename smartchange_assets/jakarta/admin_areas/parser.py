@@ -77,14 +77,14 @@ class _RowError(Exception):
 
 def parse_admin_areas(data: bytes, file_name: str) -> ParseResult:
     """Parse one code-list payload (Kemendagri SQL tuples or a BPS MFD CSV)."""
-    text = decode_text(data, SOURCE, file_name).lstrip("\ufeff")
+    text = decode_text(data, file_name).lstrip("\ufeff")
     lines = text.splitlines()
     content = [(n, line) for n, line in enumerate(lines, start=1) if line.strip()]
     if not content:
-        raise ParseError(SOURCE, file_name, "empty payload: a code list cannot be empty")
+        raise ParseError(file_name, "empty payload: a code list cannot be empty")
     if not text.endswith(("\n", "\r")):
         # every published list ends with a line break; one that stops mid-line was cut off
-        raise ParseError(SOURCE, file_name, f"payload ends mid-line (no final line break), "
+        raise ParseError(file_name, f"payload ends mid-line (no final line break), "
                          f"truncated? last line reads {content[-1][1][:80]!r}",
                          row=content[-1][0])
     first_line, first = content[0]
@@ -93,7 +93,7 @@ def parse_admin_areas(data: bytes, file_name: str) -> ParseResult:
     elif _looks_like_bps(first):
         result = _parse_bps(text, file_name)
     else:
-        raise ParseError(SOURCE, file_name, f"neither Kemendagri SQL value tuples nor a BPS "
+        raise ParseError(file_name, f"neither Kemendagri SQL value tuples nor a BPS "
                          f"MFD code list; first line reads {first[:80]!r}", row=first_line)
     result.reconcile()
     return result
@@ -108,11 +108,11 @@ def _parse_kemendagri(content: list[tuple[int, str]], file_name: str) -> ParseRe
     statements = len(content) - len(records)
     for n, line in content:
         if not line.lstrip().startswith("(") and not _SQL_STATEMENT.match(line.lstrip()):
-            raise ParseError(SOURCE, file_name, f"line is neither a value tuple nor an SQL "
+            raise ParseError(file_name, f"line is neither a value tuple nor an SQL "
                              f"statement: {line.strip()[:80]!r}", row=n)
     last_line, last = records[-1] if records else (content[-1][0], "")
     if records and not _TUPLE.fullmatch(last):
-        raise ParseError(SOURCE, file_name, f"last value tuple is incomplete (truncated?): "
+        raise ParseError(file_name, f"last value tuple is incomplete (truncated?): "
                          f"{last[:80]!r}", row=last_line)
 
     quarantine, rows = Quarantine(), []
@@ -208,19 +208,19 @@ def _bps_layout(first: list[str], file_name: str) -> tuple[list[str] | None, dic
             return None, {BPS_CODE: 0, BPS_NAME: 1}
         if len(first) == 3:
             return None, {BPS_CODE: 0, BPS_PARENT: 1, BPS_NAME: 2}
-        raise ParseError(SOURCE, file_name, f"a BPS code row has 2 or 3 fields "
+        raise ParseError(file_name, f"a BPS code row has 2 or 3 fields "
                          f"(id[,parent_id],name), this one has {len(first)}", row=1)
     positions: dict[str, int] = {}
     for i, name in enumerate(first):
         canonical = _BPS_HEADER.get(name.strip().lower())
         if canonical in positions:
-            raise ParseError(SOURCE, file_name, f"two columns map to {canonical!r}", row=1,
+            raise ParseError(file_name, f"two columns map to {canonical!r}", row=1,
                              column=name)
         if canonical:
             positions[canonical] = i
     missing = [c for c in (BPS_CODE, BPS_NAME) if c not in positions]
     if missing:
-        raise ParseError(SOURCE, file_name, f"header {first} lacks {missing}", row=1)
+        raise ParseError(file_name, f"header {first} lacks {missing}", row=1)
     return [h.strip() for h in first], positions
 
 

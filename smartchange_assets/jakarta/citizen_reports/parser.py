@@ -147,9 +147,9 @@ def created_at(value: str) -> tuple[dt.date, dt.datetime | None, dt.datetime | N
 def parse_citizen_reports(data: bytes, file_name: str) -> ParseResult:
     """Parse one CRM payload (research CSV or dashboard API JSON)."""
     try:
-        text = decode_text(data, SOURCE, file_name).lstrip("\ufeff")
+        text = decode_text(data, file_name).lstrip("\ufeff")
     except UnicodeDecodeError as err:
-        raise ParseError(SOURCE, file_name, f"not a text file ({err.reason})") from None
+        raise ParseError(file_name, f"not a text file ({err.reason})") from None
     if text.lstrip()[:1] in ("[", "{"):
         records, notes = _read_json(text, file_name), {"format": "crm dashboard json"}
         clean = _clean_api_row
@@ -200,7 +200,7 @@ def _read_csv(text: str, file_name: str) -> tuple[list[dict], dict]:
     if text.count('"') % 2:
         # Quotes are doubled inside fields, so an odd count is a field that never closes: a
         # cut-off download. The multi-line descriptions make a partial read dangerous.
-        raise ParseError(SOURCE, file_name, "unterminated quoted field: payload truncated?")
+        raise ParseError(file_name, "unterminated quoted field: payload truncated?")
     lines = text.splitlines(keepends=True)
     nonblank = [i for i, line in enumerate(lines) if line.strip()][:_HEADER_SEARCH_LINES]
     for i in nonblank:
@@ -220,7 +220,7 @@ def _read_csv(text: str, file_name: str) -> tuple[list[dict], dict]:
                              "dropped_columns": [h for h in header if h.lower()
                                                  in RESEARCH_COLUMNS]}
     first = lines[nonblank[0]].strip()[:120] if nonblank else ""
-    raise ParseError(SOURCE, file_name, "no CRM header (needs a report_id column) in the first "
+    raise ParseError(file_name, "no CRM header (needs a report_id column) in the first "
                      f"{_HEADER_SEARCH_LINES} lines; first line reads {first!r}", row=1)
 
 
@@ -231,7 +231,7 @@ def _map_csv_header(header: list[str], file_name: str) -> dict[str, str]:
         if canonical is None:
             continue
         if canonical in columns:
-            raise ParseError(SOURCE, file_name, f"columns {columns[canonical]!r} and {name!r} "
+            raise ParseError(file_name, f"columns {columns[canonical]!r} and {name!r} "
                              f"both map to {canonical!r}", column=name)
         columns[canonical] = name
     return columns
@@ -286,16 +286,16 @@ def _read_json(text: str, file_name: str) -> list[dict]:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as err:
-        raise ParseError(SOURCE, file_name, f"invalid JSON at line {err.lineno} column "
+        raise ParseError(file_name, f"invalid JSON at line {err.lineno} column "
                          f"{err.colno}: {err.msg}") from None
     rows = doc.get("data") if isinstance(doc, dict) else doc
     if not isinstance(rows, list):
         keys = sorted(doc) if isinstance(doc, dict) else type(doc).__name__
-        raise ParseError(SOURCE, file_name, f"expected a JSON list of reports (or a 'data' "
+        raise ParseError(file_name, f"expected a JSON list of reports (or a 'data' "
                          f"list); got {keys}")
     for n, row in enumerate(rows, start=1):
         if not isinstance(row, dict):
-            raise ParseError(SOURCE, file_name, f"report is a {type(row).__name__}, not an "
+            raise ParseError(file_name, f"report is a {type(row).__name__}, not an "
                              "object", row=n)
     return rows
 

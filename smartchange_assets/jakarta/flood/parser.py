@@ -164,25 +164,25 @@ def parse_flood(data: bytes, file_name: str) -> ParseResult:
 
 def _read_payload(data: bytes, file_name: str) -> tuple[list[str], list[dict], dict, dict]:
     try:
-        text = decode_text(data, SOURCE, file_name).lstrip("\ufeff")
+        text = decode_text(data, file_name).lstrip("\ufeff")
     except UnicodeDecodeError as err:  # the cp1252 fallback failed too: not text at all
-        raise ParseError(SOURCE, file_name, f"not a text file ({err.reason})") from None
+        raise ParseError(file_name, f"not a text file ({err.reason})") from None
     if text.lstrip()[:1] in ("{", "["):
         try:
             header, records = records_from_json(data)
             meta = reply_metadata(data)
         except JsonRecordsError as err:
-            raise ParseError(SOURCE, file_name, str(err), row=err.row) from None
+            raise ParseError(file_name, str(err), row=err.row) from None
         return header, records, {"format": "json"}, meta
     header, rows, notes = _read_csv(text, file_name)
     if not rows and not text.endswith(("\n", "\r")):
-        raise ParseError(SOURCE, file_name, "no data rows and no line end after the header: "
+        raise ParseError(file_name, "no data rows and no line end after the header: "
                          "the payload ends inside its header (truncated?)", row=1)
     records = []
     for n, cells in enumerate(rows, start=1):
         if len(cells) < len(header) and n == len(rows):
             # a short LAST row is how a cut-off download looks: fail loudly, land nothing
-            raise ParseError(SOURCE, file_name, f"last row has {len(cells)} of {len(header)} "
+            raise ParseError(file_name, f"last row has {len(cells)} of {len(header)} "
                              "fields: the payload ends mid-row (truncated?)", row=n)
         record = dict(zip(header, cells, strict=False))
         if len(cells) != len(header):
@@ -205,7 +205,7 @@ def _read_csv(text: str, file_name: str) -> tuple[list[str], list[list[str]], di
             header, rows = read_csv_records("".join(lines[i:]), delimiter)
             return header, rows, {"format": "csv", "delimiter": delimiter, "header_line": i + 1}
     first = lines[nonblank[0]].strip()[:120] if nonblank else ""
-    raise ParseError(SOURCE, file_name, f"no flood-table header (layouts F1/F2/F3) in the first "
+    raise ParseError(file_name, f"no flood-table header (layouts F1/F2/F3) in the first "
                      f"{_HEADER_SEARCH_LINES} lines; first line reads {first!r}", row=1)
 
 
@@ -238,10 +238,10 @@ def _layout(header: list[str], file_name: str, meta: dict) -> _Layout:
     repeated = [n for n, k in Counter(_ALIAS_TO_CANONICAL.get(_normalise_name(h))
                                       for h in header).items() if n and k > 1]
     if repeated:
-        raise ParseError(SOURCE, file_name, f"several columns map to {repeated}: {header}")
+        raise ParseError(file_name, f"several columns map to {repeated}: {header}")
     variant = _variant_of(columns)
     if variant is None:
-        raise ParseError(SOURCE, file_name, f"header matches no flood layout (F1 needs "
+        raise ParseError(file_name, f"header matches no flood layout (F1 needs "
                          f"{REQUIRED['F1']}, F2 {REQUIRED['F2']}, F3 {REQUIRED['F3']}): {header}")
     year, source = (None, None) if variant == "F2" else _payload_year(meta, file_name)
     return _Layout(variant, header, columns, year, source)
@@ -259,7 +259,7 @@ def _payload_year(meta: dict, file_name: str) -> tuple[int, str]:
     name_years = set(_YEAR.findall(file_name))
     if len(name_years) == 1:
         return int(name_years.pop()), "file name"
-    raise ParseError(SOURCE, file_name, "the rows carry no year and neither the reply "
+    raise ParseError(file_name, "the rows carry no year and neither the reply "
                      f"(periodeData, title) nor the file name names exactly one: "
                      f"{sorted(periods | title_years | name_years) or 'none'}; land the file "
                      "under a name with its year")

@@ -198,9 +198,9 @@ def _quarantine(quarantine: Quarantine, layout: _Layout, source_row: int, err: _
 
 def _read_payload(data: bytes, file_name: str) -> tuple[list[str], list[list[str]], dict]:
     try:
-        text = decode_text(data, SOURCE, file_name)
+        text = decode_text(data, file_name)
     except UnicodeDecodeError as err:  # cp1252 fallback also failed: not text at all
-        raise ParseError(SOURCE, file_name, f"not a text file ({err.reason})") from None
+        raise ParseError(file_name, f"not a text file ({err.reason})") from None
     text = text.lstrip("\ufeff")  # a BOM survives the cp1252 fallback
     if text.lstrip()[:1] in ("{", "["):
         header, records, notes = _read_json(text, file_name)
@@ -221,7 +221,7 @@ def _read_csv(text: str, file_name: str) -> tuple[list[str], list[list[str]], di
             header, records = read_csv_records("".join(lines[i:]), delimiter)
             return header, records, {"format": "csv", "delimiter": delimiter, "header_line": i + 1}
     first = lines[nonblank[0]].strip()[:120] if nonblank else ""
-    raise ParseError(SOURCE, file_name,
+    raise ParseError(file_name,
                      f"no ISPU header (needs columns {', '.join(REQUIRED)}) in the first "
                      f"{_HEADER_SEARCH_LINES} lines; first line reads {first!r}", row=1)
 
@@ -230,17 +230,17 @@ def _read_json(text: str, file_name: str) -> tuple[list[str], list[list[str]], d
     try:
         reply = json.loads(text)
     except json.JSONDecodeError as err:
-        raise ParseError(SOURCE, file_name, f"invalid JSON at line {err.lineno} column "
+        raise ParseError(file_name, f"invalid JSON at line {err.lineno} column "
                          f"{err.colno}: {err.msg}") from None
     rows, kind = _json_rows(reply)
     if rows is None:
         keys = sorted(reply) if isinstance(reply, dict) else type(reply).__name__
-        raise ParseError(SOURCE, file_name, f"JSON reply has no row list ('filedata' or a "
+        raise ParseError(file_name, f"JSON reply has no row list ('filedata' or a "
                          f"'data' list); top-level keys: {keys}")
     header: list[str] = []
     for n, row in enumerate(rows, start=1):
         if not isinstance(row, dict):
-            raise ParseError(SOURCE, file_name, f"JSON row is a {type(row).__name__}, "
+            raise ParseError(file_name, f"JSON row is a {type(row).__name__}, "
                              "not an object", row=n)
         header.extend(k for k in row if k not in SYSTEM_COLUMNS and k not in header)
     records = [[_json_cell(row.get(k)) for k in header] for row in rows]
@@ -293,14 +293,14 @@ def _map_header(header: list[str], file_name: str) -> _Layout:
         if canonical is None:
             continue  # unknown extra column: ignored, still kept in raw_record
         if canonical in columns:
-            raise ParseError(SOURCE, file_name, f"columns {columns[canonical]!r} and {name!r} "
+            raise ParseError(file_name, f"columns {columns[canonical]!r} and {name!r} "
                              f"both map to {canonical!r}", column=name)
         columns[canonical] = name
         if canonical == "station":
             station_names.append(_normalise_name(name))
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        raise ParseError(SOURCE, file_name, f"header lacks required columns {missing}: {header}")
+        raise ParseError(file_name, f"header lacks required columns {missing}: {header}")
     granularity = "station" if station_names == ["stasiun"] else "city_max"
     positions = {canonical: header.index(name) for canonical, name in columns.items()}
     return _Layout(header, columns, positions, granularity, _generation(header))

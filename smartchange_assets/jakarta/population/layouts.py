@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from smartchange_assets.jakarta.population.reading import SOURCE, Grid
+from smartchange_assets.jakarta.population.reading import Grid
 from smartchange_assets.platform.parsing import ParseError
 
 SATUDATA = "satudata_age_sex_kelurahan"
@@ -80,7 +80,7 @@ def locate_table(grid: Grid, file_name: str) -> Table:
         if names and names[0] in _BPS_NAME_HEADERS:
             return _bps_table(grid, i, file_name)
     first = " | ".join(grid.rows[0])[:120] if grid.rows else ""
-    raise ParseError(SOURCE, file_name,
+    raise ParseError(file_name,
                      "no population header (satudata, Dukcapil or BPS column names) in the first "
                      f"{_HEADER_SEARCH_ROWS} rows; first row reads {first!r}", row=1)
 
@@ -121,7 +121,7 @@ def _bps_table(grid: Grid, i: int, file_name: str) -> Table:
                 title.append(cell.strip())
         j += 1
     if year_at is None:
-        raise ParseError(SOURCE, file_name, "BPS table header has no year line under "
+        raise ParseError(file_name, "BPS table header has no year line under "
                          f"{grid.rows[i][0]!r}", row=grid.line_numbers[i])
     column, year = year_at
     header = [""] * max(len(grid.rows[i]), column + 1)

@@ -46,7 +46,7 @@ from smartchange_assets.jakarta.population.layouts import (
     Table,
     locate_table,
 )
-from smartchange_assets.jakarta.population.reading import SOURCE, read_grid
+from smartchange_assets.jakarta.population.reading import read_grid
 from smartchange_assets.platform.parsing import (
     DUPLICATE,
     INCONSISTENT,
@@ -108,7 +108,7 @@ def _refuse_truncated(table: Table, records: list[list[str]], lines: list[int],
     """A last record with fewer fields than the header is where a cut-off download ends; a
     short row in the middle is one bad row and is quarantined instead."""
     if records and len(records[-1]) < len(table.header) and not _is_footer(records[-1]):
-        raise ParseError(SOURCE, file_name, f"last record has {len(records[-1])} of "
+        raise ParseError(file_name, f"last record has {len(records[-1])} of "
                          f"{len(table.header)} fields: the payload ends inside a record "
                          "(truncated?)", row=lines[-1])
 

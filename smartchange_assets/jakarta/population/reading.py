@@ -42,7 +42,7 @@ def read_grid(data: bytes, file_name: str) -> Grid:
 
 
 def _read_csv(data: bytes, file_name: str) -> Grid:
-    text = decode_text(data, SOURCE, file_name).lstrip("\ufeff")
+    text = decode_text(data, file_name).lstrip("\ufeff")
     head = [line for line in text.splitlines() if line.strip()][:5]
     if not head:
         return Grid([], [], "csv")
@@ -61,7 +61,7 @@ def _read_csv(data: bytes, file_name: str) -> Grid:
                 rows.append(record)
                 line_numbers.append(reader.line_num)
     except csv.Error as err:
-        raise ParseError(SOURCE, file_name, f"CSV cannot be read: {err}",
+        raise ParseError(file_name, f"CSV cannot be read: {err}",
                          row=reader.line_num) from None
     return Grid(rows, line_numbers, "csv", delimiter)
 
@@ -72,7 +72,7 @@ def _read_xlsx(data: bytes, file_name: str) -> Grid:
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
-        raise ParseError(SOURCE, file_name, f"not a readable XLSX workbook "
+        raise ParseError(file_name, f"not a readable XLSX workbook "
                          f"({type(err).__name__}: {err}); truncated download?") from None
     try:
         sheet = book.worksheets[0]
@@ -86,7 +86,7 @@ def _read_xlsx(data: bytes, file_name: str) -> Grid:
                 line_numbers.append(n)
         notes = {"sheet": sheet.title, "sheets": len(book.worksheets)}
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
-        raise ParseError(SOURCE, file_name, f"XLSX sheet cannot be read "
+        raise ParseError(file_name, f"XLSX sheet cannot be read "
                          f"({type(err).__name__}: {err})") from None
     finally:
         book.close()
@@ -108,7 +108,7 @@ def _read_json(data: bytes, file_name: str) -> Grid:
     try:
         header, records = records_from_json(data)
     except JsonRecordsError as err:
-        raise ParseError(SOURCE, file_name, str(err), row=err.row) from None
+        raise ParseError(file_name, str(err), row=err.row) from None
     rows = [header, *([record[h] for h in header] for record in records)]
     # "line" n is the header (0) or the n-th record, so source_row stays the record number
     return Grid(rows if records else [], list(range(len(rows))) if records else [],

@@ -167,14 +167,14 @@ def parse_transjakarta(data: bytes, file_name: str) -> ParseResult:
 
 def _read_payload(data: bytes, file_name: str) -> tuple[list[str], list[dict], dict]:
     try:
-        text = decode_text(data, SOURCE, file_name).lstrip("\ufeff")
+        text = decode_text(data, file_name).lstrip("\ufeff")
     except UnicodeDecodeError as err:
-        raise ParseError(SOURCE, file_name, f"not a text file ({err.reason})") from None
+        raise ParseError(file_name, f"not a text file ({err.reason})") from None
     if text.lstrip()[:1] in ("{", "["):
         try:
             header, records = records_from_json(text.encode("utf-8"))
         except JsonRecordsError as err:
-            raise ParseError(SOURCE, file_name, str(err), row=err.row) from None
+            raise ParseError(file_name, str(err), row=err.row) from None
         return header, records, {"format": "satudata json", "delimiter": None}
     return _read_csv(text, file_name)
 
@@ -183,7 +183,7 @@ def _read_csv(text: str, file_name: str) -> tuple[list[str], list[dict], dict]:
     if text.count('"') % 2:
         # RFC 4180 doubles quotes inside fields, so an odd count means a field never closes:
         # the download was cut off (or the file is not CSV). Nothing after it can be trusted.
-        raise ParseError(SOURCE, file_name, "unterminated quoted field: payload truncated?",
+        raise ParseError(file_name, "unterminated quoted field: payload truncated?",
                          row=_last_record_number(text))
     lines = text.splitlines(keepends=True)
     nonblank = [i for i, line in enumerate(lines) if line.strip()][:_HEADER_SEARCH_LINES]
@@ -193,14 +193,14 @@ def _read_csv(text: str, file_name: str) -> tuple[list[str], list[dict], dict]:
         if not _missing_required(read_csv_records(line, delimiter)[0]):
             header, rows = read_csv_records("".join(lines[i:]), delimiter)
             if rows and len(rows[-1]) < len(header) and not text.endswith(("\n", "\r")):
-                raise ParseError(SOURCE, file_name, f"last record has {len(rows[-1])} of "
+                raise ParseError(file_name, f"last record has {len(rows[-1])} of "
                                  f"{len(header)} fields and no line end: payload truncated",
                                  row=len(rows))
             records = [_record(header, row) for row in rows]
             return header, records, {"format": "csv", "delimiter": delimiter,
                                      "header_line": i + 1}
     first = lines[nonblank[0]].strip()[:120] if nonblank else ""
-    raise ParseError(SOURCE, file_name, f"no Transjakarta header (needs {', '.join(REQUIRED)}: "
+    raise ParseError(file_name, f"no Transjakarta header (needs {', '.join(REQUIRED)}: "
                      f"{', '.join(a[0] for a in COLUMN_ALIASES.values())}) in the first "
                      f"{_HEADER_SEARCH_LINES} lines; first line reads {first!r}", row=1)
 
@@ -235,12 +235,12 @@ def _map_header(header: list[str], file_name: str) -> dict[str, str]:
         if canonical is None:
             continue
         if canonical in columns:
-            raise ParseError(SOURCE, file_name, f"columns {columns[canonical]!r} and {name!r} "
+            raise ParseError(file_name, f"columns {columns[canonical]!r} and {name!r} "
                              f"both map to {canonical!r}", column=name)
         columns[canonical] = name
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        raise ParseError(SOURCE, file_name, f"header lacks required columns {missing}: {header}")
+        raise ParseError(file_name, f"header lacks required columns {missing}: {header}")
     return columns
 
 
