@@ -24,16 +24,13 @@ def test_definitions_load():
 def test_lineage_runs_from_raw_payloads_to_the_mart():
     graph = _graph()
     mart = dg.AssetKey(["marts", "air_quality_monthly"])
-    upstream = graph.upstream_key_closure(mart) if hasattr(graph, "upstream_key_closure") \
-        else None
-    if upstream is None:  # older API: walk parents by hand
-        upstream, todo = set(), [mart]
-        while todo:
-            key = todo.pop()
-            for parent in graph.get(key).parent_keys:
-                if parent not in upstream:
-                    upstream.add(parent)
-                    todo.append(parent)
+    upstream, todo = set(), [mart]
+    while todo:
+        key = todo.pop()
+        for parent in graph.get(key).parent_keys:
+            if parent not in upstream:
+                upstream.add(parent)
+                todo.append(parent)
     for spec in (s for s in SOURCES if s.group == "air_quality"):
         assert spec.raw_key in upstream
         assert spec.staging_key in upstream
@@ -42,11 +39,8 @@ def test_lineage_runs_from_raw_payloads_to_the_mart():
 def test_every_staging_table_has_blocking_checks():
     graph = _graph()
     for spec in SOURCES:
-        checks = {c.name: c for c in graph.get_check_specs_for_asset(spec.staging_key)} \
-            if hasattr(graph, "get_check_specs_for_asset") else None
-        if checks is None:
-            checks = {k.name: graph.get_check_spec(k) for k in graph.asset_check_keys
-                      if k.asset_key == spec.staging_key}
+        checks = {k.name: graph.get_check_spec(k) for k in graph.asset_check_keys
+                  if k.asset_key == spec.staging_key}
         assert {RECONCILIATION_CHECK, GX_SUITE_CHECK} <= set(checks)
         assert checks[RECONCILIATION_CHECK].blocking and checks[GX_SUITE_CHECK].blocking
     for key in ("core/fact_air_quality_daily", "marts/air_quality_monthly",

@@ -1,0 +1,2 @@
+"""A source folder to copy (docs/adding-a-source.md). Never loaded: discovery skips folders
+whose name starts with ``_``."""
