@@ -19,7 +19,8 @@ from smartchange_assets.platform.source_assets import build_source
 from smartchange_assets.platform.spec import SourceSpec
 from smartchange_assets.platform.sql_asset import SqlTable, build_sql_table
 
-_KINDS = (SourceSpec, SqlTable, dg.AssetsDefinition, dg.AssetChecksDefinition,
+# checks before assets: an AssetChecksDefinition is also an AssetsDefinition
+_KINDS = (SourceSpec, SqlTable, dg.AssetChecksDefinition, dg.AssetsDefinition,
           dg.SensorDefinition)
 
 

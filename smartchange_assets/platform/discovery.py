@@ -36,7 +36,8 @@ def layer_modules(package: ModuleType) -> Iterator[ModuleType]:
 
 def collect(modules: Iterator[ModuleType], kinds: tuple[type, ...]) -> dict[type, list]:
     """Module-level objects of each kind (and members of module-level lists and tuples), each
-    object once, in the order first seen."""
+    object once, in the order first seen; an object of several kinds counts as the first of
+    ``kinds`` it is an instance of."""
     found: dict[type, list] = {kind: [] for kind in kinds}
     seen: set[int] = set()
     for module in modules:

@@ -1,11 +1,12 @@
-"""Run a Great Expectations 1.x suite on a pandas DataFrame; report it for a Dagster asset check.
+"""Run a Great Expectations 1.x suite inside Postgres; report it for a Dagster asset check.
 
 A source describes its suite once, as plain data::
 
     SUITE = [not_null("station_id"), unique("station_id"), between("pm10", 0, 1000),
              in_set("category", ["good", "moderate"]), row_count_equals(24)]
 
-    outcome = run_suite(frame, SUITE, suite_name="berlin_blume")
+    outcome = run_suite(warehouse_url, table("staging", "berlin_air_quality_hourly"), SUITE,
+                        suite_name="berlin_blume")
     AssetCheckResult(passed=outcome.success,
                      metadata={"results": MetadataValue.md(outcome.to_markdown())})
 
@@ -13,9 +14,13 @@ Design notes
 
 * ``great_expectations`` is imported inside :func:`run_suite` (the import takes seconds), so
   importing this module - and therefore loading the code location - stays cheap.
+* Checks run in the database: GX's SQL data source (one per warehouse URL, its engine reused)
+  evaluates every expectation as SQL, on a table or on a SELECT (:func:`render_query`); only
+  the bounded samples of unexpected values come back to Python, so a check costs the same
+  memory for a thousand rows as for ten million.
 * One ephemeral GX context per process is cached: it is only configuration (progress bars
-  off, analytics off). Every call gets its own uniquely named pandas data source, which is
-  deleted afterwards, so no execution engine, metric cache or DataFrame outlives the call.
+  off, analytics off). Every call gets its own uniquely named table or query asset, deleted
+  afterwards, so no metric cache outlives the call.
 * GX keeps "the current context" in a process-wide singleton that validation looks things up
   in. Calls are serialised by a lock, our context is made current for the call and whatever
   was current before is restored afterwards.
@@ -129,9 +134,9 @@ def columns_exist(cols: list[str] | tuple[str, ...]) -> Expect:
 def dates_between(col: str, start: Any, end: Any, **kwargs: Any) -> Expect:
     """Dates/timestamps in ``[start, end]``; bounds may be ISO strings, dates or datetimes.
 
-    The bounds are stored as ISO strings and converted at run time to what the column holds:
-    ``pd.Timestamp`` for ``datetime64`` columns (localised to the column's time zone when the
-    bound is naive), ``datetime.date`` for object columns of dates. A text column fails.
+    The bounds are stored as ISO strings; Postgres compares them with the column's own type (a
+    naive bound against a ``timestamptz`` column is read in the session's time zone, UTC). A
+    column that holds no dates or timestamps fails.
     """
     return Expect("ExpectColumnValuesToBeBetween", col,
                   {"min_value": _iso(start), "max_value": _iso(end), **kwargs},
@@ -295,24 +300,61 @@ def _context() -> Any:
     return _CONTEXT
 
 
+@dataclass(frozen=True)
+class Relation:
+    """What a suite reads in the warehouse: a table (``schema``, ``name``) or a SELECT with its
+    values already rendered (:func:`render_query`)."""
+
+    schema: str | None = None
+    name: str | None = None
+    query: str | None = None
+
+    @property
+    def sql(self) -> str:
+        return self.query if self.query is not None else f'"{self.schema}"."{self.name}"'
+
+
+def table(schema: str, name: str) -> Relation:
+    return Relation(schema=schema, name=name)
+
+
+def render_query(sql: str, **params: Any) -> Relation:
+    """A SELECT with its bind parameters rendered as SQL literals by SQLAlchemy (GX query
+    assets take no parameters); values are quoted by the dialect, never pasted as text."""
+    import sqlalchemy as sa
+    from sqlalchemy.dialects import postgresql
+
+    statement = sa.text(sql)
+    used = {k: v for k, v in params.items() if k in statement.compile().params}
+    statement = statement.bindparams(**used) if used else statement
+    rendered = statement.compile(dialect=postgresql.dialect(),
+                                 compile_kwargs={"literal_binds": True})
+    # GX takes a query that starts with SELECT: a CTE (WITH …) is wrapped
+    return Relation(query=f"SELECT * FROM ({rendered}) AS relation")
+
+
+# the GX data source reads the warehouse URL from this variable (GX substitutes ${…} from the
+# environment), so the URL and its password never enter GX's configuration or its messages
+_URL_VARIABLE = "SMARTCHANGE_GX_WAREHOUSE_URL"
+
+
 def run_suite(
-    df: pd.DataFrame,
+    url: str,
+    relation: Relation,
     expectations: list[Expect],
     suite_name: str,
     *,
     result_format: str = "SUMMARY",
 ) -> SuiteOutcome:
-    """Validate ``df`` against ``expectations`` with GX 1.x and return a JSON-safe outcome.
+    """Validate ``relation`` with GX 1.x inside Postgres and return a JSON-safe outcome.
 
-    ``result_format`` is ``"SUMMARY"`` (default; partial unexpected lists) or ``"COMPLETE"``
-    (GX also collects full unexpected lists and indexes: slower on big frames). At most
-    :data:`MAX_EXAMPLES` distinct examples are kept per expectation either way.
+    Each expectation is evaluated as SQL by GX's SQL execution engine: no rows are read into
+    Python except the bounded samples of unexpected values (:data:`MAX_EXAMPLES` shown, at most
+    ``MAX_EXAMPLES * 4`` fetched). ``result_format`` is ``"SUMMARY"`` or ``"COMPLETE"``.
     """
     if result_format not in RESULT_FORMATS:
         raise ValueError(f"result_format must be one of {RESULT_FORMATS}, not {result_format!r}")
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"run_suite needs a pandas DataFrame, got {type(df).__name__}")
-
+    columns = _columns_of(url, relation)
     outcomes: list[ExpectationOutcome | None] = [None] * len(expectations)
     with _LOCK:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # before GX's first import
@@ -327,21 +369,28 @@ def run_suite(
             previous = None
         context = _context()
         project_manager.set_project(context)
-        source_name = f"smartchange_quality_{uuid.uuid4().hex}"
+        source = _data_source(context, url)
+        asset_name = f"relation_{uuid.uuid4().hex}"
         try:
             gx_expectations = []
             for i, exp in enumerate(expectations):
-                missing = [c for c in exp.referenced_columns() if c not in df.columns]
+                missing = [c for c in exp.referenced_columns() if c not in columns]
                 if missing:
                     outcomes[i] = _error_outcome(
                         exp, f"column(s) not found: {', '.join(map(str, missing))}"
                     )
                     continue
+                if exp.name == "dates_between" and columns[exp.column] not in _DATE_TYPES:
+                    outcomes[i] = _error_outcome(
+                        exp, f"column {exp.column!r} does not hold dates or timestamps")
+                    continue
                 try:
                     cls = getattr(gxe, exp.kind, None)
                     if cls is None or not isinstance(cls, type):
                         raise ValueError(f"unknown GX expectation class {exp.kind!r}")
-                    kwargs = _adapt_kwargs(df, exp)
+                    kwargs = _gx_kwargs(exp.kwargs)
+                    if exp.name == "dates_between":
+                        kwargs = _date_bounds(kwargs, columns[exp.column])
                     if exp.column is not None:
                         kwargs["column"] = exp.column
                     gx_expectations.append(cls(**kwargs, meta={"smartchange_index": i}))
@@ -349,11 +398,13 @@ def run_suite(
                     outcomes[i] = _error_outcome(exp, f"{type(exc).__name__}: {exc}")
 
             if gx_expectations:
-                source = context.data_sources.add_pandas(source_name)
-                batch_definition = source.add_dataframe_asset("frame") \
-                    .add_batch_definition_whole_dataframe("whole_frame")
+                if relation.query is not None:
+                    asset = source.add_query_asset(asset_name, query=relation.query)
+                else:
+                    asset = source.add_table_asset(asset_name, table_name=relation.name,
+                                                   schema_name=relation.schema)
+                batch = asset.add_batch_definition_whole_table("whole").get_batch()
                 suite = gx.ExpectationSuite(name=suite_name, expectations=gx_expectations)
-                batch = batch_definition.get_batch(batch_parameters={"dataframe": df})
                 try:
                     validation = batch.validate(suite, result_format={
                         "result_format": result_format,
@@ -369,8 +420,8 @@ def run_suite(
                         i = res.expectation_config.meta["smartchange_index"]
                         outcomes[i] = _outcome(expectations[i], res)
         finally:
-            if source_name in context.data_sources.all():
-                context.data_sources.delete(source_name)
+            if asset_name in {a.name for a in source.assets}:
+                source.delete_asset(asset_name)
             project_manager.set_project(previous)
 
     results: list[ExpectationOutcome] = []
@@ -381,40 +432,89 @@ def run_suite(
                         results=results)
 
 
-def _adapt_kwargs(df: pd.DataFrame, exp: Expect) -> dict:
-    """Copy of ``exp.kwargs`` with between-bounds converted to the column's date type."""
-    kwargs = dict(exp.kwargs)
-    if exp.kind != "ExpectColumnValuesToBeBetween" or exp.column is None:
-        return kwargs
-    series = df[exp.column]
+_CLAUSE = re.compile(r'\s*(\w+)\s*(==|!=)\s*"([^"]*)"\s*')
+
+
+def _gx_kwargs(kwargs: dict) -> dict:
+    """The expectation's keyword arguments for GX's SQL engine: a row condition written as
+    pandas query text (``'city == "berlin" and level != "bezirk"'``, the subset suites use:
+    equalities and inequalities joined by ``and``) becomes GX's condition objects, which GX
+    turns into SQL."""
+    out = dict(kwargs)
+    if out.get("condition_parser") != "pandas":
+        return out
+    from great_expectations.expectations.row_conditions import Column
+
+    condition = None
+    for clause in str(out.pop("row_condition")).split(" and "):
+        match = _CLAUSE.fullmatch(clause)
+        if match is None:
+            raise ValueError(f"row condition clause {clause!r} is not `column == \"value\"` "
+                             f"or `column != \"value\"`")
+        column, operator, value = match.groups()
+        term = Column(column) == value if operator == "==" else Column(column) != value
+        condition = term if condition is None else condition & term
+    out["row_condition"] = condition
+    out["condition_parser"] = "great_expectations"
+    return out
+
+
+def _date_bounds(kwargs: dict, type_oid: int) -> dict:
+    """ISO bounds as the column's own type: dates for a date column, datetimes for
+    timestamps (a naive bound of a ``timestamptz`` column read as UTC)."""
+    out = dict(kwargs)
     for key in ("min_value", "max_value"):
-        bound = kwargs.get(key)
-        if bound is None or isinstance(bound, bool | int | float | np.number):
-            continue
-        if isinstance(bound, dict):  # GX suite parameter ({"$PARAMETER": ...})
-            continue
-        kwargs[key] = _coerce_bound(series, bound)
-    return kwargs
+        if isinstance(out.get(key), str):
+            stamp = pd.Timestamp(out[key])
+            if type_oid == 1082:
+                out[key] = stamp.date()
+            elif type_oid == 1184:
+                out[key] = (stamp.tz_localize("UTC") if stamp.tzinfo is None
+                            else stamp.tz_convert("UTC")).to_pydatetime()
+            else:
+                out[key] = stamp.tz_localize(None).to_pydatetime()
+    return out
 
 
-def _coerce_bound(series: pd.Series, bound: Any) -> Any:
-    if isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(series):
-        ts = pd.Timestamp(bound)
-        tz = getattr(series.dtype, "tz", None)
-        if tz is not None:
-            ts = ts.tz_localize(tz) if ts.tzinfo is None else ts.tz_convert(tz)
-        elif ts.tzinfo is not None:
-            raise ValueError(f"bound {bound!r} has a time zone but column "
-                             f"{series.name!r} is time-zone naive")
-        return ts
-    if series.dtype == object:
-        sample = series.dropna()
-        first = sample.iloc[0] if len(sample) else None
-        if isinstance(first, dt.datetime):
-            return pd.Timestamp(bound).to_pydatetime()
-        if isinstance(first, dt.date):
-            return pd.Timestamp(bound).date()
-    return bound
+_SOURCES: dict[str, Any] = {}
+
+
+def _data_source(context: Any, url: str) -> Any:
+    """One GX SQL data source per warehouse URL (its engine and pool are reused). Call under
+    _LOCK."""
+    key = uuid.uuid5(uuid.NAMESPACE_URL, url).hex[:12]
+    if key not in _SOURCES:
+        variable = f"{_URL_VARIABLE}_{key.upper()}"
+        os.environ[variable] = url
+        _SOURCES[key] = context.data_sources.add_sql(f"warehouse_{key}",
+                                                     connection_string=f"${{{variable}}}")
+    return _SOURCES[key]
+
+
+# Postgres type OIDs of date, timestamp and timestamptz: what dates_between accepts
+_DATE_TYPES = {1082, 1114, 1184}
+
+
+def _columns_of(url: str, relation: Relation) -> dict[str, int]:
+    """The relation's column names and type OIDs (no rows read)."""
+    import sqlalchemy as sa
+
+    sql = (f"SELECT * FROM ({relation.sql}) AS r LIMIT 0" if relation.query is not None
+           else f"SELECT * FROM {relation.sql} AS r LIMIT 0")
+    with _engine(url).connect() as conn:
+        description = conn.execute(sa.text(sql)).cursor.description
+    return {d.name: d.type_code for d in description}
+
+
+_ENGINES: dict[str, Any] = {}
+
+
+def _engine(url: str) -> Any:
+    import sqlalchemy as sa
+
+    if url not in _ENGINES:
+        _ENGINES[url] = sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    return _ENGINES[url]
 
 
 def _error_outcome(exp: Expect, message: str) -> ExpectationOutcome:

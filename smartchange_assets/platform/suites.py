@@ -17,9 +17,11 @@ from smartchange_assets.platform.spec import GX_SUITE_CHECK, SourceSpec
 
 def run_table_suite(wh, select: str, expectations: list[Expect], label: str,
                     extra_metadata: dict | None = None, **params) -> dg.AssetCheckResult:
-    """Run a GX suite on the rows ``select`` returns and report it as a check result."""
-    df = wh.read_frame(select, **params)
-    outcome = quality.run_suite(df, expectations, suite_name=label)
+    """Run a GX suite, inside Postgres, on the rows ``select`` returns and report it as a check
+    result; no row is read into Python but the bounded samples of unexpected values."""
+    relation = quality.render_query(select, **params)
+    outcome = quality.run_suite(wh.url, relation, expectations, suite_name=label)
+    rows = int(wh.scalar(f"SELECT count(*) FROM ({relation.sql}) AS r"))
     failed = [r for r in outcome.results if not r.success]
     return dg.AssetCheckResult(
         passed=outcome.success,
@@ -30,7 +32,7 @@ def run_table_suite(wh, select: str, expectations: list[Expect], label: str,
             "expectations": dg.MetadataValue.md(outcome.to_markdown()),
             "evaluated": dg.MetadataValue.int(len(outcome.results)),
             "failed": dg.MetadataValue.int(len(failed)),
-            "rows_checked": dg.MetadataValue.int(len(df)),
+            "rows_checked": dg.MetadataValue.int(rows),
             **(extra_metadata or {}),
         })
 

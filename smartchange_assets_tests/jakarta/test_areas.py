@@ -47,7 +47,7 @@ from smartchange_assets.platform.parsing import (
     ParseError,
     ParseResult,
 )
-from smartchange_assets.platform.quality import run_suite
+from smartchange_assets.platform.quality import render_query, run_suite
 from smartchange_assets.platform.reconciliation import reconciliation_findings
 from smartchange_assets.platform.source_assets import build_source
 from smartchange_assets.platform.spec import SourceSpec, staging_table
@@ -619,7 +619,7 @@ def test_areas_materialise_from_the_seed_with_green_checks(fresh_database):
     for kemendagri, bps in REPORT_KOTA.items():
         digits = digits.replace(f"('{kemendagri}', '{bps}')",
                                 f"('{kemendagri}', '{kemendagri.replace('.', '')}')")
-    outcome = run_suite(wh.read_frame(digits), list(CROSSWALK.expectations), "digits")
+    outcome = run_suite(wh.url, render_query(digits), list(CROSSWALK.expectations), "digits")
     assert {r.expectation for r in outcome.failed} >= {
         "fixed_table_names_agree(names_agree)", "values_not_null(kemendagri_code)"}
 

@@ -1,4 +1,5 @@
-"""Tests for smartchange_assets.platform.quality (GX 1.x suite -> Dagster-friendly outcome)."""
+"""Tests for smartchange_assets.platform.quality: GX 1.x suites evaluated inside Postgres
+(frames of the tests are loaded into tables first) -> Dagster-friendly outcomes."""
 
 from __future__ import annotations
 
@@ -25,9 +26,47 @@ from smartchange_assets.platform.quality import (
     json_safe,
     not_null,
     row_count_equals,
-    run_suite,
     unique,
 )
+from smartchange_assets.platform.tables import Column, TableSpec
+
+_SQL_TYPES = {"Int64": "bigint", "int64": "bigint", "float64": "double precision",
+              "bool": "boolean", "boolean": "boolean"}
+_DB: dict = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _database(database_urls):
+    from ..conftest import new_database
+
+    with new_database(database_urls) as wh:
+        _DB["wh"] = wh
+        yield wh
+        _DB.clear()
+
+
+def _sql_type(series: pd.Series) -> str:
+    dtype = str(series.dtype)
+    if dtype in _SQL_TYPES:
+        return _SQL_TYPES[dtype]
+    if dtype.startswith("datetime64") and "," in dtype:
+        return "timestamptz"
+    if dtype.startswith("datetime64"):
+        return "timestamp"
+    sample = series.dropna()
+    if len(sample) and isinstance(sample.iloc[0], dt.date):
+        return "date"
+    return "text"
+
+
+def run_suite(frame: pd.DataFrame, expectations, name, **kwargs) -> q.SuiteOutcome:
+    """Load ``frame`` into a new table of the module's database and run the suite on it."""
+    wh = _DB["wh"]
+    spec = TableSpec("public", f"frame_{len(_DB)}", tuple(
+        Column(c, _sql_type(frame[c])) for c in frame.columns))
+    _DB[spec.name] = spec
+    wh.replace_table(spec, frame)
+    return q.run_suite(wh.url, q.table(spec.schema, spec.name), expectations, name, **kwargs)
 
 COLUMNS = ["station_id", "station", "ts", "day", "pm10", "category"]
 
@@ -186,8 +225,9 @@ def test_bad_frame_counts_and_examples(bad_outcome):
 
     compound = r["compound_columns_unique(station,ts)"]
     assert compound.unexpected_count == 2
+    # timestamptz values come back in the session's time zone, UTC
     assert compound.partial_unexpected == [
-        {"station": "MC042", "ts": "2024-03-01T00:00:00+01:00"}]
+        {"station": "MC042", "ts": "2024-02-29T23:00:00+00:00"}]
 
     pm10 = r["values_between(pm10)"]
     assert pm10.unexpected_count == 2  # -3.0 and 1234.5; the NaN is "missing", not unexpected
@@ -198,7 +238,7 @@ def test_bad_frame_counts_and_examples(bad_outcome):
     assert r["values_in_set(category)"].partial_unexpected == ["toxic"]
 
     assert r["dates_between(ts)"].unexpected_count == 1
-    assert r["dates_between(ts)"].partial_unexpected == ["2031-07-04T12:00:00+02:00"]
+    assert r["dates_between(ts)"].partial_unexpected == ["2031-07-04T10:00:00+00:00"]
     assert r["dates_between(day)"].unexpected_count == 1
     assert r["dates_between(day)"].partial_unexpected == ["1999-12-31"]
 
@@ -285,10 +325,14 @@ def test_empty_suite_is_vacuous_success():
 
 
 def test_first_call_leaves_no_current_gx_context_behind():
+    wh = _DB["wh"]
+    wh.replace_table(TableSpec("public", "one_row", (Column("x", "bigint"),)),
+                     pd.DataFrame({"x": [1]}))
     code = textwrap.dedent("""
-        import pandas as pd
-        from smartchange_assets.platform.quality import not_null, run_suite
-        assert run_suite(pd.DataFrame({"x": [1]}), [not_null("x")], "s").success
+        import os
+        from smartchange_assets.platform.quality import not_null, run_suite, table
+        assert run_suite(os.environ["PROBE_URL"], table("public", "one_row"), [not_null("x")],
+                         "s").success
         from great_expectations.data_context.data_context.context_factory import project_manager
         from great_expectations.exceptions import DataContextRequiredError
         try:
@@ -297,12 +341,12 @@ def test_first_call_leaves_no_current_gx_context_behind():
             print("none")
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=300)
+                         timeout=300, env={**os.environ, "PROBE_URL": wh.url})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "none"
 
 
-def test_does_not_leak_the_gx_context_or_data_sources():
+def test_does_not_leak_the_gx_context_or_assets():
     from great_expectations.data_context.data_context.context_factory import project_manager
 
     sentinel = object()
@@ -312,7 +356,10 @@ def test_does_not_leak_the_gx_context_or_data_sources():
         assert project_manager.get_current_project() is sentinel
     finally:
         project_manager.set_project(None)
-    assert list(q._context().data_sources.all()) == []
+    # one SQL data source per warehouse (its engine reused); no table or query asset left in it
+    sources = list(q._context().data_sources.all().values())
+    assert len(sources) == 1 and sources[0].assets == []
+    assert "SMARTCHANGE_GX_WAREHOUSE_URL" in str(sources[0].connection_string)
 
 
 # -- reporting ---------------------------------------------------------------------------------
@@ -370,23 +417,31 @@ def test_json_safe_converts_numpy_pandas_and_dates():
 
 
 def test_first_call_prints_no_progress_bar_and_makes_no_network_call():
+    wh = _DB["wh"]
+    wh.replace_table(TableSpec("public", "thousand", (Column("x", "bigint"),)),
+                     pd.DataFrame({"x": range(1000)}))
     code = textwrap.dedent("""
-        import socket
-        def _blocked(*args, **kwargs):
-            raise AssertionError("network call attempted")
-        socket.socket.connect = _blocked
-        socket.socket.connect_ex = _blocked
-        socket.create_connection = _blocked
+        import os, socket
+        # the test warehouse is reached over a Unix socket; anything else is the network
+        _connect = socket.socket.connect
+        def _guarded(self, address, *args, **kwargs):
+            if self.family != socket.AF_UNIX:
+                raise AssertionError(f"network call attempted: {address}")
+            return _connect(self, address, *args, **kwargs)
+        socket.socket.connect = _guarded
+        socket.socket.connect_ex = _guarded
+        socket.create_connection = lambda *a, **k: (_ for _ in ()).throw(
+            AssertionError("network call attempted"))
 
-        import pandas as pd
-        from smartchange_assets.platform.quality import between, not_null, run_suite
-        frame = pd.DataFrame({"x": range(1000)})
+        from smartchange_assets.platform.quality import between, not_null, run_suite, table
         for _ in range(2):
-            out = run_suite(frame, [not_null("x"), between("x", 0, 10)], "s")
+            out = run_suite(os.environ["PROBE_URL"], table("public", "thousand"),
+                            [not_null("x"), between("x", 0, 10)], "s")
         assert [r.success for r in out.results] == [True, False], out.results
         print("done")
     """)
     env = {k: v for k, v in os.environ.items() if k != "GX_ANALYTICS_ENABLED"}
+    env["PROBE_URL"] = wh.url
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=300, env=env)
     assert out.returncode == 0, out.stderr

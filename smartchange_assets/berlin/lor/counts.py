@@ -3,7 +3,7 @@
 12 Bezirke, 58 Prognoseräume, 143 Bezirksregionen, 542 Planungsräume, and per Bezirk the
 table below (counted in the real export, which matches the REPORT table row for row). Both the
 staged PLR rows and the derived hierarchy are held to it, each with expectations that count
-distinct codes under a row condition (GX ``row_condition``, pandas parser), so a lost,
+distinct codes under a row condition (GX ``row_condition``: equalities joined by ``and``, evaluated as SQL by platform/quality.py), so a lost,
 duplicated or re-parented area fails a blocking check that names the Bezirk and the level.
 """
 
@@ -57,8 +57,9 @@ def staged_plr_expectations() -> tuple[Expect, ...]:
         where = f'{version} and bezirk_code == "{bez}"'
         expectations += [distinct_count(code_column[level], n, where, f"bezirk_{bez}_{level}_count")
                          for level, n in counts]
+        # every row of the Bezirk carries its name (the counts above prove rows exist)
         expectations.append(Expect(
-            "ExpectColumnDistinctValuesToEqualSet", "bezirk_name",
+            "ExpectColumnValuesToBeInSet", "bezirk_name",
             {"value_set": [LOR2021_BEZIRKE[bez][0]], "row_condition": where,
              "condition_parser": "pandas"}, name=f"bezirk_{bez}_name"))
     return tuple(expectations)
