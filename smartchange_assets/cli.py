@@ -87,7 +87,33 @@ def cmd_db_url(args) -> int:
     return 0
 
 
+def warehouse_url() -> str:
+    """The warehouse to use for commands that need nothing else: ``SMARTCHANGE_WAREHOUSE_URL``
+    when set (e.g. a deployment's), else the one ``smartchange up`` prepares."""
+    return os.environ.get("SMARTCHANGE_WAREHOUSE_URL") or prepare_environment().warehouse
+
+
+def files_to_land(paths: list[str]) -> list[Path]:
+    """The files named, and every file below a folder named (sorted; hidden ones skipped)."""
+    files: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.is_file()
+                            and not any(part.startswith(".") for part in
+                                        p.relative_to(path).parts))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise SystemExit(f"smartchange land: no such file or folder {path}")
+    if not files:
+        raise SystemExit("smartchange land: nothing to land in " + ", ".join(paths))
+    return files
+
+
 def cmd_land(args) -> int:
+    from tqdm import tqdm
+
     from smartchange_assets.definitions import SOURCES
     from smartchange_assets.platform.landing import LandingArchive
     from smartchange_assets.platform.warehouse import Warehouse
@@ -96,19 +122,46 @@ def cmd_land(args) -> int:
     if args.source not in known:
         raise SystemExit(f"smartchange land: unknown source {args.source!r}; "
                          f"known: {', '.join(sorted(known))}")
-    path = Path(args.file)
-    if not path.is_file():
-        raise SystemExit(f"smartchange land: no such file {path}")
-    urls = prepare_environment()
-    archive = LandingArchive(Warehouse(urls.warehouse))
-    landed = archive.land(
-        args.source, path.read_bytes(), origin=args.origin or f"file://{path.resolve()}",
-        file_name=path.name, landed_by="manual",
-        fetched_at=dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC),
-        content_type=args.content_type,
-        period_start=_date(args.period_start), period_end=_date(args.period_end))
-    state = "landed" if landed.new_manifest_row else "already in the archive"
-    print(f"{args.source}: {path.name} {state} as sha256 {landed.sha256}")
+    files = files_to_land(args.files)
+    if args.origin and len(files) > 1:
+        raise SystemExit("smartchange land: --origin names one file's URL; land one file")
+    archive = LandingArchive(Warehouse(warehouse_url()))
+    new = 0
+    # one process for all files; a bar on the terminal for long work, one line per file else
+    bar = tqdm(files, unit="file", disable=len(files) < 2 or not sys.stderr.isatty(),
+               desc=f"landing {args.source}")
+    for path in bar:
+        landed = archive.land_file(
+            args.source, path, origin=args.origin or f"file://{path.resolve()}",
+            landed_by="manual",
+            fetched_at=dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC),
+            content_type=args.content_type,
+            period_start=_date(args.period_start), period_end=_date(args.period_end))
+        new += landed.new_manifest_row
+        if bar.disable:
+            state = "landed" if landed.new_manifest_row else "already in the archive"
+            print(f"{args.source}: {path.name} {state} as sha256 {landed.sha256}")
+    if len(files) > 1:
+        print(f"{args.source}: {new} of {len(files)} file(s) newly landed")
+    return 0
+
+
+def cmd_archive_migrate(args) -> int:
+    from tqdm import tqdm
+
+    from smartchange_assets.platform.landing import LandingArchive
+    from smartchange_assets.platform.warehouse import Warehouse
+
+    wh = Warehouse(warehouse_url())
+    archive = LandingArchive(wh)
+    if not wh.has_bytea_archive():
+        print(f"the archive already keeps its bytes in {archive.store!r}: nothing to migrate")
+        return 0
+    total = int(wh.scalar("SELECT count(*) FROM raw.landing_payload WHERE content IS NOT NULL"))
+    with tqdm(total=total, unit="payload", disable=not sys.stderr.isatty()) as bar:
+        moved = archive.migrate_bytea(progress=lambda sha: bar.update())
+    print(f"moved {len(moved)} payload(s) into {archive.store!r}, every hash verified; "
+          "raw.landing_payload keeps the manifest only")
     return 0
 
 
@@ -116,9 +169,8 @@ def cmd_reject(args) -> int:
     from smartchange_assets.platform.landing import LandingArchive
     from smartchange_assets.platform.warehouse import Warehouse
 
-    urls = prepare_environment()
     try:
-        rejected = LandingArchive(Warehouse(urls.warehouse)).reject(args.sha256, args.reason)
+        rejected = LandingArchive(Warehouse(warehouse_url())).reject(args.sha256, args.reason)
     except (LookupError, ValueError) as exc:
         raise SystemExit(f"smartchange reject: {exc}") from exc
     for source, sha in rejected:
@@ -284,14 +336,20 @@ def main(argv: list[str] | None = None) -> int:
     ui = sub.add_parser("ui", help="serve the Dagster UI and daemon on 127.0.0.1")
     ui.add_argument("--port", type=int, default=int(os.environ.get("SMARTCHANGE_UI_PORT", 3000)))
     ui.set_defaults(func=cmd_ui)
-    land = sub.add_parser("land", help="land a hand-downloaded file as a payload of SOURCE")
+    land = sub.add_parser("land", help="land hand-downloaded files (or every file of a folder) "
+                                       "as payloads of SOURCE, in one process")
     land.add_argument("source", help="source id, e.g. jakarta/ispu")
-    land.add_argument("file")
+    land.add_argument("files", nargs="+", metavar="FILE_OR_FOLDER")
     land.add_argument("--origin", help="URL it was downloaded from (default: file:// path)")
     land.add_argument("--content-type", default=None)
     land.add_argument("--period-start", help="first day the file covers (YYYY-MM-DD)")
     land.add_argument("--period-end", help="last day the file covers (YYYY-MM-DD)")
     land.set_defaults(func=cmd_land)
+    archive = sub.add_parser("archive", help="the landing archive's blob store")
+    archive_sub = archive.add_subparsers(dest="archive_command", required=True)
+    archive_sub.add_parser("migrate", help="move payload bytes kept in the warehouse (bytea) "
+                                           "into the blob store, verifying every hash") \
+        .set_defaults(func=cmd_archive_migrate)
     reject = sub.add_parser("reject", help="take a payload out of use (it stays archived)")
     reject.add_argument("sha256", help="the payload's SHA-256 (or a unique prefix, 8+ digits)")
     reject.add_argument("--reason", required=True)

@@ -35,7 +35,7 @@ def stage_payloads(spec: SourceSpec, payloads: list[Payload]) -> StagedSource:
     staged, quarantined, recon = [], [], []
     for p in payloads:
         try:
-            result = spec.parser(p.content, p.file_name)
+            result = spec.parser(p.read(), p.file_name)
             result.reconcile()
         except ParseError as exc:
             # an unreadable payload is recorded, not raised: the blocking check reports it with

@@ -23,10 +23,10 @@ from smartchange_assets.platform.tables import TableSpec
 SCHEMAS = ("raw", "staging", "core", "marts")
 
 _PLATFORM_DDL = """
+-- one row per blob of the blob store (platform/blobs.py): the bytes are not in the warehouse
 CREATE TABLE IF NOT EXISTS raw.landing_payload (
   sha256 text PRIMARY KEY,
   size_bytes bigint NOT NULL,
-  content bytea NOT NULL,
   first_landed_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE TABLE IF NOT EXISTS raw.landing_manifest (
@@ -49,6 +49,9 @@ CREATE TABLE IF NOT EXISTS raw.landing_manifest (
   allowance_reason text,
   UNIQUE (source, sha256, origin)
 );
+-- a partition run reads only the payloads whose period overlaps its partitions
+CREATE INDEX IF NOT EXISTS landing_manifest_period_idx
+  ON raw.landing_manifest (source, period_start, period_end);
 CREATE TABLE IF NOT EXISTS raw.landing_rejection (
   source text NOT NULL,
   sha256 text NOT NULL,
@@ -113,6 +116,13 @@ class Warehouse:
             for schema in SCHEMAS:
                 conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
             conn.exec_driver_sql(_PLATFORM_DDL)
+
+    def has_bytea_archive(self) -> bool:
+        """Whether payload bytes still sit in ``raw.landing_payload.content`` (an archive from
+        before the blob store: ``smartchange archive migrate`` moves them out)."""
+        return bool(self.scalar(
+            "SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = 'raw'"
+            " AND table_name = 'landing_payload' AND column_name = 'content')"))
 
     # -- reads ----------------------------------------------------------------------------
     def read_frame(self, sql: str, **params) -> pd.DataFrame:

@@ -8,6 +8,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from smartchange_assets.platform.blobs import BlobStore
 from smartchange_assets.platform.duplicates import settle_duplicates
 from smartchange_assets.platform.headers import HeaderSpec, header_key
 from smartchange_assets.platform.landing import Payload
@@ -147,8 +148,10 @@ def _spec(parser) -> SourceSpec:
 
 
 def _payload(name: str) -> Payload:
-    return Payload("test/contract", "ab" * 32, name, "file://" + name,
-                   dt.datetime(2024, 1, 1, tzinfo=dt.UTC), None, None, b"x")
+    store = BlobStore("memory://parser-contract")
+    sha = store.put_bytes(b"x").sha256
+    return Payload("test/contract", sha, name, "file://" + name,
+                   dt.datetime(2024, 1, 1, tzinfo=dt.UTC), None, None, store)
 
 
 def test_the_engine_puts_the_specs_source_id_on_a_parse_error():

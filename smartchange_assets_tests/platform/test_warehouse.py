@@ -108,7 +108,7 @@ def test_landing_stores_bytes_once_and_replays_them(fresh_database):
     assert not other_origin.new_blob and other_origin.new_manifest_row
     assert fresh_database.scalar("SELECT count(*) FROM raw.landing_payload") == 1
     payloads = archive.active_payloads("jakarta/ispu")
-    assert len(payloads) == 1 and payloads[0].content == content  # byte for byte (CRLF kept)
+    assert len(payloads) == 1 and payloads[0].read() == content  # byte for byte (CRLF kept)
     assert archive.active_payloads("berlin/blume_air_quality") == []
 
 

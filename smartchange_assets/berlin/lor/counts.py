@@ -3,8 +3,9 @@
 12 Bezirke, 58 Prognoseräume, 143 Bezirksregionen, 542 Planungsräume, and per Bezirk the
 table below (counted in the real export, which matches the REPORT table row for row). Both the
 staged PLR rows and the derived hierarchy are held to it, each with expectations that count
-distinct codes under a row condition (GX ``row_condition``: equalities joined by ``and``, evaluated as SQL by platform/quality.py), so a lost,
-duplicated or re-parented area fails a blocking check that names the Bezirk and the level.
+distinct codes under a row condition (GX ``row_condition``: equalities joined by ``and``,
+evaluated as SQL by platform/quality.py), so a lost, duplicated or re-parented area fails a
+blocking check that names the Bezirk and the level.
 """
 
 from __future__ import annotations
