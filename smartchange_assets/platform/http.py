@@ -333,7 +333,7 @@ class HttpClient:
             allow_cross_host_redirects=self.allow_cross_host_redirects,
             max_redirects=self.max_redirects, expect_content_types=self.expect_content_types,
             sleep=self._sleep, clock=self._clock, now=self._now, rng=self._rng)
-        unknown = set(changes) - set(settings) - {"session"}
+        unknown = set(changes) - set(settings)
         if unknown:
             raise TypeError(f"HttpClient.derive: unknown settings {sorted(unknown)}")
         return HttpClient(**{**settings, **changes})
