@@ -14,7 +14,9 @@ webhooks read without a translation layer; each ignores the keys it does not kno
   t2bot.io webhooks read ``text`` and ``displayName``.
 * anything else (our tests, a log collector): ``smartchange`` holds the structured fields.
 
-Without a webhook the alert is logged (logger ``smartchange.alerts``, level WARNING).
+Without a webhook the alert is logged (logger ``smartchange.alerts``, level WARNING). The webhook
+URL is a secret: it is posted with ``secret_url=True``, so neither the HTTP client's log lines nor
+any error message show more than ``scheme://host/…``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ import logging
 import os
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode, urlsplit
+
+from smartchange_assets.platform.secrets import redact_text
 
 logger = logging.getLogger("smartchange.alerts")
 
@@ -193,27 +197,6 @@ class Alert:
         }
 
 
-def redact_url(url: str) -> str:
-    """``https://hooks.slack.com/…``: scheme and host only."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname or ''}/…"
-
-
-class _HideWebhook(logging.Filter):
-    """The HTTP client logs each request's URL; a webhook's URL must not reach the logs."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        webhook = os.environ.get(WEBHOOK_ENV, "").strip()
-        if webhook:
-            message = record.getMessage()
-            if webhook in message:
-                record.msg, record.args = message.replace(webhook, redact_url(webhook)), ()
-        return True
-
-
-logging.getLogger("smartchange.http").addFilter(_HideWebhook())
-
-
 class AlertDeliveryError(RuntimeError):
     """The webhook did not accept the alert after the HTTP client's retries."""
 
@@ -241,10 +224,11 @@ def deliver(alert: Alert, *, webhook: str | None = None, client=None, log=None) 
     own_client = client is None
     client = client or alert_client()
     try:
-        client.post_json(webhook, alert.webhook_body())
+        # a webhook URL is a credential (Slack, Teams and hookshot put the secret in the path):
+        # the client shows it as scheme://host/… in its logs and errors, requests' included
+        client.post_json(webhook, alert.webhook_body(), secret_url=True)
     except HttpError as exc:
-        # a webhook URL is a credential (Slack, Teams and hookshot put the secret in the path)
-        reason = str(exc).replace(webhook, redact_url(webhook))
+        reason = redact_text(str(exc), secrets=(webhook, urlsplit(webhook).path))
         log.error("alert could not be delivered: %s\n%s", reason, alert.text())
         raise AlertDeliveryError(f"alert not delivered to the webhook: {reason}\n\n"
                                  f"{alert.text()}") from None

@@ -23,6 +23,8 @@ import pandas as pd
 
 from smartchange_assets.platform import partition_load
 from smartchange_assets.platform.automation import after_upstream, freshness_policy
+from smartchange_assets.platform.http import HttpError, PayloadValidationError
+from smartchange_assets.platform.landing import LandingArchive
 from smartchange_assets.platform.markdown import md_table
 from smartchange_assets.platform.partitions import (
     BACKFILL_POLICY,
@@ -85,16 +87,7 @@ def raw_asset(spec: SourceSpec) -> dg.AssetsDefinition:
             skipped = spec.live_skip_reason()
             context.log.warning("%s: live fetch skipped: %s", spec.source_id, skipped)
         elif portal.mode == "live":
-            landed = 0
-            for live in spec.fetch_live(portal.client()):
-                fetched = live.fetched
-                result = archive.land(
-                    spec.source_id, fetched.content, origin=fetched.url, landed_by="live",
-                    fetched_at=fetched.fetched_at, content_type=fetched.content_type,
-                    http_status=fetched.status, period_start=live.period_start,
-                    period_end=live.period_end, request=fetched.request,
-                    file_name=live.file_name)
-                landed += result.new_manifest_row
+            landed = land_live(spec, portal, archive)
             context.log.info("%s: landed %d new payload(s) from the portal", spec.source_id,
                              landed)
         manifest = archive.manifest(spec.source_id)
@@ -116,6 +109,41 @@ def raw_asset(spec: SourceSpec) -> dg.AssetsDefinition:
             })
 
     return raw
+
+
+def land_live(spec: SourceSpec, portal: PortalResource, archive: LandingArchive) -> int:
+    """Fetch with the spec's connector and land each payload; the new manifest rows.
+
+    A payload is landed only once the client has returned it whole (a cut, oversized or
+    refused reply is an exception, never a payload). A connector that returns a list fetches
+    everything before anything lands, so its failure lands nothing of the run; one that yields
+    lands each payload as it comes, so the payloads before a failure stay landed (each one
+    whole, and landed again harmlessly on the retry). Either way the failure fails the asset,
+    naming the source and what was landed before it.
+    """
+    landed = new = 0
+    with portal.client() as client:
+        try:
+            for live in spec.fetch_live(client):
+                fetched = live.fetched
+                result = archive.land(
+                    spec.source_id, fetched.content, origin=fetched.url, landed_by="live",
+                    fetched_at=fetched.fetched_at, content_type=fetched.content_type,
+                    http_status=fetched.status, period_start=live.period_start,
+                    period_end=live.period_end, request=fetched.request,
+                    file_name=live.file_name)
+                landed += 1
+                new += result.new_manifest_row
+        except (HttpError, PayloadValidationError) as exc:
+            before = (f"{landed} payload(s) of this run were landed before it, each complete"
+                      if landed else "nothing of this run was landed")
+            raise dg.Failure(
+                description=f"{spec.source_id}: live fetch failed ({before}): "
+                            f"{type(exc).__name__}: {exc}",
+                metadata={"source": spec.source_id, "landed_before_failure": landed,
+                          **({"url": exc.url} if isinstance(exc, HttpError) else {})},
+            ) from exc
+    return new
 
 
 def payload_set_version(manifest: pd.DataFrame) -> str:

@@ -7,7 +7,9 @@ Nothing sleeps: ``sleep`` and ``clock`` are a fake clock.
 
 from __future__ import annotations
 
+import gzip
 import http.server
+import io
 import json
 import logging
 import random
@@ -19,6 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 import responses
+import urllib3
 from requests.adapters import BaseAdapter
 
 from smartchange_assets.platform.http import (
@@ -283,14 +286,17 @@ class _MismatchAdapter(BaseAdapter):
 
     def send(self, request, **kwargs):
         self.sent += 1
+        headers = {"Content-Length": str(self.content_length), **self.extra}
         resp = requests.Response()
         resp.status_code = 200
         resp.reason = "OK"
         resp.url = request.url
         resp.request = request
-        resp.headers["Content-Length"] = str(self.content_length)
-        resp.headers.update(self.extra)
-        resp._content = self.body
+        resp.headers.update(headers)
+        # a streamed body, as requests' own adapter hands it over, minus urllib3's length check
+        resp.raw = urllib3.HTTPResponse(body=io.BytesIO(self.body), headers=headers, status=200,
+                                        preload_content=False, decode_content=False,
+                                        enforce_content_length=False)
         return resp
 
     def close(self):
@@ -308,11 +314,17 @@ def test_explicit_content_length_check_catches_what_the_transport_missed(clock):
     assert adapter.sent == 2
 
 
-def test_length_check_is_skipped_for_content_coded_bodies(clock):
-    # With gzip, Content-Length counts encoded bytes and .content holds decoded ones.
+def test_length_check_counts_the_coded_bytes_of_a_content_coded_body(clock):
+    # With gzip, Content-Length counts encoded bytes; the payload is the decoded body.
+    coded = gzip.compress(BLUME_MARCH)
     session = requests.Session()
-    session.mount("https://", _MismatchAdapter(b"[]", 22, {"Content-Encoding": "gzip"}))
-    assert make_client(clock, session=session).get(URL).content == b"[]"
+    session.mount("https://", _MismatchAdapter(coded, len(coded), {"Content-Encoding": "gzip"}))
+    assert make_client(clock, session=session).get(URL).content == BLUME_MARCH
+    short = requests.Session()
+    short.mount("https://", _MismatchAdapter(coded, len(coded) + 7,
+                                             {"Content-Encoding": "gzip"}))
+    with pytest.raises(HttpError, match="Content-Length"):
+        make_client(clock, session=short, max_attempts=1).get(URL)
 
 
 def test_loopback_socket_truncation_and_user_agent_on_the_wire(clock):

@@ -34,19 +34,13 @@ class OrdnungsamtPayloadError(PayloadValidationError):
 def patient_client(client: HttpClient) -> HttpClient:
     """``client`` with the long read timeout and slow backoff this endpoint needs.
 
-    The portal's client is built for quick APIs (60 s reads, 1 s backoff). It is re-derived here,
-    sharing its session, throttle interval and injection points (sleep, clock, now, rng), which
-    :class:`HttpClient` only keeps as private attributes (no public way to copy it with other
-    settings yet).
+    The portal's client is built for quick APIs (60 s reads, 1 s backoff). It is derived here
+    (:meth:`HttpClient.derive`): same session, throttle interval, size and body-time limits,
+    redirect policy and injection points (sleep, clock, now, rng), other retry timing.
     """
-    connect_timeout, read_timeout = client.timeout
-    return HttpClient(
-        session=client.session, user_agent=client.session.headers["User-Agent"],
-        connect_timeout=connect_timeout, read_timeout=max(read_timeout, READ_TIMEOUT_S),
-        max_attempts=MAX_ATTEMPTS, backoff_base_s=BACKOFF_BASE_S,
-        backoff_cap_s=BACKOFF_CAP_S, max_retry_after_s=client.max_retry_after_s,
-        min_interval_s=client.min_interval_s, retry_statuses=client.retry_statuses,
-        sleep=client._sleep, clock=client._clock, now=client._now, rng=client._rng)
+    return client.derive(read_timeout=max(client.timeout[1], READ_TIMEOUT_S),
+                         max_attempts=MAX_ATTEMPTS, backoff_base_s=BACKOFF_BASE_S,
+                         backoff_cap_s=BACKOFF_CAP_S)
 
 
 def validate_window(payload: FetchedPayload) -> int:
