@@ -543,11 +543,13 @@ def _failure(result) -> str:
 
 
 def _landed_live(wh, source: str) -> list[tuple[str, bytes]]:
+    from smartchange_assets.platform.landing import default_store
+
     rows = wh.read_frame(
-        "SELECT m.origin, p.content FROM raw.landing_manifest m JOIN raw.landing_payload p"
-        " USING (sha256) WHERE m.source = :s AND m.landed_by = 'live' ORDER BY m.origin",
-        s=source)
-    return [(r.origin, bytes(r.content)) for r in rows.itertuples()]
+        "SELECT origin, sha256 FROM raw.landing_manifest"
+        " WHERE source = :s AND landed_by = 'live' ORDER BY origin", s=source)
+    store = default_store()
+    return [(r.origin, store.read(r.sha256)) for r in rows.itertuples()]
 
 
 def test_raw_asset_lands_gz_files_byte_for_byte(fresh_database, server, monkeypatch):
