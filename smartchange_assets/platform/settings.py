@@ -8,6 +8,15 @@ Environment variables (all optional):
   there and no embedded server is started.
 * ``SMARTCHANGE_MODE`` – ``replay`` (default: read payloads from the landing archive, no
   network) or ``live`` (fetch from the portals, land, then read).
+* ``SMARTCHANGE_ARCHIVE_URL`` – where payload bytes are kept (platform/blobs.py): default a
+  folder ``$SMARTCHANGE_HOME/archive``; ``s3://bucket/prefix`` for an S3-compatible store.
+* Database limits of every warehouse connection, so a stuck client cannot hold the
+  warehouse's locks for ever (Postgres duration syntax, ``0`` switches one off):
+  ``SMARTCHANGE_DB_STATEMENT_TIMEOUT`` (default ``2h``: a 10-million-row build stays inside),
+  ``SMARTCHANGE_DB_LOCK_TIMEOUT`` (``10min``), ``SMARTCHANGE_DB_IDLE_IN_TRANSACTION_TIMEOUT``
+  (``15min``); ``SMARTCHANGE_TABLE_WRITER_WAIT_S`` (``3600``): how long a run waits for another
+  run writing the same table before it gives up.
+* ``SMARTCHANGE_AUDIT_KEEP`` – failed versions kept per table in schema ``audit`` (default 5).
 """
 
 from __future__ import annotations
@@ -21,6 +30,45 @@ from sqlalchemy.engine import URL, make_url
 DAGSTER_DB = "smartchange_dagster"
 WAREHOUSE_DB = "smartchange"
 MODES = ("replay", "live")
+
+
+@dataclass(frozen=True)
+class DatabaseLimits:
+    statement_timeout: str
+    lock_timeout: str
+    idle_in_transaction_session_timeout: str
+
+    def options(self) -> str:
+        """libpq ``options`` setting the limits for every session of an engine."""
+        return " ".join(f"-c {name}={value}" for name, value in (
+            ("statement_timeout", self.statement_timeout),
+            ("lock_timeout", self.lock_timeout),
+            ("idle_in_transaction_session_timeout",
+             self.idle_in_transaction_session_timeout)))
+
+
+def database_limits() -> DatabaseLimits:
+    return DatabaseLimits(
+        statement_timeout=_duration("SMARTCHANGE_DB_STATEMENT_TIMEOUT", "2h"),
+        lock_timeout=_duration("SMARTCHANGE_DB_LOCK_TIMEOUT", "10min"),
+        idle_in_transaction_session_timeout=_duration(
+            "SMARTCHANGE_DB_IDLE_IN_TRANSACTION_TIMEOUT", "15min"))
+
+
+def _duration(name: str, default: str) -> str:
+    value = os.environ.get(name, default).strip().replace(" ", "")
+    if not value or not value[0].isdigit() or not value.replace(".", "").isalnum():
+        raise ValueError(f"{name} must be a Postgres duration such as 30s, 10min or 2h, "
+                         f"not {value!r}")
+    return value
+
+
+def table_writer_wait_s() -> float:
+    return float(os.environ.get("SMARTCHANGE_TABLE_WRITER_WAIT_S", "3600"))
+
+
+def audit_keep() -> int:
+    return int(os.environ.get("SMARTCHANGE_AUDIT_KEEP", "5"))
 
 
 def home() -> Path:

@@ -1,26 +1,42 @@
-"""The Postgres warehouse: schemas, bulk loads through COPY, and atomic table swaps.
+"""The Postgres warehouse: schemas, bulk loads through COPY, write-audit-publish.
 
-Every write builds the new version of a table under a temporary name and swaps it in inside
-one transaction (Postgres DDL is transactional), so a crash mid-load leaves the previous
-version intact and readable. A partitioned table replaces one partition (or a range) instead:
-``DELETE`` of its rows and the new rows' ``COPY`` / ``INSERT … SELECT`` in one transaction,
-the rest of the table untouched. Transformations past staging are SQL run here, so the heavy work
-scales with the database rather than with Python memory.
+Every table a reader sees is written in three steps (:mod:`.audit` drives them):
+
+* **write** – the new version (the whole table, or the rows of the run's partitions) is built
+  under a shadow name beside the live table (``<table>__wap_<run>``), by ``COPY`` or
+  ``INSERT … SELECT``, and committed, so checks on other connections can read it;
+* **audit** – the table's blocking checks run on the shadow;
+* **publish** – only if they passed: the shadow is swapped in (or the partitions' rows
+  replaced from it) inside one transaction with the table's bookkeeping (Postgres DDL is
+  transactional). If they failed, the live table is untouched and the shadow is kept in schema
+  ``audit`` for inspection (``audit.kept_versions`` lists them; the newest few per table stay).
+
+A crash at any step leaves the previous version live; a shadow left behind by a killed run is
+dropped by the next writer of the table. One run writes a table at a time: a writer holds the
+table's advisory lock from reading its inputs to publishing, so two runs give the result of one
+after the other. Every connection carries statement, lock and idle-in-transaction timeouts
+(:func:`settings.database_limits`), and SQLAlchemy never puts bind values into error text.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import pandas as pd
 import sqlalchemy as sa
 
+from smartchange_assets.platform import settings
 from smartchange_assets.platform.copy_loader import copy_frame_sqlalchemy
 from smartchange_assets.platform.tables import TableSpec
 
-SCHEMAS = ("raw", "staging", "core", "marts")
+SCHEMAS = ("raw", "staging", "core", "marts", "audit")
+AUDIT_SCHEMA = "audit"
+SHADOW_MARK = "__wap_"
 
 _PLATFORM_DDL = """
 -- one row per blob of the blob store (platform/blobs.py): the bytes are not in the warehouse
@@ -94,7 +110,36 @@ CREATE TABLE IF NOT EXISTS raw.partition_reconciliation (
   loaded_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (source, partition_key, payload_sha256)
 );
+-- versions that failed their audit, kept for inspection (newest SMARTCHANGE_AUDIT_KEEP per table)
+CREATE TABLE IF NOT EXISTS audit.kept_versions (
+  kept_as text PRIMARY KEY,
+  table_label text NOT NULL,
+  run_id text NOT NULL,
+  partitions text,
+  failed_checks text NOT NULL,
+  kept_at timestamptz NOT NULL DEFAULT now()
+);
 """
+
+
+class WriterBusyError(RuntimeError):
+    """Another run kept writing the same table for longer than the configured wait."""
+
+
+@dataclass(frozen=True)
+class Shadow:
+    """The new version of a table under audit, beside the live one."""
+
+    table: TableSpec
+    name: str
+
+    @property
+    def qualified(self) -> str:
+        return f'"{self.table.schema}"."{self.name}"'
+
+    @property
+    def label(self) -> str:
+        return f"{self.table.schema}.{self.name}"
 
 
 class Warehouse:
@@ -103,7 +148,10 @@ class Warehouse:
             # SQLAlchemy 2.1 would pick psycopg 3 implicitly; we name the driver explicitly.
             url = "postgresql+psycopg://" + url[len("postgresql://"):]
         self.url = url
-        self.engine = sa.create_engine(url, pool_pre_ping=True)
+        self.limits = settings.database_limits()
+        # hide_parameters: bind values (pseudonym key pads, report text) never reach an error
+        self.engine = sa.create_engine(url, pool_pre_ping=True, hide_parameters=True,
+                                       connect_args={"options": self.limits.options()})
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -234,15 +282,154 @@ class Warehouse:
         return tmp
 
     def _swap(self, conn: sa.Connection, spec: TableSpec, tmp: str) -> None:
+        new_key = _fit(f"{tmp}_pkey")
         if spec.primary_key:
             key = ", ".join(f'"{c}"' for c in spec.primary_key)
             conn.execute(sa.text(
-                f'ALTER TABLE "{spec.schema}"."{tmp}" ADD CONSTRAINT "{tmp}_pkey" '
+                f'ALTER TABLE "{spec.schema}"."{tmp}" ADD CONSTRAINT "{new_key}" '
                 f"PRIMARY KEY ({key})"))
         conn.execute(sa.text(f"DROP TABLE IF EXISTS {spec.qualified}"))
         conn.execute(sa.text(f'ALTER TABLE "{spec.schema}"."{tmp}" RENAME TO "{spec.name}"'))
         if spec.primary_key:
             conn.execute(sa.text(
-                f'ALTER INDEX "{spec.schema}"."{tmp}_pkey" RENAME TO "{spec.name}_pkey"'))
+                f'ALTER INDEX "{spec.schema}"."{new_key}" RENAME TO "{spec.name}_pkey"'))
         self._comment(conn, spec)
         conn.execute(sa.text(f"ANALYZE {spec.qualified}"))
+
+    # -- write-audit-publish ------------------------------------------------------------------
+    @contextmanager
+    def writer(self, spec: TableSpec, wait_s: float | None = None,
+               on_wait: Callable[[float], None] | None = None) -> Iterator[None]:
+        """Hold the table's writer lock from reading the inputs to publishing: a second run
+        writing the same table waits (up to ``wait_s``), then reads what the first published.
+        A session-level advisory lock on a connection of its own; Postgres releases it if the
+        process dies."""
+        wait_s = settings.table_writer_wait_s() if wait_s is None else wait_s
+        key = _lock_key(f"writer:{spec.label}")
+        started = time.monotonic()
+        with self.engine.connect() as conn:
+            while not conn.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
+                conn.rollback()
+                waited = time.monotonic() - started
+                if waited > wait_s:
+                    raise WriterBusyError(f"{spec.label}: another run has been writing it for "
+                                          f"{waited:.0f} s (SMARTCHANGE_TABLE_WRITER_WAIT_S)")
+                if on_wait is not None:
+                    on_wait(waited)
+                time.sleep(min(2.0, 0.1 + waited / 10))
+            conn.commit()
+            try:
+                self._drop_stale_shadows(spec)
+                yield
+            finally:
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                conn.commit()
+
+    def _drop_stale_shadows(self, spec: TableSpec) -> None:
+        """Shadows of ``spec`` left by a run that died: nobody else writes it (the writer lock)."""
+        with self.engine.begin() as conn:
+            names = conn.execute(sa.text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = :s AND tablename LIKE :p"),
+                {"s": spec.schema, "p": f"{spec.name}{SHADOW_MARK}%"}).scalars().all()
+            for name in names:
+                conn.execute(sa.text(f'DROP TABLE IF EXISTS "{spec.schema}"."{name}"'))
+
+    def create_shadow(self, spec: TableSpec, run_id: str) -> Shadow:
+        """An empty, committed table with the columns of ``spec`` (its key is added on
+        publishing, so a duplicate fails the audit rather than the load)."""
+        name = _fit(f"{spec.name}{SHADOW_MARK}{run_id[:8]}_{secrets.token_hex(2)}")
+        with self.engine.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{spec.schema}"'))
+            conn.execute(sa.text(f'CREATE TABLE "{spec.schema}"."{name}" (\n'
+                                 f"  {spec.column_ddl()}\n)"))
+        return Shadow(spec, name)
+
+    def copy_into(self, shadow: Shadow, df: pd.DataFrame) -> int:
+        """COPY rows into the shadow, committed (one payload at a time: memory stays flat)."""
+        spec = shadow.table
+        missing = [c for c in spec.column_names if c not in df.columns]
+        if missing:
+            raise ValueError(f"{spec.label}: frame lacks columns {missing}")
+        if len(df):
+            with self.engine.begin() as conn:
+                copy_frame_sqlalchemy(conn, shadow.label, df[spec.column_names])
+        return len(df)
+
+    def insert_into(self, shadow: Shadow, select_sql: str, **params) -> int:
+        """``INSERT … SELECT`` into the shadow, in Postgres, committed."""
+        cols = ", ".join(f'"{c}"' for c in shadow.table.column_names)
+        with self.engine.begin() as conn:
+            result = conn.execute(sa.text(f"INSERT INTO {shadow.qualified} ({cols}) "
+                                          f"{select_sql}"), params)
+            conn.execute(sa.text(f"ANALYZE {shadow.qualified}"))
+            return result.rowcount
+
+    def publish(self, shadow: Shadow, also: Callable[[sa.Connection], None] | None = None
+                ) -> None:
+        """Swap the audited shadow in for the whole table, with ``also`` (bookkeeping) in the
+        same transaction."""
+        spec = shadow.table
+        with self.engine.begin() as conn:
+            self._lock(conn, spec)
+            if also is not None:
+                also(conn)
+            self._swap(conn, spec, shadow.name)
+
+    def publish_partitions(self, shadow: Shadow, where_sql: str, params: dict,
+                           also: Callable[[sa.Connection], None] | None = None) -> None:
+        """Replace the rows ``where_sql`` selects (the run's partitions) with the audited
+        shadow's rows, and drop the shadow, in one transaction; the rest of the table stays."""
+        spec = shadow.table
+        cols = ", ".join(f'"{c}"' for c in spec.column_names)
+        with self.engine.begin() as conn:
+            self._ensure_table(conn, spec)
+            conn.execute(sa.text(f"DELETE FROM {spec.qualified} WHERE {where_sql}"), params)
+            conn.execute(sa.text(f"INSERT INTO {spec.qualified} ({cols}) "
+                                 f"SELECT {cols} FROM {shadow.qualified}"))
+            conn.execute(sa.text(f"DROP TABLE {shadow.qualified}"))
+            if also is not None:
+                also(conn)
+
+    def keep_for_audit(self, shadow: Shadow, run_id: str, failed: list[str],
+                       partitions: str | None = None) -> str:
+        """Move a shadow that failed its audit into schema ``audit`` (``<schema>__<table>__
+        <run>``), record it, and drop the oldest kept versions of the table beyond
+        ``SMARTCHANGE_AUDIT_KEEP``. Returns the kept table's qualified name."""
+        spec = shadow.table
+        kept = _fit(f"{spec.schema}__{spec.name}__{run_id[:8]}_{secrets.token_hex(2)}")
+        with self.engine.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{AUDIT_SCHEMA}"'))
+            conn.execute(sa.text(f"ALTER TABLE {shadow.qualified} SET SCHEMA {AUDIT_SCHEMA}"))
+            conn.execute(sa.text(f'ALTER TABLE {AUDIT_SCHEMA}."{shadow.name}" '
+                                 f'RENAME TO "{kept}"'))
+            conn.execute(sa.text(
+                "INSERT INTO audit.kept_versions (kept_as, table_label, run_id, partitions,"
+                " failed_checks) VALUES (:k, :t, :r, :p, :f)"),
+                {"k": f"{AUDIT_SCHEMA}.{kept}", "t": spec.label, "r": run_id, "p": partitions,
+                 "f": ", ".join(failed)})
+            old = conn.execute(sa.text(
+                "SELECT kept_as FROM audit.kept_versions WHERE table_label = :t"
+                " ORDER BY kept_at DESC, kept_as OFFSET :n"),
+                {"t": spec.label, "n": settings.audit_keep()}).scalars().all()
+            for name in old:
+                schema, table = name.split(".", 1)
+                conn.execute(sa.text(f'DROP TABLE IF EXISTS "{schema}"."{table}"'))
+                conn.execute(sa.text("DELETE FROM audit.kept_versions WHERE kept_as = :k"),
+                             {"k": name})
+        return f"{AUDIT_SCHEMA}.{kept}"
+
+    def drop_shadow(self, shadow: Shadow) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sa.text(f"DROP TABLE IF EXISTS {shadow.qualified}"))
+
+
+def _lock_key(text: str) -> int:
+    """A signed 64-bit advisory-lock key for ``text``."""
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big", signed=True)
+
+
+def _fit(name: str) -> str:
+    """A table name within Postgres' 63 bytes (a long one keeps a hash of the rest)."""
+    if len(name.encode()) <= 63:
+        return name
+    return name[:50] + "_" + hashlib.sha256(name.encode()).hexdigest()[:12]
