@@ -18,8 +18,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from smartchange_assets.berlin.blume_stations.parser import STAGED_COLUMNS, parse_blume_stations
-from smartchange_assets.platform.parsing import DUPLICATE, INCONSISTENT, UNREADABLE, ParseError
+from smartchange_assets.berlin.blume_stations.parser import parse_blume_stations
+from smartchange_assets.berlin.blume_stations.source import SOURCE
+from smartchange_assets.platform.parsing import (
+    DUPLICATE,
+    INCONSISTENT,
+    UNREADABLE,
+    ParseError,
+    conform,
+)
 
 from ..seed_files import SEED
 
@@ -50,6 +57,11 @@ def parse_api(items, name="stations") -> object:
     return parse_blume_stations(json.dumps(items, ensure_ascii=False).encode(), name)
 
 
+def typed(staged: pd.DataFrame) -> pd.DataFrame:
+    """The staged rows as the engine types them, by the table spec ([0] is payload_sha256)."""
+    return conform(staged, SOURCE.staging.columns[1:], SOURCE.source_id)
+
+
 # --------------------------------------------------------------------------- the compiled seed
 
 
@@ -58,7 +70,7 @@ def test_compiled_seed_counts_and_columns():
     result.reconcile()
     assert (result.source_rows, len(result.staged), result.no_data, len(result.quarantine)) == \
         (18, 18, 0, 0)
-    assert list(result.staged.columns) == STAGED_COLUMNS
+    assert list(typed(result.staged).columns) == SOURCE.staging.column_names[1:]
     assert result.notes["form"] == "compiled_csv"
 
 
@@ -208,17 +220,19 @@ def test_repeated_station_duplicate_or_conflict():
     assert exact.quarantine[["source_row", "kind"]].values.tolist() == [[2, DUPLICATE]]
     other = parse_api([api_station(), api_station(address="Anderswo 1")])
     assert len(other.staged) == 0
+    # the one duplicate-key rule: the first row of each version, naming the differing column
     assert other.quarantine[["source_row", "column_name", "kind"]].values.tolist() == [
-        [1, "code", INCONSISTENT], [2, "code", INCONSISTENT]]
+        [1, "address", INCONSISTENT], [2, "address", INCONSISTENT]]
+    assert "station_code=mc010: source rows 1, 2 differ in address; none is staged" in \
+        other.quarantine["reason"].iloc[0]
 
 
 def test_suite_passes_on_the_stations_and_catches_bad_rows():
-    from smartchange_assets.berlin.blume_stations.source import SOURCE
     from smartchange_assets.platform.quality import run_suite
 
-    frame = pd.concat([compiled().staged,
-                       parse_api([api_station(), api_station("mc042", "042 Neukölln",
-                                                             codeEu="DEBE034")]).staged])
+    frame = pd.concat([typed(compiled().staged),
+                       typed(parse_api([api_station(), api_station("mc042", "042 Neukölln",
+                                                                   codeEu="DEBE034")]).staged)])
     frame.insert(0, "payload_sha256", ["a" * 64] * 18 + ["b" * 64] * 2)
     assert run_suite(frame.reset_index(drop=True), list(SOURCE.expectations), "st").success
     bad = frame.reset_index(drop=True)
