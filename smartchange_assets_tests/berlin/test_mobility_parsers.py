@@ -16,7 +16,7 @@ from smartchange_assets.berlin.bike_counters.parser import SITE_ID_MAP, parse_bi
 from smartchange_assets.berlin.mobility import common
 from smartchange_assets.berlin.telraam.parser import parse_telraam
 from smartchange_assets.berlin.traffic_detectors.parser import parse_detectors
-from smartchange_assets.platform.parsing import ParseError, ParseResult
+from smartchange_assets.platform.parsing import ParseError, ParseResult, conform
 
 from ..seed_files import SEED
 
@@ -79,12 +79,14 @@ def test_every_seed_file_reconciles_with_known_counts(name):
 
 @pytest.mark.parametrize("name", sorted(FILES))
 def test_every_seed_file_staged_shape_and_types(name):
-    s = parsed(name).staged
-    assert list(s.columns) == common.STAGED_COLUMNS
+    # the parser hands over rows by column name; the engine types them by common.COLUMNS, the
+    # one declaration of the three count tables
+    s = conform(parsed(name).staged, common.COLUMNS, f"berlin/{FILES[name][0]}")
+    assert list(s.columns) == [c.name for c in common.COLUMNS]
     assert set(s["counter_kind"]) == {KIND[name]}
     assert str(s["period_start_local"].dtype) == "datetime64[ns]"
     assert str(s["period_start_utc"].dtype) == "datetime64[ns, UTC]"
-    for col in common.INT_COLUMNS:
+    for col in (*common.COUNT_COLUMNS, *common.SIDE_COLUMNS, "dst_fold"):
         assert str(s[col].dtype) == "Int64", col
     assert s["source_row"].is_unique and s["source_row"].between(1, len(s) + 200).all()
     assert not s.duplicated(list(common.KEY)).any()

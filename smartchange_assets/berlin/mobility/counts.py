@@ -97,9 +97,9 @@ COUNTS_TABLE = TableSpec("staging", "berlin_mobility_counts", (
 ), ("counter_kind", "site_id", "mode", "period_start_local", "dst_fold"),
     "Berlin mobility counts, one row per counter kind, site, hour and mode")
 
-_WIDE = ["counter_kind", "site_id", "site_id_raw", "period_start_local", "period_start_utc",
-         "local_date", "dst_fold", "time_flag", *common.INT_COLUMNS, *common.FLOAT_COLUMNS,
-         "payload_sha256", "source_row"]
+# the three staging tables' columns (common.COLUMNS), source_row after the payload hash
+_WIDE = [*(c.name for c in common.COLUMNS if c.name != "source_row"), "payload_sha256",
+         "source_row"]
 
 
 def _unpivot_row(mode: str) -> str:
