@@ -1,4 +1,5 @@
-"""BLUME parser tests on the real published files (seed copies, provenance in SOURCES.md).
+"""BLUME parser tests on the real published files (seed copies, provenance in
+docs/sources/berlin-blume-air-quality.md §1).
 
 Expected counts are derived from the files themselves (plain ``json``/``str.split`` counting
 below, independent of the parser) and also written out as literals, so a changed seed file
@@ -117,8 +118,8 @@ def test_empty_month_is_a_valid_payload_with_nothing_in_it():
 def test_dst_month_utc_hours_and_the_25_hour_day(dst_result):
     items = json.loads(raw(DST))
     assert len(items) == 3720 and sum(i["value"] is None for i in items) == 10
-    # The REPORT's "31*24 - 1 = 743" undercounts: October 2023 has 745 real hours (one extra
-    # on 29 Oct). The file has 744 per pollutant; the one missing is 02:00+01:00 = 01:00 UTC.
+    # The research report's "31*24 - 1 = 743" undercounts: October 2023 has 745 real hours (one
+    # extra on 29 Oct). The file has 744 per pollutant; the one missing is 02:00+01:00 = 01:00 UTC.
     stamps = pd.to_datetime(pd.Series([i["datetime"] for i in items]), utc=True)
     per_pollutant = stamps.groupby([i["core"] for i in items]).nunique()
     assert set(per_pollutant) == {744}

@@ -1,10 +1,10 @@
 """BLUME station parser: the compiled seed list (checked against the real payloads it was
 compiled from) and the /api/stations JSON shape.
 
-No /api/stations reply was ever recorded (Berlin REPORT §10). The JSON replies here are
-CONSTRUCTED from the field names the REPORT lists (§1: name, code, codeEu, address, lat/lng as
-strings, active, stationgroups, measuringStart, measuringEnd, …), carrying the real codes and
-names; coordinates and addresses are placeholders, not station facts.
+No /api/stations reply was ever recorded (docs/sources/berlin-blume-stations.md §1). The JSON
+replies here are CONSTRUCTED from the field names a third-party glimpse lists (name, code, codeEu,
+address, lat/lng as strings, active, stationgroups, measuringStart, measuringEnd, …), carrying the
+real codes and names; coordinates and addresses are placeholders, not station facts.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def compiled():
 
 
 def api_station(code="mc010", name="010 Wedding", **extra) -> dict:
-    """One /api/stations item with the REPORT's field names (values: see module docstring)."""
+    """One /api/stations item with the published field names (values: see module docstring)."""
     item = {"name": name, "code": code, "codeEu": "DEBE010", "address": "Messstelle (Platz)",
             "lat": "52.5400", "lng": "13.3500", "active": True, "stationgroups": ["background"],
             "measuringStart": "1984-11-01T00:00:00+01:00", "measuringEnd": None,
@@ -86,7 +86,7 @@ def test_compiled_seed_names_are_the_real_csv_export_header():
     staged = compiled().staged.set_index("station_code")["name"]
     assert {code: staged[code] for code in from_csv} == from_csv
     assert staged["mc143"] == staged["mc144"] == "Silbersteinstraße"  # two columns, one name
-    assert staged["mc027"] == "Marienfelde"  # REPORT §1 list, not in the CSV header
+    assert staged["mc027"] == "Marienfelde"  # a third-party station list, not in the CSV header
     assert staged[["mc018", "mc115", "mc145", "mc282"]].isna().all()
 
 

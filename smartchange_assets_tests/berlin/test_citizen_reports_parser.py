@@ -86,7 +86,8 @@ def test_real_snapshot_statuses_and_text_fields():
     assert s["status"].value_counts().to_dict() == {"Erledigt": 3558, "In Bearbeitung": 2284}
     assert s["report_id"].is_unique
     assert (s["report_id"].min(), s["report_id"].max()) == (527563, 5051839)
-    # REPORT §2: 19 reports without sachverhalt, 734 multi-line texts (kept multi-line)
+    # docs/sources/berlin-citizen-reports.md §2: 19 reports without sachverhalt, 734 multi-line
+    # texts (kept multi-line)
     assert s["description_redacted"].isna().sum() == 19
     assert s["description_redacted"].str.contains("\n", regex=False).sum() == 734
     assert staged_report(parsed(), 681533)["description_redacted"] is pd.NA or pd.isna(
@@ -102,7 +103,7 @@ def test_real_snapshot_bezirke_are_the_published_counts():
                       "Friedrichshain-Kreuzberg": 1313, "Pankow": 46, "Reinickendorf": 29,
                       "Spandau": 22, "Treptow-Köpenick": 19, "Lichtenberg": 9,
                       "Marzahn-Hellersdorf": 8, "Mitte": 6, "Charlottenburg-Wilmersdorf": 1}
-    assert "Steglitz-Zehlendorf" not in counts  # REPORT §2 quirk 2: no reports at all
+    assert "Steglitz-Zehlendorf" not in counts  # berlin-citizen-reports.md §3: no reports at all
 
 
 def test_creation_stamps_are_berlin_wall_time_dst_correct():
@@ -133,7 +134,8 @@ def test_categories_of_the_real_snapshot():
     assert len(sperrmuell) == 739
     assert set(zip(sperrmuell["category_main"], sperrmuell["category_sub"])) == {
         ("Abfall", "Sperrmüll")}
-    # REPORT §2 quirk 3, real values: leading space, trailing space, lower-case ad-hoc topic
+    # docs/sources/berlin-citizen-reports.md §3, real values: leading space, trailing space,
+    # lower-case ad-hoc topic
     leading = staged_report(parsed(), 4930767)  # " Abfall - Müllablagerung (Bekleidung)"
     assert (leading["category_main"], leading["category_sub"]) == (
         "Abfall", "Müllablagerung (Bekleidung)")
@@ -199,7 +201,8 @@ def test_report_number_that_is_not_a_code_is_quarantined():
 
 
 def test_real_texts_are_clean_utf8_so_repair_changes_nothing():
-    # REPORT §2 quirk 4: the sample is clean; the repair must leave every real text alone
+    # docs/sources/berlin-citizen-reports.md §3: the sample is clean; the repair must leave every
+    # real text alone
     texts = [r[f] for r in real_doc()["index"] for f in ("sachverhalt", "betreff")
              if r[f] is not None]
     assert len(texts) == 5842 * 2 - 19

@@ -103,7 +103,7 @@ def test_real_file_hierarchy_counts_match_report():
         name=("bezirk_name", "first"), pgr=("prognoseraum_code", "nunique"),
         bzr=("bezirksregion_code", "nunique"), plr=("code", "nunique"))
     assert {b: tuple(r) for b, r in per_bezirk.iterrows()} == counts.LOR2021_BEZIRKE
-    # REPORT §5 table, two rows spelled out
+    # docs/sources/berlin-lor.md §2 table, two rows spelled out
     assert tuple(per_bezirk.loc["01"]) == ("Mitte", 4, 10, 49)
     assert tuple(per_bezirk.loc["09"]) == ("Treptow-Köpenick", 5, 20, 43)
 
@@ -149,8 +149,8 @@ def test_double_space_collapsed_with_raw_kept():
 
 def test_names_are_not_keys():
     s = staged()
-    # REPORT §5: the PLR name Schloßstraße twice (Charlottenburg and Steglitz); the
-    # Bezirksregion name Heerstraße twice (Charlottenburg-Wilmersdorf and Spandau)
+    # docs/sources/berlin-lor.md §3: the PLR name Schloßstraße twice (Charlottenburg and Steglitz);
+    # the Bezirksregion name Heerstraße twice (Charlottenburg-Wilmersdorf and Spandau)
     assert sorted(s[s["name"] == "Schloßstraße"]["code"]) == ["04300414", "06100102"]
     heer = s[s["bezirksregion_name"] == "Heerstraße"]["bezirksregion_code"]
     assert sorted(heer.unique()) == ["042002", "052005"]

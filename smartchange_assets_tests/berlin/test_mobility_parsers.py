@@ -118,7 +118,7 @@ def test_bike_spring_forward_hour_is_kept_flagged_without_utc():
         row = at(parsed(name), "12-PA-SCH", local).iloc[0]
         assert row["time_flag"] == common.NONEXISTENT_HOUR
         assert pd.isna(row["period_start_utc"]) and row["count_bike"] == count
-    # 2012 has neither 02:00 nor 05:00 on 2012-03-25 (REPORT): 22 rows, nothing flagged
+    # 2012 has neither 02:00 nor 05:00 on 2012-03-25 (docs/sources/berlin-bike-counters.md §3)
     s = parsed("data-2012.csv").staged
     day = s[s["local_date"] == pd.Timestamp("2012-03-25")]
     assert len(day) == 22 and day["time_flag"].isna().all()
@@ -326,8 +326,9 @@ def test_garbage_or_another_sources_file_raises_naming_the_file(name):
 
 
 def test_telraam_repeated_fall_back_hour_gets_both_occurrences():
-    # REPORT §2 (code reading): night-capable cameras can give two rows 02:00 on the fall-back
-    # day. Built from two real lines of segment 9000001661 moved to 2024-10-27 02:00.
+    # docs/sources/berlin-telraam.md §3 (code reading): night-capable cameras can give two rows
+    # 02:00 on the fall-back day. Built from two real lines of segment 9000001661 moved to
+    # 2024-10-27 02:00.
     lines = raw("bzm_merged_all_test_read.csv").decode().splitlines()
     moved = [ln.replace("2024-01-01,2024-01,2024,1,1,", "2024-10-27,2024-10,2024,10,27,")
              .replace("2024-01-01 08:00:00", "2024-10-27 02:00:00")

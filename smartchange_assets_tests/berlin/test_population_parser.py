@@ -1,8 +1,8 @@
 """The EWR parser on the two real seed excerpts, plus faults and vintages built from them.
 
-Every fault case starts from a real file and changes one thing, and says what. The vintage
-cases rewrite a real file the way other published vintages look (Berlin REPORT §3 and the
-mirror the seeds come from): 2009 grouped-band names ``E_U1…``, 2015 quoted fields with
+Every fault case starts from a real file and changes one thing, and says what. The vintage cases
+rewrite a real file the way other published vintages look (docs/sources/berlin-population.md §2 and
+the mirror the seeds come from): 2009 grouped-band names ``E_U1…``, 2015 quoted fields with
 decimal-comma counts ``3090,00``.
 """
 

@@ -76,7 +76,7 @@ def test_real_catalogue_replies_add_no_measurement_rows(path, kind, records):
     result = parsed(path)
     assert (result.source_rows, len(result.staged), len(result.quarantine)) == (0, 0, 0)
     assert (result.notes["kind"], result.notes["records"]) == (kind, records)
-    assert result.notes["meta_found"] is None  # the collector dropped meta (SOURCES.md)
+    assert result.notes["meta_found"] is None  # the collector dropped meta (global-openaq.md §1)
 
 
 def test_real_sensor_catalogue_ids():
@@ -100,7 +100,8 @@ def test_measurements_without_a_sensor_in_the_name_cannot_be_attributed():
 
 
 def test_conversion_factors_are_the_reports_at_25_c_and_1_atm():
-    # REPORT §8: NO2 1 ppm ≈ 1,880 µg/m³, O3 ≈ 1,960, SO2 ≈ 2,620, CO ≈ 1.145 mg/m³
+    # docs/sources/global-openaq.md §3: NO2 1 ppm ≈ 1,880 µg/m³, O3 ≈ 1,960, SO2 ≈ 2,620,
+    # CO ≈ 1.145 mg/m³
     for gas, expected in {"no2": 1880, "o3": 1960, "so2": 2620, "co": 1145}.items():
         assert UGM3_PER_PPM[gas] == pytest.approx(expected, rel=0.002), gas
 
@@ -180,8 +181,8 @@ def test_repeated_items_duplicate_or_conflict():
 
 
 def test_days_shape_is_read():
-    # CONSTRUCTED from the real measurements reply (no /days sample exists, REPORT §10): the
-    # items relabelled as daily means, local midnight to midnight (Guadalajara, UTC-6)
+    # CONSTRUCTED from the real measurements reply (no /days sample exists, global-openaq.md §1):
+    # the items relabelled as daily means, local midnight to midnight (Guadalajara, UTC-6)
     doc = reply()
     doc["results"] = doc["results"][:3]
     for i, item in enumerate(doc["results"]):

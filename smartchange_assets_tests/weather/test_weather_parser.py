@@ -286,7 +286,8 @@ def test_structural_faults_raise_parse_error_naming_the_file(mutate, message):
     pytest.param(lambda d: b"", id="empty-body"),
 ])
 def test_unreadable_payload_raises_parse_error_naming_file(payload):
-    # derived from the real 2025 reply (the error body follows REPORT §7's shape)
+    # derived from the real 2025 reply (the error body follows the shape in
+    # docs/sources/global-weather.md §3)
     with pytest.raises(ParseError) as err:
         parse_open_meteo(payload(F2025.read_bytes()), F2025.name)
     assert F2025.name in str(err.value)

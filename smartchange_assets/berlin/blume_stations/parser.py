@@ -1,4 +1,5 @@
-"""BLUME station metadata: one payload's bytes -> ParseResult (Berlin REPORT §1).
+"""BLUME station metadata: one payload's bytes -> ParseResult
+(docs/sources/berlin-blume-stations.md).
 
 Two forms, told apart by content:
 
@@ -6,12 +7,13 @@ Two forms, told apart by content:
   with ``name`` ("010 Wedding"), ``code`` ("mc010"), ``codeEu`` ("DEBE010"), ``address``,
   ``lat``/``lng`` (**strings**), ``active``, ``stationgroups`` (background | suburb | traffic),
   ``measuringStart`` ("1984-11-01T00:00:00+01:00"), ``measuringEnd`` and more (components,
-  lqis, …, ignored). The field list is from an R glimpse quoted in the REPORT; no reply was
-  ever recorded, so the shape of ``stationgroups`` (a string, a list of strings or a list of
-  objects with ``code``/``name``) is read defensively.
+  lqis, …, ignored). The field list is from a third-party R glimpse
+  (docs/sources/berlin-blume-stations.md §1); no reply was ever recorded, so the shape of
+  ``stationgroups`` (a string, a list of strings or a list of objects with ``code``/``name``)
+  is read defensively.
 * ``compiled_csv`` – the seed list (``seed/berlin/blume_stations/``), compiled by this project
-  from the real payloads' headers and the REPORT (see its ``#`` comment lines); its columns are
-  the staging columns, empty where nothing is known.
+  from the real payloads' headers and third-party notes (see its ``#`` comment lines); its
+  columns are the staging columns, empty where nothing is known.
 
 **Source row** = one station (array item or CSV data line), numbered from 1.
 
