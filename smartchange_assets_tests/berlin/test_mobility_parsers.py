@@ -342,3 +342,15 @@ def test_telraam_repeated_fall_back_hour_gets_both_occurrences():
     assert s["period_start_utc"].tolist() == [pd.Timestamp("2024-10-27 00:00", tz="UTC"),
                                               pd.Timestamp("2024-10-27 01:00", tz="UTC")]
     assert s["count_car"].tolist() == [0, 9]
+
+
+@pytest.mark.parametrize("name", ["data-2015.csv", "bzm_merged_all_test_read.csv",
+                                  "mq_hr_2023_03.csv", "det_val_hr_2024_01.csv"])
+def test_header_in_another_case_and_spacing_gives_the_same_rows(name):
+    # the real file's first 500 lines with the header upper-cased and padded (columns by name)
+    lines = raw(name).split(b"\n")[:501]
+    sep = b";" if b";" in lines[0] else b","
+    lines_shouted = [sep.join(b" " + h.upper() + b" " for h in lines[0].split(sep)), *lines[1:]]
+    shouted = parse(name, b"\n".join(lines_shouted) + b"\n")
+    pd.testing.assert_frame_equal(shouted.staged, parse(name, b"\n".join(lines) + b"\n").staged)
+    assert len(shouted.staged) == 500

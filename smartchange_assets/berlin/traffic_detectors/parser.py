@@ -28,6 +28,7 @@ Rules
 
 from __future__ import annotations
 
+import csv
 import re
 
 import pandas as pd
@@ -43,13 +44,14 @@ from smartchange_assets.berlin.mobility.common import (
     to_count,
     to_float,
 )
-from smartchange_assets.platform.headers import HeaderSpec
+from smartchange_assets.platform.headers import HeaderSpec, header_key
 from smartchange_assets.platform.parsing import (
     INCONSISTENT,
     UNREADABLE,
     ParseError,
     ParseResult,
     Quarantine,
+    sniff_delimiter,
 )
 
 # published vehicle class -> our mode
@@ -63,8 +65,9 @@ NO_VEHICLES_SPEED = -1
 
 def parse_detectors(data: bytes, file_name: str) -> ParseResult:
     text = payload_text(data, file_name)
-    header_line = text.split("\n", 1)[0]
-    id_column = next((c for c in LEVELS if c in header_line), None)
+    header_line = text.split("\n", 1)[0].rstrip("\r")
+    published = next(csv.reader([header_line], delimiter=sniff_delimiter(header_line)))
+    id_column = next((c for c in LEVELS if c in {header_key(h) for h in published}), None)
     if id_column is None:
         raise ParseError(file_name, f"not a detector file: the header names neither "
                          f"mq_name nor detid_15 ({header_line[:120]!r})")
