@@ -47,7 +47,7 @@ def stage_payloads(spec: SourceSpec, payloads: list[Payload]) -> StagedSource:
             recon.append(reconciliation_row(spec, p, None, 0, 0, 0,
                                             f"{spec.source_id}: {p.file_name}: {exc}"))
             continue
-        if len(result.staged):  # a payload that stages nothing may hand over no columns at all
+        if len(result.staged):  # a payload without rows may not name its columns: skip it
             frame = result.staged.copy()
             frame.insert(0, "payload_sha256", p.sha256)
             staged.append(frame)

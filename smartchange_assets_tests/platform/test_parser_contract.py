@@ -167,9 +167,8 @@ def test_rows_that_do_not_add_up_are_an_error_naming_source_and_file():
     assert recon.at[0, "error"].startswith("test/contract: lossy.csv: rows do not reconcile")
 
 
-def test_a_payload_that_stages_nothing_may_hand_over_a_frame_without_columns():
-    # e.g. an empty window or a reply whose every row is quarantined: conform supplies the table
-    def empty(data: bytes, file_name: str) -> ParseResult:
+def test_a_payload_without_rows_need_not_name_its_columns():
+    def empty(data: bytes, file_name: str) -> ParseResult:  # e.g. the empty last page of an API
         return ParseResult(staged=pd.DataFrame(), source_rows=0)
 
     result = stage(_spec(empty), [_payload("empty.json")], wh=None)
