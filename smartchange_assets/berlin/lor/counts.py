@@ -1,10 +1,10 @@
 """The published shape of LOR 2021 (docs/sources/berlin-lor.md §2), as expectations.
 
-12 Bezirke, 58 Prognoseräume, 143 Bezirksregionen, 542 Planungsräume, and per Bezirk the table below
-(counted in the real export, which matches the research report's table row for row). Both the staged
-PLR rows and the derived hierarchy are held to it, each with expectations that count distinct codes
-under a row condition (GX ``row_condition``, pandas parser), so a lost, duplicated or re-parented
-area fails a blocking check that names the Bezirk and the level.
+12 Bezirke, 58 Prognoseräume, 143 Bezirksregionen, 542 Planungsräume, and per Bezirk the
+table below (counted in the real export, which matches that table row for row). Both the
+staged PLR rows and the derived hierarchy are held to it, each with expectations that count
+distinct codes under a row condition (GX ``row_condition``, pandas parser), so a lost,
+duplicated or re-parented area fails a blocking check that names the Bezirk and the level.
 """
 
 from __future__ import annotations
