@@ -1,4 +1,5 @@
-"""BLUME parser tests on the real published files (seed copies, provenance in SOURCES.md).
+"""BLUME parser tests on the real published files (seed copies, provenance in
+docs/sources/berlin-blume-air-quality.md §1).
 
 Expected counts are derived from the files themselves (plain ``json``/``str.split`` counting
 below, independent of the parser) and also written out as literals, so a changed seed file
@@ -14,11 +15,11 @@ import pytest
 
 from smartchange_assets.berlin.blume_air_quality.parser import (
     CSV_STAMP_MARKS_PERIOD_END,
-    STAGED_COLUMNS,
     daily_means,
     parse_blume,
 )
-from smartchange_assets.platform.parsing import ParseError
+from smartchange_assets.berlin.blume_air_quality.source import SOURCE
+from smartchange_assets.platform.parsing import ParseError, conform
 
 from ..seed_files import SEED
 
@@ -91,13 +92,15 @@ def test_every_seed_file_reconciles_with_counts_from_the_file(name):
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_staged_columns_and_types(name):
-    staged = parse(name).staged
-    assert list(staged.columns) == STAGED_COLUMNS
+    # the parser hands over rows by column name; the engine types them by the table spec
+    columns = SOURCE.staging.columns[1:]  # [0] is payload_sha256, added by the engine
+    staged = conform(parse(name).staged, columns, SOURCE.source_id)
+    assert list(staged.columns) == [c.name for c in columns]
     assert str(staged["period_start_utc"].dtype) == "datetime64[ns, UTC]"
     assert str(staged["period_start_local"].dtype) == "datetime64[ns]"
     assert str(staged["local_date"].dtype) == "datetime64[ns]"
     assert staged["value"].dtype == "float64"
-    assert staged["source_row"].dtype == "int64"
+    assert staged["source_row"].dtype == "Int64"
     assert staged["source_row"].is_unique
 
 
@@ -115,8 +118,8 @@ def test_empty_month_is_a_valid_payload_with_nothing_in_it():
 def test_dst_month_utc_hours_and_the_25_hour_day(dst_result):
     items = json.loads(raw(DST))
     assert len(items) == 3720 and sum(i["value"] is None for i in items) == 10
-    # The REPORT's "31*24 - 1 = 743" undercounts: October 2023 has 745 real hours (one extra
-    # on 29 Oct). The file has 744 per pollutant; the one missing is 02:00+01:00 = 01:00 UTC.
+    # The research report's "31*24 - 1 = 743" undercounts: October 2023 has 745 real hours (one
+    # extra on 29 Oct). The file has 744 per pollutant; the one missing is 02:00+01:00 = 01:00 UTC.
     stamps = pd.to_datetime(pd.Series([i["datetime"] for i in items]), utc=True)
     per_pollutant = stamps.groupby([i["core"] for i in items]).nunique()
     assert set(per_pollutant) == {744}

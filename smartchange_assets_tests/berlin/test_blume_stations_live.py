@@ -1,9 +1,9 @@
 """BLUME /api/stations connector, replayed with ``responses`` through the real HttpClient.
 
-The reply body is CONSTRUCTED (no recorded /api/stations reply exists, REPORT §10): the REPORT's
-field names around the 18 real station codes of the recorded /api/lqi reply (fixture), with
-the real names from the compiled seed; coordinates are placeholders. The list is one reply
-(no pagination), so there is no pagination case.
+The reply body is CONSTRUCTED (no recorded /api/stations reply exists,
+docs/sources/berlin-blume-stations.md §1): the published field names around the 18 real station
+codes of the recorded /api/lqi reply (fixture), with the real names from the compiled seed;
+coordinates are placeholders. The list is one reply (no pagination), so there is no pagination case.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """BLUME station parser: the compiled seed list (checked against the real payloads it was
 compiled from) and the /api/stations JSON shape.
 
-No /api/stations reply was ever recorded (Berlin REPORT §10). The JSON replies here are
-CONSTRUCTED from the field names the REPORT lists (§1: name, code, codeEu, address, lat/lng as
-strings, active, stationgroups, measuringStart, measuringEnd, …), carrying the real codes and
-names; coordinates and addresses are placeholders, not station facts.
+No /api/stations reply was ever recorded (docs/sources/berlin-blume-stations.md §1). The JSON
+replies here are CONSTRUCTED from the field names a third-party glimpse lists (name, code, codeEu,
+address, lat/lng as strings, active, stationgroups, measuringStart, measuringEnd, …), carrying the
+real codes and names; coordinates and addresses are placeholders, not station facts.
 """
 
 from __future__ import annotations
@@ -18,8 +18,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from smartchange_assets.berlin.blume_stations.parser import STAGED_COLUMNS, parse_blume_stations
-from smartchange_assets.platform.parsing import DUPLICATE, INCONSISTENT, UNREADABLE, ParseError
+from smartchange_assets.berlin.blume_stations.parser import parse_blume_stations
+from smartchange_assets.berlin.blume_stations.source import SOURCE
+from smartchange_assets.platform.parsing import (
+    DUPLICATE,
+    INCONSISTENT,
+    UNREADABLE,
+    ParseError,
+    conform,
+)
 
 from ..seed_files import SEED
 
@@ -36,7 +43,7 @@ def compiled():
 
 
 def api_station(code="mc010", name="010 Wedding", **extra) -> dict:
-    """One /api/stations item with the REPORT's field names (values: see module docstring)."""
+    """One /api/stations item with the published field names (values: see module docstring)."""
     item = {"name": name, "code": code, "codeEu": "DEBE010", "address": "Messstelle (Platz)",
             "lat": "52.5400", "lng": "13.3500", "active": True, "stationgroups": ["background"],
             "measuringStart": "1984-11-01T00:00:00+01:00", "measuringEnd": None,
@@ -50,6 +57,11 @@ def parse_api(items, name="stations") -> object:
     return parse_blume_stations(json.dumps(items, ensure_ascii=False).encode(), name)
 
 
+def typed(staged: pd.DataFrame) -> pd.DataFrame:
+    """The staged rows as the engine types them, by the table spec ([0] is payload_sha256)."""
+    return conform(staged, SOURCE.staging.columns[1:], SOURCE.source_id)
+
+
 # --------------------------------------------------------------------------- the compiled seed
 
 
@@ -58,7 +70,7 @@ def test_compiled_seed_counts_and_columns():
     result.reconcile()
     assert (result.source_rows, len(result.staged), result.no_data, len(result.quarantine)) == \
         (18, 18, 0, 0)
-    assert list(result.staged.columns) == STAGED_COLUMNS
+    assert list(typed(result.staged).columns) == SOURCE.staging.column_names[1:]
     assert result.notes["form"] == "compiled_csv"
 
 
@@ -74,7 +86,7 @@ def test_compiled_seed_names_are_the_real_csv_export_header():
     staged = compiled().staged.set_index("station_code")["name"]
     assert {code: staged[code] for code in from_csv} == from_csv
     assert staged["mc143"] == staged["mc144"] == "Silbersteinstraße"  # two columns, one name
-    assert staged["mc027"] == "Marienfelde"  # REPORT §1 list, not in the CSV header
+    assert staged["mc027"] == "Marienfelde"  # a third-party station list, not in the CSV header
     assert staged[["mc018", "mc115", "mc145", "mc282"]].isna().all()
 
 
@@ -208,17 +220,19 @@ def test_repeated_station_duplicate_or_conflict():
     assert exact.quarantine[["source_row", "kind"]].values.tolist() == [[2, DUPLICATE]]
     other = parse_api([api_station(), api_station(address="Anderswo 1")])
     assert len(other.staged) == 0
+    # the one duplicate-key rule: the first row of each version, naming the differing column
     assert other.quarantine[["source_row", "column_name", "kind"]].values.tolist() == [
-        [1, "code", INCONSISTENT], [2, "code", INCONSISTENT]]
+        [1, "address", INCONSISTENT], [2, "address", INCONSISTENT]]
+    assert "station_code=mc010: source rows 1, 2 differ in address; none is staged" in \
+        other.quarantine["reason"].iloc[0]
 
 
 def test_suite_passes_on_the_stations_and_catches_bad_rows():
-    from smartchange_assets.berlin.blume_stations.source import SOURCE
     from smartchange_assets.platform.quality import run_suite
 
-    frame = pd.concat([compiled().staged,
-                       parse_api([api_station(), api_station("mc042", "042 Neukölln",
-                                                             codeEu="DEBE034")]).staged])
+    frame = pd.concat([typed(compiled().staged),
+                       typed(parse_api([api_station(), api_station("mc042", "042 Neukölln",
+                                                                   codeEu="DEBE034")]).staged)])
     frame.insert(0, "payload_sha256", ["a" * 64] * 18 + ["b" * 64] * 2)
     assert run_suite(frame.reset_index(drop=True), list(SOURCE.expectations), "st").success
     bad = frame.reset_index(drop=True)

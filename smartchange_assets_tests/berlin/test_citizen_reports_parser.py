@@ -15,10 +15,7 @@ import pandas as pd
 import pytest
 
 from smartchange_assets.berlin.citizen_reports.categories import categorise, normalise_bezirk
-from smartchange_assets.berlin.citizen_reports.parser import (
-    STAGED_COLUMNS,
-    parse_citizen_reports,
-)
+from smartchange_assets.berlin.citizen_reports.parser import parse_citizen_reports
 from smartchange_assets.berlin.citizen_reports.source import SOURCE
 from smartchange_assets.berlin.citizen_reports.text import personal_data_in, repair_text
 from smartchange_assets.platform import pii
@@ -28,6 +25,7 @@ from smartchange_assets.platform.parsing import (
     UNREADABLE,
     ParseError,
     ParseResult,
+    conform,
 )
 from smartchange_assets.platform.reconciliation import reconciliation_findings
 
@@ -53,6 +51,11 @@ def compact(doc: dict) -> bytes:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def typed(result: ParseResult) -> pd.DataFrame:
+    """The staged rows as the engine types them, by the table spec ([0] is payload_sha256)."""
+    return conform(result.staged, SOURCE.staging.columns[1:], SOURCE.source_id)
+
+
 def record(doc: dict, report_id: int) -> dict:
     (found,) = [r for r in doc["index"] if r["id"] == report_id]
     return found
@@ -74,7 +77,7 @@ def test_real_snapshot_counts():
     assert (result.source_rows, len(result.staged), result.no_data, len(result.quarantine)) == (
         5842, 5842, 0, 0)
     assert result.notes == {"announced_count": 5842, "fall_back_hour_stamps": 0}
-    assert list(result.staged.columns) == STAGED_COLUMNS
+    assert list(typed(result).columns) == SOURCE.staging.column_names[1:]
     assert result.staged["source_row"].tolist() == list(range(1, 5843))
 
 
@@ -83,7 +86,8 @@ def test_real_snapshot_statuses_and_text_fields():
     assert s["status"].value_counts().to_dict() == {"Erledigt": 3558, "In Bearbeitung": 2284}
     assert s["report_id"].is_unique
     assert (s["report_id"].min(), s["report_id"].max()) == (527563, 5051839)
-    # REPORT §2: 19 reports without sachverhalt, 734 multi-line texts (kept multi-line)
+    # docs/sources/berlin-citizen-reports.md §2: 19 reports without sachverhalt, 734 multi-line
+    # texts (kept multi-line)
     assert s["description_redacted"].isna().sum() == 19
     assert s["description_redacted"].str.contains("\n", regex=False).sum() == 734
     assert staged_report(parsed(), 681533)["description_redacted"] is pd.NA or pd.isna(
@@ -99,7 +103,7 @@ def test_real_snapshot_bezirke_are_the_published_counts():
                       "Friedrichshain-Kreuzberg": 1313, "Pankow": 46, "Reinickendorf": 29,
                       "Spandau": 22, "Treptow-Köpenick": 19, "Lichtenberg": 9,
                       "Marzahn-Hellersdorf": 8, "Mitte": 6, "Charlottenburg-Wilmersdorf": 1}
-    assert "Steglitz-Zehlendorf" not in counts  # REPORT §2 quirk 2: no reports at all
+    assert "Steglitz-Zehlendorf" not in counts  # berlin-citizen-reports.md §3: no reports at all
 
 
 def test_creation_stamps_are_berlin_wall_time_dst_correct():
@@ -130,7 +134,8 @@ def test_categories_of_the_real_snapshot():
     assert len(sperrmuell) == 739
     assert set(zip(sperrmuell["category_main"], sperrmuell["category_sub"])) == {
         ("Abfall", "Sperrmüll")}
-    # REPORT §2 quirk 3, real values: leading space, trailing space, lower-case ad-hoc topic
+    # docs/sources/berlin-citizen-reports.md §3, real values: leading space, trailing space,
+    # lower-case ad-hoc topic
     leading = staged_report(parsed(), 4930767)  # " Abfall - Müllablagerung (Bekleidung)"
     assert (leading["category_main"], leading["category_sub"]) == (
         "Abfall", "Müllablagerung (Bekleidung)")
@@ -196,7 +201,8 @@ def test_report_number_that_is_not_a_code_is_quarantined():
 
 
 def test_real_texts_are_clean_utf8_so_repair_changes_nothing():
-    # REPORT §2 quirk 4: the sample is clean; the repair must leave every real text alone
+    # docs/sources/berlin-citizen-reports.md §3: the sample is clean; the repair must leave every
+    # real text alone
     texts = [r[f] for r in real_doc()["index"] for f in ("sachverhalt", "betreff")
              if r[f] is not None]
     assert len(texts) == 5842 * 2 - 19
@@ -303,14 +309,19 @@ def test_repeated_reports_are_duplicate_or_inconsistent():
     doc = real_doc()
     doc["index"].append(copy.deepcopy(doc["index"][0]))
     changed = copy.deepcopy(doc["index"][1])
+    assert changed["status"] != "Erledigt"
     changed["status"] = "Erledigt"
     doc["index"].append(changed)
     doc["results"]["count"] = len(doc["index"])
     result = parse_citizen_reports(compact(doc), "repeated.json")
-    assert (result.source_rows, len(result.staged)) == (5844, 5842)
-    kinds = result.quarantine.set_index("source_row")["kind"].to_dict()
-    assert kinds == {5843: DUPLICATE, 5844: INCONSISTENT}
-    assert set(result.quarantine["column_name"]) == {"id"}
+    # the exact repeat is staged once; which status of the second report holds is a guess,
+    # so neither of its rows is staged
+    assert (result.source_rows, len(result.staged)) == (5844, 5841)
+    assert doc["index"][1]["id"] not in set(result.staged["report_id"])
+    q = result.quarantine.set_index("source_row")
+    assert q["kind"].to_dict() == {2: INCONSISTENT, 5843: DUPLICATE, 5844: INCONSISTENT}
+    assert q["column_name"].to_dict() == {2: "status", 5843: "id", 5844: "status"}
+    assert "source rows 2, 5844 differ in status; none is staged" in q.loc[2, "reason"]
 
 
 def test_mojibake_and_nul_bytes_are_repaired_before_redaction():
@@ -393,7 +404,7 @@ def test_empty_window_is_valid():
     doc["index"], doc["results"] = [], {"count": 0, "itemsPerPage": 0}
     result = parse_citizen_reports(compact(doc), "empty.json")
     assert (result.source_rows, len(result.staged)) == (0, 0)
-    assert list(result.staged.columns) == STAGED_COLUMNS
+    assert list(typed(result).columns) == SOURCE.staging.column_names[1:]
 
 
 # --------------------------------------------------------------------------------------------

@@ -14,8 +14,9 @@ import pandas as pd
 import pytest
 
 from smartchange_assets.berlin.lor import counts
-from smartchange_assets.berlin.lor.parser import STAGED_COLUMNS, parse_lor_export
-from smartchange_assets.platform.parsing import ParseError, ParseResult
+from smartchange_assets.berlin.lor.parser import parse_lor_export
+from smartchange_assets.berlin.lor.source import SOURCE
+from smartchange_assets.platform.parsing import ParseError, ParseResult, conform
 
 from ..seed_files import SEED
 
@@ -34,6 +35,15 @@ def real_bytes() -> bytes:
 @cache
 def parsed() -> ParseResult:
     return parse_lor_export(real_bytes(), NAME)
+
+
+def typed(staged: pd.DataFrame) -> pd.DataFrame:
+    """Staged rows as the engine types them, by the table spec ([0] is payload_sha256)."""
+    return conform(staged, SOURCE.staging.columns[1:], SOURCE.source_id)
+
+
+def staged() -> pd.DataFrame:
+    return typed(parsed().staged)
 
 
 def real_table() -> tuple[list[str], list[list[str]]]:
@@ -78,24 +88,28 @@ def test_real_file_counts_and_format():
     assert (result.source_rows, len(result.staged), result.no_data, len(result.quarantine)) \
         == (542, 542, 0, 0)
     assert result.notes["delimiter"] == ";" and result.notes["crlf"] is True
-    assert list(result.staged.columns) == STAGED_COLUMNS
+    # the engine types the rows by the table spec ([0] is payload_sha256)
+    s = typed(result.staged)
+    assert list(s.columns) == SOURCE.staging.column_names[1:]
+    assert str(s["valid_from"].dtype) == "datetime64[ns]"
+    assert s["area_m2"].dtype == "float64" and s["source_row"].dtype == "Int64"
 
 
 def test_real_file_hierarchy_counts_match_report():
-    s = parsed().staged
+    s = staged()
     assert (s["bezirk_code"].nunique(), s["prognoseraum_code"].nunique(),
             s["bezirksregion_code"].nunique(), s["code"].nunique()) == (12, 58, 143, 542)
     per_bezirk = s.groupby("bezirk_code").agg(
         name=("bezirk_name", "first"), pgr=("prognoseraum_code", "nunique"),
         bzr=("bezirksregion_code", "nunique"), plr=("code", "nunique"))
     assert {b: tuple(r) for b, r in per_bezirk.iterrows()} == counts.LOR2021_BEZIRKE
-    # REPORT §5 table, two rows spelled out
+    # docs/sources/berlin-lor.md §2 table, two rows spelled out
     assert tuple(per_bezirk.loc["01"]) == ("Mitte", 4, 10, 49)
     assert tuple(per_bezirk.loc["09"]) == ("Treptow-Köpenick", 5, 20, 43)
 
 
 def test_real_file_codes_are_built_from_their_parents():
-    s = parsed().staged
+    s = staged()
     assert s["code"].str.fullmatch(r"\d{8}").all()
     assert (s["code"].str[:6] == s["parent_code"]).all()
     assert (s["parent_code"] == s["bezirksregion_code"]).all()
@@ -105,7 +119,7 @@ def test_real_file_codes_are_built_from_their_parents():
 
 
 def test_first_row_values_leading_zero_and_decimal_comma():
-    first = parsed().staged.iloc[0]
+    first = staged().iloc[0]
     assert first["code"] == "01100101" and first["name"] == "Stülerstraße"
     assert first["area_m2"] == pytest.approx(366933.12)
     assert first["valid_from"] == pd.Timestamp("2021-01-01")
@@ -116,7 +130,7 @@ def test_first_row_values_leading_zero_and_decimal_comma():
 
 
 def test_stand_der_daten_530_january_and_12_recut_in_december():
-    s = parsed().staged
+    s = staged()
     assert s["valid_from"].value_counts().to_dict() == {
         pd.Timestamp("2021-01-01"): 530, pd.Timestamp("2021-12-01"): 12}
     recut = s[s["valid_from"] == pd.Timestamp("2021-12-01")]
@@ -125,7 +139,7 @@ def test_stand_der_daten_530_january_and_12_recut_in_december():
 
 
 def test_double_space_collapsed_with_raw_kept():
-    s = parsed().staged
+    s = staged()
     region = s[s["bezirksregion_code"] == "021001"]
     assert len(region) == 6
     assert set(region["bezirksregion_name"]) == {"Südliche Friedrichstadt"}
@@ -134,9 +148,9 @@ def test_double_space_collapsed_with_raw_kept():
 
 
 def test_names_are_not_keys():
-    s = parsed().staged
-    # REPORT §5: the PLR name Schloßstraße twice (Charlottenburg and Steglitz); the
-    # Bezirksregion name Heerstraße twice (Charlottenburg-Wilmersdorf and Spandau)
+    s = staged()
+    # docs/sources/berlin-lor.md §3: the PLR name Schloßstraße twice (Charlottenburg and Steglitz);
+    # the Bezirksregion name Heerstraße twice (Charlottenburg-Wilmersdorf and Spandau)
     assert sorted(s[s["name"] == "Schloßstraße"]["code"]) == ["04300414", "06100102"]
     heer = s[s["bezirksregion_name"] == "Heerstraße"]["bezirksregion_code"]
     assert sorted(heer.unique()) == ["042002", "052005"]
@@ -232,15 +246,22 @@ def test_unreadable_area_and_date_and_a_date_before_lor_2021():
     assert tuple(q.iloc[0][["column_name", "kind"]]) == ("Stand der Daten", "inconsistent")
 
 
-def test_repeated_row_is_a_duplicate_and_a_changed_repeat_is_inconsistent():
+def test_repeated_row_is_a_duplicate_and_a_changed_repeat_stages_neither():
     header, rows = real_table()
     result = parse_lor_export(write(header, [*rows, rows[10]]), NAME)
     assert (result.source_rows, len(result.staged)) == (543, 542)
-    assert tuple(result.quarantine.iloc[0][["source_row", "kind"]]) == (543, "duplicate")
+    assert tuple(result.quarantine.iloc[0][["source_row", "column_name", "kind"]]) == (
+        543, PLR_COL, "duplicate")
     other = list(rows[10])
     other[header.index("Fläche in qm")] = "1,00"
     result = parse_lor_export(write(header, [*rows, other]), NAME)
-    assert tuple(result.quarantine.iloc[0][["source_row", "kind"]]) == (543, "inconsistent")
+    # which of the two areas is right is a guess: neither row is staged
+    assert (result.source_rows, len(result.staged)) == (543, 541)
+    q = result.quarantine
+    assert q[["source_row", "column_name", "kind"]].values.tolist() == [
+        [11, "Fläche in qm", "inconsistent"], [543, "Fläche in qm", "inconsistent"]]
+    assert "source rows 11, 543 differ in area_m2; none is staged" in q["reason"].iloc[0]
+    assert rows[10][header.index(PLR_COL)] not in set(result.staged["code"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -273,9 +294,20 @@ def test_missing_column_raises_naming_it():
     drop = header.index("Bezirksregion (Name)")
     data = write([h for i, h in enumerate(header) if i != drop],
                  [[v for i, v in enumerate(r) if i != drop] for r in rows])
-    with pytest.raises(ParseError, match=r"lacks \['Bezirksregion \(Name\)'\]"):
+    with pytest.raises(ParseError, match=r"not the LOR 2021 Planungsraum export: header lacks "
+                       r"required column\(s\) \['bzr_name'\].*'Bezirksregion \(Name\)'"):
         parse_lor_export(data, NAME)
 
 
+def test_header_spelled_without_umlauts_is_read():
+    # the real file as a re-save without umlauts in the header writes it
+    header, rows = real_table()
+    spelled = [h.replace("ü", "ue").replace("ä", "ae") for h in header]
+    assert "Flaeche in qm" in spelled
+    result = parse_lor_export(write(spelled, rows), NAME)
+    assert (len(result.staged), len(result.quarantine)) == (542, 0)
+    pd.testing.assert_frame_equal(result.staged, parsed().staged)
+
+
 def test_valid_from_is_a_date():
-    assert parsed().staged["valid_from"].dt.date.min() == dt.date(2021, 1, 1)
+    assert staged()["valid_from"].dt.date.min() == dt.date(2021, 1, 1)

@@ -41,9 +41,10 @@ RECONCILED = {
 }
 
 
-# data-2012.csv ("Jahresdatei 2012") runs to 2013-12-31 and its 2013 lines are byte-identical to
-# the separate 2013 sheet (REPORT §1). The fixture lands that sheet, rebuilt from the real file
-# (its header plus its 2013 lines), as a later payload: it must not add a single hour downstream.
+# data-2012.csv ("Jahresdatei 2012") runs to 2013-12-31 and its 2013 lines are byte-identical to the
+# separate 2013 sheet (docs/sources/berlin-bike-counters.md §3). The fixture lands that sheet,
+# rebuilt from the real file (its header plus its 2013 lines), as a later payload: it must not add a
+# single hour downstream.
 SHEET_2013 = "data-2013.csv"
 
 

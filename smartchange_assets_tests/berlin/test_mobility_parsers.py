@@ -16,7 +16,7 @@ from smartchange_assets.berlin.bike_counters.parser import SITE_ID_MAP, parse_bi
 from smartchange_assets.berlin.mobility import common
 from smartchange_assets.berlin.telraam.parser import parse_telraam
 from smartchange_assets.berlin.traffic_detectors.parser import parse_detectors
-from smartchange_assets.platform.parsing import ParseError, ParseResult
+from smartchange_assets.platform.parsing import ParseError, ParseResult, conform
 
 from ..seed_files import SEED
 
@@ -79,12 +79,14 @@ def test_every_seed_file_reconciles_with_known_counts(name):
 
 @pytest.mark.parametrize("name", sorted(FILES))
 def test_every_seed_file_staged_shape_and_types(name):
-    s = parsed(name).staged
-    assert list(s.columns) == common.STAGED_COLUMNS
+    # the parser hands over rows by column name; the engine types them by common.COLUMNS, the
+    # one declaration of the three count tables
+    s = conform(parsed(name).staged, common.COLUMNS, f"berlin/{FILES[name][0]}")
+    assert list(s.columns) == [c.name for c in common.COLUMNS]
     assert set(s["counter_kind"]) == {KIND[name]}
     assert str(s["period_start_local"].dtype) == "datetime64[ns]"
     assert str(s["period_start_utc"].dtype) == "datetime64[ns, UTC]"
-    for col in common.INT_COLUMNS:
+    for col in (*common.COUNT_COLUMNS, *common.SIDE_COLUMNS, "dst_fold"):
         assert str(s[col].dtype) == "Int64", col
     assert s["source_row"].is_unique and s["source_row"].between(1, len(s) + 200).all()
     assert not s.duplicated(list(common.KEY)).any()
@@ -116,7 +118,7 @@ def test_bike_spring_forward_hour_is_kept_flagged_without_utc():
         row = at(parsed(name), "12-PA-SCH", local).iloc[0]
         assert row["time_flag"] == common.NONEXISTENT_HOUR
         assert pd.isna(row["period_start_utc"]) and row["count_bike"] == count
-    # 2012 has neither 02:00 nor 05:00 on 2012-03-25 (REPORT): 22 rows, nothing flagged
+    # 2012 has neither 02:00 nor 05:00 on 2012-03-25 (docs/sources/berlin-bike-counters.md §3)
     s = parsed("data-2012.csv").staged
     day = s[s["local_date"] == pd.Timestamp("2012-03-25")]
     assert len(day) == 22 and day["time_flag"].isna().all()
@@ -324,8 +326,9 @@ def test_garbage_or_another_sources_file_raises_naming_the_file(name):
 
 
 def test_telraam_repeated_fall_back_hour_gets_both_occurrences():
-    # REPORT §2 (code reading): night-capable cameras can give two rows 02:00 on the fall-back
-    # day. Built from two real lines of segment 9000001661 moved to 2024-10-27 02:00.
+    # docs/sources/berlin-telraam.md §3 (code reading): night-capable cameras can give two rows
+    # 02:00 on the fall-back day. Built from two real lines of segment 9000001661 moved to
+    # 2024-10-27 02:00.
     lines = raw("bzm_merged_all_test_read.csv").decode().splitlines()
     moved = [ln.replace("2024-01-01,2024-01,2024,1,1,", "2024-10-27,2024-10,2024,10,27,")
              .replace("2024-01-01 08:00:00", "2024-10-27 02:00:00")
@@ -339,3 +342,15 @@ def test_telraam_repeated_fall_back_hour_gets_both_occurrences():
     assert s["period_start_utc"].tolist() == [pd.Timestamp("2024-10-27 00:00", tz="UTC"),
                                               pd.Timestamp("2024-10-27 01:00", tz="UTC")]
     assert s["count_car"].tolist() == [0, 9]
+
+
+@pytest.mark.parametrize("name", ["data-2015.csv", "bzm_merged_all_test_read.csv",
+                                  "mq_hr_2023_03.csv", "det_val_hr_2024_01.csv"])
+def test_header_in_another_case_and_spacing_gives_the_same_rows(name):
+    # the real file's first 500 lines with the header upper-cased and padded (columns by name)
+    lines = raw(name).split(b"\n")[:501]
+    sep = b";" if b";" in lines[0] else b","
+    lines_shouted = [sep.join(b" " + h.upper() + b" " for h in lines[0].split(sep)), *lines[1:]]
+    shouted = parse(name, b"\n".join(lines_shouted) + b"\n")
+    pd.testing.assert_frame_equal(shouted.staged, parse(name, b"\n".join(lines) + b"\n").staged)
+    assert len(shouted.staged) == 500

@@ -11,8 +11,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from smartchange_assets.berlin.mobility_sites.parser import STAGED_COLUMNS, excel_date, parse_sites
-from smartchange_assets.platform.parsing import ParseError, ParseResult
+from smartchange_assets.berlin.mobility_sites.parser import excel_date, parse_sites
+from smartchange_assets.berlin.mobility_sites.source import SOURCE
+from smartchange_assets.platform.parsing import ParseError, ParseResult, conform
 
 from ..seed_files import SEED
 
@@ -31,8 +32,13 @@ def parsed(name: str) -> ParseResult:
     return parse_sites((SEED / name).read_bytes(), name)
 
 
+def typed(result: ParseResult) -> pd.DataFrame:
+    """The staged records as the engine types them, by the table spec ([0] is payload_sha256)."""
+    return conform(result.staged, SOURCE.staging.columns[1:], SOURCE.source_id)
+
+
 def one(name: str, site_id: str) -> pd.Series:
-    s = parsed(name).staged
+    s = typed(parsed(name))
     rows = s[s["site_id"] == site_id]
     assert len(rows) >= 1
     return rows.iloc[0]
@@ -44,7 +50,7 @@ def test_every_seed_file_reconciles_with_known_counts(name):
     result.reconcile()
     assert (result.source_rows, len(result.staged), result.no_data,
             len(result.quarantine)) == EXPECTED[name]
-    assert list(result.staged.columns) == STAGED_COLUMNS
+    assert list(typed(result).columns) == SOURCE.staging.column_names[1:]
     assert result.staged["site_id"].notna().all()
     assert result.staged["lat"].between(52.0, 53.0).all()
     assert result.staged["lon"].between(12.5, 14.5).all()
@@ -70,7 +76,7 @@ def test_telraam_segments_position_and_no_personal_data():
     assert seg["name"] == "Dörpfeldstraße"
     assert seg["lat"] == pytest.approx((52.439608503 + 52.440129403) / 2)
     assert seg["installed"] == pd.Timestamp("2021-05-22") and seg["deinstalled"] == False  # noqa: E712
-    staged = parsed("bzm_telraam_segments.geojson").staged
+    staged = typed(parsed("bzm_telraam_segments.geojson"))
     assert set(staged["timezone"]) == {"Europe/Berlin", "Europe/Brussels"}
     assert (staged["timezone"] == "Europe/Brussels").sum() == 7
     # a camera sits in a volunteer's window: house numbers, user ids and MACs never get staged
@@ -99,7 +105,7 @@ def test_stammdaten_detectors_dates_and_flags():
     assert det["parent_site_id"] == "TE001" and det["lane"] == "HF_R"
     assert det["installed"] == pd.Timestamp("2003-02-18")
     assert det["related_ids"].startswith("MQ_ID15=100201010000077,")
-    staged = parsed(XLSX).staged
+    staged = typed(parsed(XLSX))
     assert staged["site_id"].nunique() == 548 and staged["parent_site_id"].nunique() == 292
     assert staged["removed"].notna().sum() == 4
     q = parsed(XLSX).quarantine
@@ -148,7 +154,7 @@ def test_stammdaten_with_bare_serials_reordered_columns_and_a_garbled_id():
     assert (result.source_rows, len(result.staged)) == (20, 19)
     q = result.quarantine.iloc[0]
     assert (q["source_row"], q["column_name"], q["kind"]) == (3, "DET_ID15", "unreadable")
-    assert result.staged["installed"].iloc[0] == pd.Timestamp("2003-02-18")
+    assert typed(result)["installed"].iloc[0] == pd.Timestamp("2003-02-18")
 
 
 def test_location_info_redelimited_with_bom():

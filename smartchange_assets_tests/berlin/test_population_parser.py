@@ -1,8 +1,8 @@
 """The EWR parser on the two real seed excerpts, plus faults and vintages built from them.
 
-Every fault case starts from a real file and changes one thing, and says what. The vintage
-cases rewrite a real file the way other published vintages look (Berlin REPORT §3 and the
-mirror the seeds come from): 2009 grouped-band names ``E_U1…``, 2015 quoted fields with
+Every fault case starts from a real file and changes one thing, and says what. The vintage cases
+rewrite a real file the way other published vintages look (docs/sources/berlin-population.md §2 and
+the mirror the seeds come from): 2009 grouped-band names ``E_U1…``, 2015 quoted fields with
 decimal-comma counts ``3090,00``.
 """
 
@@ -16,8 +16,9 @@ import pandas as pd
 import pytest
 
 from smartchange_assets.berlin.lor.parser import parse_lor_export
-from smartchange_assets.berlin.population.parser import STAGED_COLUMNS, parse_ewr
-from smartchange_assets.platform.parsing import ParseError, ParseResult
+from smartchange_assets.berlin.population.parser import parse_ewr
+from smartchange_assets.berlin.population.source import SOURCE
+from smartchange_assets.platform.parsing import ParseError, ParseResult, conform
 
 from ..seed_files import SEED
 
@@ -63,6 +64,11 @@ def with_cells(name: str, row: int, changes: dict[str, str]) -> bytes:
     return write(header, rows)
 
 
+def typed(result: ParseResult) -> pd.DataFrame:
+    """The staged rows as the engine types them, by the table spec ([0] is payload_sha256)."""
+    return conform(result.staged, SOURCE.staging.columns[1:], SOURCE.source_id)
+
+
 def comparable(result: ParseResult) -> pd.DataFrame:
     return result.staged.drop(columns=["source_row"]).reset_index(drop=True)
 
@@ -78,8 +84,9 @@ def test_real_files_reconcile_with_known_counts(name):
     rows, staged, no_data, quarantined, version, day = EXPECTED[name]
     assert (result.source_rows, len(result.staged), result.no_data, len(result.quarantine)) \
         == (rows, staged, no_data, quarantined)
-    s = result.staged
-    assert list(s.columns) == STAGED_COLUMNS
+    s = typed(result)
+    assert list(s.columns) == SOURCE.staging.column_names[1:]
+    assert s["total"].dtype == "Int64" and str(s["reference_date"].dtype) == "datetime64[ns]"
     assert set(s["lor_version"]) == {version} and result.notes["lor_version"] == version
     assert set(s["reference_date"]) == {pd.Timestamp(day)}
     assert set(s["bez"]) == {"01"} and s["plr_code"].str.fullmatch(r"01\d{6}").all()
@@ -91,7 +98,7 @@ def test_real_files_reconcile_with_known_counts(name):
 
 
 def test_2019_old_lor_first_row_values():
-    first = parsed(OLD).staged.iloc[0]
+    first = typed(parsed(OLD)).iloc[0]
     assert first["plr_code"] == "01011101" and first["stadtraum"] == 1
     assert (first["total"], first["male"], first["female"]) == (3445, 1800, 1645)
     assert [first[b] for b in BANDS] == [18, 146, 140, 37, 299, 1688, 398, 510, 209]
@@ -99,7 +106,7 @@ def test_2019_old_lor_first_row_values():
 
 
 def test_2024_lor2021_first_row_values():
-    first = parsed(NEW).staged.iloc[0]
+    first = typed(parsed(NEW)).iloc[0]
     assert first["plr_code"] == "01100101" and pd.isna(first["stadtraum"])
     assert (first["total"], first["male"], first["female"]) == (3580, 1869, 1711)
     assert [first[b] for b in BANDS] == [37, 128, 203, 49, 296, 1774, 376, 455, 262]
@@ -268,12 +275,23 @@ def test_zeit_that_disagrees_with_the_file_is_inconsistent_and_garbage_unreadabl
     assert (q["column_name"], q["kind"]) == ("ZEIT", "unreadable")
 
 
-def test_repeated_row_is_a_duplicate():
+def test_repeated_row_is_a_duplicate_and_a_changed_repeat_stages_neither():
     header, rows = real_table(NEW)
     result = parse_ewr(write(header, [*rows, rows[0]]), NEW)
     assert (result.source_rows, len(result.staged)) == (50, 49)
     assert tuple(result.quarantine.iloc[0][["source_row", "column_name", "kind"]]) == (
         50, "RAUMID", "duplicate")
+    # the first real row again with one resident moved from male to female: both add up,
+    # which one is right is a guess, so neither is staged
+    other = list(rows[0])
+    for column, change in (("E_EM", -1), ("E_EW", +1)):
+        other[header.index(column)] = str(int(other[header.index(column)]) + change)
+    result = parse_ewr(write(header, [*rows, other]), NEW)
+    assert (result.source_rows, len(result.staged)) == (50, 48)
+    q = result.quarantine
+    assert q[["source_row", "column_name", "kind"]].values.tolist() == [
+        [1, "E_EM", "inconsistent"], [50, "E_EM", "inconsistent"]]
+    assert "source rows 1, 50 differ in male, female; none is staged" in q["reason"].iloc[0]
 
 
 def test_file_name_decides_without_a_version_column():

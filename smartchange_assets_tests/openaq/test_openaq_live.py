@@ -1,8 +1,8 @@
 """OpenAQ connector replayed with ``responses`` through the real HttpClient on a fake clock.
 
-Bodies are the real Guadalajara replies (fixtures): the measurements page unchanged, or its 484
-real items cut into pages / repeated with shifted hours for a listing of more than 1,000; the
-locations reply gets the ``meta`` block its collector dropped (REPORT §8's envelope). The
+Bodies are the real Guadalajara replies (fixtures): the measurements page unchanged, or its 484 real
+items cut into pages / repeated with shifted hours for a listing of more than 1,000; the locations
+reply gets the ``meta`` block its collector dropped (docs/sources/global-openaq.md §2). The
 ``x-ratelimit-*`` headers are set by each test.
 """
 

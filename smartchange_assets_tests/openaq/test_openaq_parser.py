@@ -11,9 +11,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from smartchange_assets.global_.openaq.parser import STAGED_COLUMNS, parse_openaq
+from smartchange_assets.global_.openaq.parser import parse_openaq
+from smartchange_assets.global_.openaq.source import SOURCE
 from smartchange_assets.global_.openaq.units import UGM3_PER_PPM
-from smartchange_assets.platform.parsing import DUPLICATE, INCONSISTENT, UNREADABLE, ParseError
+from smartchange_assets.platform.parsing import (
+    DUPLICATE,
+    INCONSISTENT,
+    UNREADABLE,
+    ParseError,
+    conform,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "openaq"
 LOCATIONS = FIXTURES / "openaq_v3_locations_guadalajara_2025-11-22.json"
@@ -26,6 +33,11 @@ LIVE_NAME = "openaq_location10801_sensor1179864_measurements_2025-09-20_2025-10-
 @cache
 def parsed(path: Path):
     return parse_openaq(path.read_bytes(), path.name)
+
+
+def typed(result) -> pd.DataFrame:
+    """The staged rows as the engine types them, by the table spec ([0] is payload_sha256)."""
+    return conform(result.staged, SOURCE.staging.columns[1:], SOURCE.source_id)
 
 
 def reply(path: Path = MEASUREMENTS) -> dict:
@@ -44,8 +56,8 @@ def test_real_measurements_reply():
     result.reconcile()
     assert (result.source_rows, len(result.staged), result.no_data, len(result.quarantine)) == \
         (484, 484, 0, 0)
-    staged = result.staged
-    assert list(staged.columns) == STAGED_COLUMNS
+    staged = typed(result)
+    assert list(staged.columns) == SOURCE.staging.column_names[1:]
     assert set(staged["sensor_id"]) == {1179864} and staged["location_id"].isna().all()
     first = staged.iloc[0]
     assert first["value_raw"] == 30.5017083333333 and first["value_ugm3"] == first["value_raw"]
@@ -64,7 +76,7 @@ def test_real_catalogue_replies_add_no_measurement_rows(path, kind, records):
     result = parsed(path)
     assert (result.source_rows, len(result.staged), len(result.quarantine)) == (0, 0, 0)
     assert (result.notes["kind"], result.notes["records"]) == (kind, records)
-    assert result.notes["meta_found"] is None  # the collector dropped meta (SOURCES.md)
+    assert result.notes["meta_found"] is None  # the collector dropped meta (global-openaq.md §1)
 
 
 def test_real_sensor_catalogue_ids():
@@ -88,7 +100,8 @@ def test_measurements_without_a_sensor_in_the_name_cannot_be_attributed():
 
 
 def test_conversion_factors_are_the_reports_at_25_c_and_1_atm():
-    # REPORT §8: NO2 1 ppm ≈ 1,880 µg/m³, O3 ≈ 1,960, SO2 ≈ 2,620, CO ≈ 1.145 mg/m³
+    # docs/sources/global-openaq.md §3: NO2 1 ppm ≈ 1,880 µg/m³, O3 ≈ 1,960, SO2 ≈ 2,620,
+    # CO ≈ 1.145 mg/m³
     for gas, expected in {"no2": 1880, "o3": 1960, "so2": 2620, "co": 1145}.items():
         assert UGM3_PER_PPM[gas] == pytest.approx(expected, rel=0.002), gas
 
@@ -162,14 +175,14 @@ def test_repeated_items_duplicate_or_conflict():
     assert exact.quarantine[["source_row", "kind"]].values.tolist() == [[485, DUPLICATE]]
     doc["results"][-1]["value"] = 99.0
     conflict = parse_openaq(encode(doc), MEASUREMENTS.name)
-    assert conflict.quarantine[["source_row", "kind"]].values.tolist() == [
-        [1, INCONSISTENT], [485, INCONSISTENT]]
+    assert conflict.quarantine[["source_row", "column_name", "kind"]].values.tolist() == [
+        [1, "value", INCONSISTENT], [485, "value", INCONSISTENT]]
     assert len(conflict.staged) == 483
 
 
 def test_days_shape_is_read():
-    # CONSTRUCTED from the real measurements reply (no /days sample exists, REPORT §10): the
-    # items relabelled as daily means, local midnight to midnight (Guadalajara, UTC-6)
+    # CONSTRUCTED from the real measurements reply (no /days sample exists, global-openaq.md §1):
+    # the items relabelled as daily means, local midnight to midnight (Guadalajara, UTC-6)
     doc = reply()
     doc["results"] = doc["results"][:3]
     for i, item in enumerate(doc["results"]):
@@ -220,10 +233,9 @@ def test_empty_results_page_is_valid_and_empty():
 
 
 def test_suite_passes_on_the_real_rows_and_catches_bad_ones():
-    from smartchange_assets.global_.openaq.source import SOURCE
     from smartchange_assets.platform.quality import run_suite
 
-    frame = parse_openaq(MEASUREMENTS.read_bytes(), LIVE_NAME).staged
+    frame = typed(parse_openaq(MEASUREMENTS.read_bytes(), LIVE_NAME))
     frame.insert(0, "payload_sha256", "a" * 64)
     assert run_suite(frame, list(SOURCE.expectations), "openaq").success
     bad = frame.copy()

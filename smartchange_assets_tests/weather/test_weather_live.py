@@ -1,9 +1,9 @@
 """Open-Meteo live connector, replayed with ``responses`` through the real HttpClient.
 
-Bodies are BUILT FROM THE REAL 2025 Berlin forecast reply (seed file): its envelope, with the
-dates the request asks for and its real daily values repeated along them; the Jakarta replies
-take that envelope with Jakarta's grid point and zone. Open-Meteo does not paginate, so there
-is no pagination case; the error body follows the shape REPORT §7 gives (no recorded sample).
+Bodies are BUILT FROM THE REAL 2025 Berlin forecast reply (seed file): its envelope, with the dates
+the request asks for and its real daily values repeated along them; the Jakarta replies take that
+envelope with Jakarta's grid point and zone. Open-Meteo does not paginate, so there is no pagination
+case; the error body follows the shape docs/sources/global-weather.md §3 gives (no recorded sample).
 """
 
 from __future__ import annotations

@@ -11,8 +11,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from smartchange_assets.global_.weather.parser import STAGED_COLUMNS, api_of, parse_open_meteo
-from smartchange_assets.platform.parsing import DUPLICATE, INCONSISTENT, UNREADABLE, ParseError
+from smartchange_assets.global_.weather.parser import api_of, parse_open_meteo
+from smartchange_assets.global_.weather.source import SOURCE
+from smartchange_assets.platform.parsing import (
+    DUPLICATE,
+    INCONSISTENT,
+    UNREADABLE,
+    ParseError,
+    conform,
+)
 
 from ..seed_files import SEED
 
@@ -29,6 +36,11 @@ EXPECTED = {F2023: (7, 7, 0, 0), F2025: (4, 4, 0, 0), MULTI: (2, 0, 0, 2)}
 @cache
 def parsed(path: Path):
     return parse_open_meteo(path.read_bytes(), path.name)
+
+
+def typed(result) -> pd.DataFrame:
+    """The staged rows as the engine types them, by the table spec ([0] is payload_sha256)."""
+    return conform(result.staged, SOURCE.staging.columns[1:], SOURCE.source_id)
 
 
 def doc(path: Path):
@@ -54,12 +66,12 @@ def test_every_real_reply_reconciles_with_known_counts(path):
     result.reconcile()
     assert (result.source_rows, len(result.staged), result.no_data,
             len(result.quarantine)) == EXPECTED[path]
-    assert list(result.staged.columns) == STAGED_COLUMNS
+    assert list(typed(result).columns) == SOURCE.staging.column_names[1:]
 
 
 def test_2023_reply_old_variable_names_are_mapped():
     result = parsed(F2023)
-    staged = result.staged
+    staged = typed(result)
     assert result.notes["renamed_variables"] == ["weathercode->weather_code",
                                                  "windspeed_10m_max->wind_speed_10m_max"]
     assert staged["weather_code"].tolist() == [3, 3, 2, 2, 2, 1, 2]
@@ -227,7 +239,7 @@ def test_city_tolerance(lat, lon, city):
     if city == "jakarta":
         reply["timezone"] = "Asia/Jakarta"
     result = parse_open_meteo(encode(reply), "archive")
-    assert set(result.staged["city"]) == ({city} if city else set())
+    assert set(typed(result)["city"]) == ({city} if city else set())
     assert len(result.quarantine) == (0 if city else 4)
 
 
@@ -251,8 +263,9 @@ def test_the_same_location_twice_is_reported_as_duplicate_or_conflict():
 @pytest.mark.parametrize("mutate, message", [
     pytest.param(lambda r: r["daily"]["temperature_2m_max"].pop(), "has 3 values, daily.time "
                  "has 4", id="misaligned-array"),
-    pytest.param(lambda r: r["daily"].update(weathercode=[3, 3, 3, 3]), "both 'weather_code' "
-                 "and 'weathercode'", id="old-and-new-name"),
+    pytest.param(lambda r: r["daily"].update(weathercode=[3, 3, 3, 3]), "location 1: columns "
+                 "'weather_code' and 'weathercode' both mean 'weather_code'",
+                 id="old-and-new-name"),
     pytest.param(lambda r: r.pop("daily"), "no 'daily' block", id="no-daily"),
 ])
 def test_structural_faults_raise_parse_error_naming_the_file(mutate, message):
@@ -273,7 +286,8 @@ def test_structural_faults_raise_parse_error_naming_the_file(mutate, message):
     pytest.param(lambda d: b"", id="empty-body"),
 ])
 def test_unreadable_payload_raises_parse_error_naming_file(payload):
-    # derived from the real 2025 reply (the error body follows REPORT §7's shape)
+    # derived from the real 2025 reply (the error body follows the shape in
+    # docs/sources/global-weather.md §3)
     with pytest.raises(ParseError) as err:
         parse_open_meteo(payload(F2025.read_bytes()), F2025.name)
     assert F2025.name in str(err.value)

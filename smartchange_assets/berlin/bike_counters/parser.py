@@ -2,7 +2,8 @@
 
 The official workbook ``gesamtdatei-stundenwerte.xlsx`` has one wide "Jahresdatei YYYY" sheet per
 year; the seed files are its long conversion (kirahowe/workshops): ``date,station-id,count``,
-one row per station and hour, e.g. ``2012-03-01T00:00,12-PA-SCH,11.0`` (mobility REPORT §1).
+one row per station and hour, e.g. ``2012-03-01T00:00,12-PA-SCH,11.0``
+(docs/sources/berlin-bike-counters.md §2).
 
 * ``date`` is Berlin wall time, hour START, no offset. Every full year has 24 rows a day: the
   spring-forward day HAS a 02:00 row (kept, flagged ``dst_nonexistent_hour``, no UTC), the
@@ -31,6 +32,7 @@ from smartchange_assets.berlin.mobility.common import (
     read_cells,
     to_count,
 )
+from smartchange_assets.platform.headers import HeaderSpec
 from smartchange_assets.platform.parsing import (
     INCONSISTENT,
     UNREADABLE,
@@ -38,12 +40,13 @@ from smartchange_assets.platform.parsing import (
     Quarantine,
 )
 
-SOURCE = "berlin/bike_counters"
-REQUIRED = ("date", "station-id", "count")
+HEADER = HeaderSpec({"date": (), "station-id": (), "count": ()},
+                    required=("date", "station-id", "count"))
 DATE_FORMAT = "%Y-%m-%dT%H:%M"
 
 #: Raw station id -> canonical id of the current metadata (location-info.csv). Older year
-#: sheets use ids that differ from the current metadata (REPORT §1b): the column header
+#: sheets use ids that differ from the current metadata (docs/sources/berlin-bike-counters.md
+#: §3): the column header
 #: ``17-SZ-BRE-O 01.05.2016`` is the site the metadata calls ``17-SK-BRE-O`` (Breitenbachplatz,
 #: district Steglitz-Zehlendorf). ``17-SZ-BRE-W`` is the same site's other direction: inferred
 #: by analogy, not seen in a file.
@@ -57,8 +60,8 @@ STATION_ID = re.compile(r"^\d{2}-[A-Z]{2}-[A-Z0-9]{2,4}(-[NSOW])?$")
 
 
 def parse_bike_counts(data: bytes, file_name: str) -> ParseResult:
-    text = payload_text(data, SOURCE, file_name)
-    cells, width_problem = read_cells(text, SOURCE, file_name, REQUIRED)
+    text = payload_text(data, file_name)
+    cells, width_problem = read_cells(text, file_name, HEADER)
     quarantine = Quarantine()
     bad_width = width_problem.notna()
     quarantine_rows(quarantine, cells, bad_width, None, width_problem, UNREADABLE)

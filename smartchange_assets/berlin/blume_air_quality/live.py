@@ -1,13 +1,15 @@
-"""Live connector: hourly BLUME values from luftdaten.berlin.de (Berlin REPORT §1).
+"""Live connector: hourly BLUME values from luftdaten.berlin.de
+(docs/sources/berlin-blume-air-quality.md §1).
 
 One request per station and calendar month (hourly requests are limited to about one month per
 call). The reply is a bare JSON array, newest first; a month without data is ``[]`` (2 bytes) and
 is valid. The bytes are returned unchanged for the archive; the body is parsed only to check it is
 a JSON array of objects.
 
-Window parameters (my reading of REPORT §1, not verified against ``/api/doc``)
-------------------------------------------------------------------------------
-The REPORT's custom-window template, from several fetch scripts, is
+Window parameters (my reading of the fetch scripts, not verified against ``/api/doc``)
+-------------------------------------------------------------------------------------
+The custom-window template of several fetch scripts (docs/sources/berlin-blume-air-quality.md
+§1) is
 ``timespan=custom&start[date]=DD.MM.YYYY&start[hour]=1&end[date]=DD.MM.YYYY&end[hour]=0``.
 ``start[hour]=1`` with ``end[hour]=0`` only makes sense in *hour-ending* labels, the convention of
 the site's CSV export (the 2023 year CSV starts at ``01.01.2023 01:00``): hour 1 of the first day
@@ -35,13 +37,14 @@ from smartchange_assets.platform.http import FetchedPayload, HttpClient, Payload
 
 BLUME_BASE_URL = "https://luftdaten.berlin.de/api/stations/{station}/data"
 
-#: Station codes seen in the verified samples (REPORT §1). Some are historic; 17 are active.
+#: Station codes seen in the verified samples (docs/sources/berlin-blume-air-quality.md §1).
+#: Some are historic; 17 are active.
 BLUME_STATIONS: tuple[str, ...] = (
     "mc010", "mc018", "mc027", "mc032", "mc042", "mc077", "mc085", "mc115", "mc117",
     "mc124", "mc143", "mc144", "mc145", "mc171", "mc174", "mc190", "mc221", "mc282",
 )
 
-#: Names where the REPORT gives one (mc143 and mc144 share a name).
+#: Names where the samples give one (mc143 and mc144 share a name).
 BLUME_STATION_NAMES: dict[str, str] = {
     "mc010": "Wedding", "mc027": "Marienfelde", "mc032": "Grunewald", "mc042": "Neukölln",
     "mc077": "Buch", "mc085": "Friedrichshagen", "mc117": "Schildhornstraße",

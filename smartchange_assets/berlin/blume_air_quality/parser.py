@@ -56,23 +56,23 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from smartchange_assets.platform.duplicates import settle_duplicates
 from smartchange_assets.platform.parsing import (
-    DUPLICATE,
-    INCONSISTENT,
     ParseError,
     ParseResult,
     Quarantine,
     decode_text,
 )
 
-SOURCE = "berlin_blume"
 TZ = "Europe/Berlin"
 
-STAGED_COLUMNS = ["source_row", "station_code", "station_name", "pollutant", "period",
-                  "period_start_utc", "period_start_local", "local_date", "value"]
+# the staging key within one payload (source.py adds the payload hash)
 KEY = ["station_code", "pollutant", "period", "period_start_utc"]
+# what decides whether two records of one key are the same record or a conflict
+VALUES = ["station_name", "value"]
 
-# API ``core`` codes -> canonical pollutant. ``pm2`` is PM2.5 (REPORT §1), not "PM2".
+# API ``core`` codes -> canonical pollutant. ``pm2`` is PM2.5, not "PM2"
+# (docs/sources/berlin-blume-air-quality.md §2).
 POLLUTANTS = {"pm10": "pm10", "pm2": "pm25", "no2": "no2", "no": "no", "nox": "nox",
               "o3": "o3", "co": "co", "so2": "so2", "chb": "benzene", "cht": "toluene"}
 PERIODS = ("1h", "24h")
@@ -129,7 +129,7 @@ def _parse_json(text: str, file_name: str) -> ParseResult:
         elif record is None:
             no_data += 1
         else:
-            cand.add(pos, *record, raw=item, column="datetime", where=f"item {pos}")
+            cand.add(pos, *record, raw=item)
     staged = _finish(cand.frame(pd.to_datetime(cand.times, utc=True)), quarantine)
     notes = _notes("json_api", staged)
     return ParseResult(staged, len(items), no_data, quarantine.frame(), notes)
@@ -238,8 +238,7 @@ def _parse_csv(text: str, file_name: str) -> ParseResult:
             elif (value := _csv_number(cell)) is None:
                 quarantine.add(src, col.header, f"{where}: value {cell!r} is not a number", raw)
             else:
-                cand.add(src, col.code, col.name, col.pollutant, "1h", None, value,
-                         raw=raw, column=time_label, where=where)
+                cand.add(src, col.code, col.name, col.pollutant, "1h", None, value, raw=raw)
                 line_index.append(i)
     staged = _finish(cand.frame(starts[np.asarray(line_index, dtype=int)]), quarantine)
     notes = _notes("csv_export", staged)
@@ -330,15 +329,14 @@ class _Candidates:
     def __init__(self) -> None:
         self.cols: dict[str, list] = {c: [] for c in ["source_row", "station_code",
                                                      "station_name", "pollutant", "period",
-                                                     "value", "_raw", "_column", "_where"]}
+                                                     "value", "_raw"]}
         self.times: list[datetime | None] = []
 
     def add(self, source_row, station_code, station_name, pollutant, period, start, value, *,
-            raw, column, where) -> None:
+            raw) -> None:
         for key, val in (("source_row", source_row), ("station_code", station_code),
                          ("station_name", station_name), ("pollutant", pollutant),
-                         ("period", period), ("value", value), ("_raw", raw),
-                         ("_column", column), ("_where", where)):
+                         ("period", period), ("value", value), ("_raw", raw)):
             self.cols[key].append(val)
         self.times.append(start)
 
@@ -349,46 +347,23 @@ class _Candidates:
 
 
 def _finish(cand: pd.DataFrame, quarantine: Quarantine) -> pd.DataFrame:
-    """Quarantine duplicates, add the local-time columns, type and sort the staged frame."""
-    cand = _drop_duplicates(cand, quarantine)
-    utc = cand["period_start_utc"].astype("datetime64[ns, UTC]")
+    """Settle repeated keys (the platform's one rule), add the local-time columns and sort."""
+    cand = settle_duplicates(cand, KEY, quarantine, raw="_raw", compare=VALUES)
+    utc = cand["period_start_utc"]
     local = utc.dt.tz_convert(TZ).dt.tz_localize(None)
     staged = pd.DataFrame({
-        "source_row": cand["source_row"].astype("int64"),
-        "station_code": cand["station_code"].astype("str"),
-        "station_name": cand["station_name"].astype("str"),  # None stays missing
-        "pollutant": cand["pollutant"].astype("str"),
-        "period": cand["period"].astype("str"),
+        "source_row": cand["source_row"],
+        "station_code": cand["station_code"],
+        "station_name": cand["station_name"],  # None where the payload gives no name
+        "pollutant": cand["pollutant"],
+        "period": cand["period"],
         "period_start_utc": utc,
         "period_start_local": local,
         "local_date": local.dt.normalize(),
-        "value": cand["value"].astype("float64"),
+        "value": cand["value"],
     })
     # The API answers newest first; consumers (running means) expect time order.
-    return staged.sort_values(KEY, kind="stable").reset_index(drop=True)[STAGED_COLUMNS]
-
-
-def _drop_duplicates(cand: pd.DataFrame, quarantine: Quarantine) -> pd.DataFrame:
-    """Equal repeats: keep the first, quarantine the rest. Conflicting values: quarantine all,
-    because nothing in the payload says which one is right."""
-    dup = cand.duplicated(KEY, keep=False)
-    if not dup.any():
-        return cand
-    drop = []
-    for _, group in cand[dup].groupby(KEY, sort=False):
-        first = int(group["source_row"].iloc[0])
-        conflicting = group["value"].nunique() > 1
-        losers = group if conflicting else group.iloc[1:]
-        for idx in losers.index:
-            where = cand.at[idx, "_where"]
-            reason = (f"{where}: conflicting values for the same station, pollutant, period "
-                      f"and time (rows {group['source_row'].tolist()})" if conflicting else
-                      f"{where}: duplicate of source row {first}")
-            quarantine.add(int(cand.at[idx, "source_row"]), cand.at[idx, "_column"], reason,
-                           cand.at[idx, "_raw"],
-                           kind=INCONSISTENT if conflicting else DUPLICATE)
-        drop.extend(losers.index)
-    return cand.drop(index=drop)
+    return staged.sort_values(KEY, kind="stable").reset_index(drop=True)
 
 
 def _notes(form: str, staged: pd.DataFrame) -> dict:

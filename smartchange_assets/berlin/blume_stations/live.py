@@ -1,4 +1,5 @@
-"""Live connector: the BLUME station list from luftdaten.berlin.de (Berlin REPORT §1).
+"""Live connector: the BLUME station list from luftdaten.berlin.de
+(docs/sources/berlin-blume-stations.md §1).
 
 One request, ``GET /api/stations?active=true&include_hidden=true``, through the platform's
 :class:`HttpClient`. The bytes go to the archive unchanged; the body is parsed only to check it

@@ -1,4 +1,5 @@
-"""BLUME station metadata: one payload's bytes -> ParseResult (Berlin REPORT §1).
+"""BLUME station metadata: one payload's bytes -> ParseResult
+(docs/sources/berlin-blume-stations.md).
 
 Two forms, told apart by content:
 
@@ -6,12 +7,13 @@ Two forms, told apart by content:
   with ``name`` ("010 Wedding"), ``code`` ("mc010"), ``codeEu`` ("DEBE010"), ``address``,
   ``lat``/``lng`` (**strings**), ``active``, ``stationgroups`` (background | suburb | traffic),
   ``measuringStart`` ("1984-11-01T00:00:00+01:00"), ``measuringEnd`` and more (components,
-  lqis, …, ignored). The field list is from an R glimpse quoted in the REPORT; no reply was
-  ever recorded, so the shape of ``stationgroups`` (a string, a list of strings or a list of
-  objects with ``code``/``name``) is read defensively.
+  lqis, …, ignored). The field list is from a third-party R glimpse
+  (docs/sources/berlin-blume-stations.md §1); no reply was ever recorded, so the shape of
+  ``stationgroups`` (a string, a list of strings or a list of objects with ``code``/``name``)
+  is read defensively.
 * ``compiled_csv`` – the seed list (``seed/berlin/blume_stations/``), compiled by this project
-  from the real payloads' headers and the REPORT (see its ``#`` comment lines); its columns are
-  the staging columns, empty where nothing is known.
+  from the real payloads' headers and third-party notes (see its ``#`` comment lines); its
+  columns are the staging columns, empty where nothing is known.
 
 **Source row** = one station (array item or CSV data line), numbered from 1.
 
@@ -34,8 +36,9 @@ from datetime import datetime
 
 import pandas as pd
 
+from smartchange_assets.platform.duplicates import settle_duplicates
+from smartchange_assets.platform.headers import HeaderSpec
 from smartchange_assets.platform.parsing import (
-    DUPLICATE,
     INCONSISTENT,
     UNREADABLE,
     ParseError,
@@ -45,30 +48,24 @@ from smartchange_assets.platform.parsing import (
     sniff_delimiter,
 )
 
-SOURCE = "berlin_blume_stations"
 TZ = "Europe/Berlin"
+KEY = ["station_code"]
 
-STAGED_COLUMNS = ["source_row", "station_code", "code_eu", "name", "station_type", "lat", "lon",
-                  "address", "bezirk", "measuring_start", "measuring_end", "active"]
-_DTYPES = {"source_row": "int64", "station_code": "str", "code_eu": "str", "name": "str",
-           "station_type": "str", "lat": "float64", "lon": "float64", "address": "str",
-           "bezirk": "str", "measuring_start": "datetime64[ns, UTC]",
-           "measuring_end": "datetime64[ns, UTC]", "active": "boolean"}
-
-# staging column -> field names in a payload (compiled CSV first, then the API's)
-FIELDS: dict[str, tuple[str, ...]] = {
-    "station_code": ("station_code", "code"),
-    "code_eu": ("code_eu", "codeEu"),
-    "name": ("name",),
-    "station_type": ("station_type", "stationgroups"),
-    "lat": ("lat",),
-    "lon": ("lon", "lng"),
-    "address": ("address",),
-    "bezirk": ("bezirk",),
-    "measuring_start": ("measuring_start", "measuringStart"),
-    "measuring_end": ("measuring_end", "measuringEnd"),
-    "active": ("active",),
-}
+# staging column -> its other spellings in a payload (the compiled CSV uses the staging names,
+# the API its own): the same fields whether they arrive as CSV header or JSON keys
+FIELDS = HeaderSpec({
+    "station_code": ("code",),
+    "code_eu": ("codeEu",),
+    "name": (),
+    "station_type": ("stationgroups",),
+    "lat": (),
+    "lon": ("lng",),
+    "address": (),
+    "bezirk": (),
+    "measuring_start": ("measuringStart",),
+    "measuring_end": ("measuringEnd",),
+    "active": (),
+}, required=("station_code",))
 STATION_TYPES = ("background", "suburb", "traffic")
 # Berlin's bounding box with a margin: a station outside it is not a Berlin station.
 LAT_RANGE, LON_RANGE = (52.3, 52.7), (13.05, 13.8)
@@ -91,25 +88,29 @@ def parse_blume_stations(data: bytes, file_name: str) -> ParseResult:
     """Parse a /api/stations reply or the compiled seed CSV into one row per station."""
     text = _utf8(data, file_name)
     if text.lstrip()[:1] in ("[", "{"):
-        form, records = "api_json", _json_records(text, file_name)
+        form, (keys, records) = "api_json", _json_records(text, file_name)
     else:
-        form, records = "compiled_csv", _csv_records(text, file_name)
+        form, (keys, records) = "compiled_csv", _csv_records(text, file_name)
+    # staging column -> the field as this payload names it (an empty API reply names none; a
+    # CSV always has a header)
+    names = FIELDS.names(keys, file_name) if records or form == "compiled_csv" else {}
     quarantine, rows, groups = Quarantine(), [], set()
     for source_row, record in enumerate(records, start=1):
         try:
             if not isinstance(record, dict):
                 raise _RowError(None, f"station {source_row} is a {type(record).__name__}, "
                                       "not an object")
-            row = _station(record, groups)
+            row = _station(_Fields(record, names), groups)
         except _RowError as err:
             quarantine.add(source_row, err.column, err.reason, record, err.kind)
             continue
-        rows.append({"source_row": source_row, **row, "_raw": record,
-                     "_column": _field(record, "station_code")[0]})
-    staged = _frame(_drop_duplicates(rows, quarantine))
+        rows.append({"source_row": source_row, **row, "_raw": record})
+    candidates = pd.DataFrame(rows, columns=["source_row", *(c for c in FIELDS.aliases), "_raw"])
+    staged = settle_duplicates(candidates, KEY, quarantine, raw="_raw").drop(columns="_raw")
     notes = {"form": form, "stations": staged["station_code"].tolist(),
              "station_groups_seen": sorted(groups)}
-    result = ParseResult(staged, len(records), 0, quarantine.frame(), notes)
+    result = ParseResult(staged.reset_index(drop=True), len(records), 0, quarantine.frame(),
+                         notes)
     result.reconcile()
     return result
 
@@ -126,8 +127,8 @@ def _utf8(data: bytes, file_name: str) -> str:
                          f"{err.start})") from None
 
 
-
-def _json_records(text: str, file_name: str) -> list:
+def _json_records(text: str, file_name: str) -> tuple[list[str], list]:
+    """The keys the array's objects use (in order of first appearance) and the items."""
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as err:
@@ -137,56 +138,56 @@ def _json_records(text: str, file_name: str) -> list:
         keys = sorted(doc)[:10] if isinstance(doc, dict) else type(doc).__name__
         raise ParseError(file_name, f"expected the JSON array of /api/stations, got "
                          f"{keys}")
-    if doc and not any(isinstance(item, dict) and "code" in item for item in doc):
-        raise ParseError(file_name, "no array item has a 'code': not the "
-                         "/api/stations reply", column="code")
-    return doc
+    keys = dict.fromkeys(k for item in doc if isinstance(item, dict) for k in item)
+    return list(keys), doc
 
 
-def _csv_records(text: str, file_name: str) -> list[dict]:
+def _csv_records(text: str, file_name: str) -> tuple[list[str], list[dict]]:
     # '#' lines document where the compiled list comes from; they are not records
     body = "".join(line for line in text.splitlines(keepends=True)
                    if not line.lstrip().startswith("#"))
     first = body.lstrip().split("\n", 1)[0]
     header, rows = read_csv_records(body.lstrip(), sniff_delimiter(first, ",;\t"))
-    if not ({"station_code", "code"} & set(header)):
-        raise ParseError(file_name, "neither a JSON array nor a station CSV: no "
-                         f"'station_code' column in the header {header[:6]}", row=1)
     records = []
     for row in rows:
         record = {h: (cell if cell.strip() else None) for h, cell in zip(header, row)}
         if len(row) != len(header):
             record["_fields"] = len(row)  # makes the row fail below, raw kept as read
         records.append(record)
-    return records
+    return header, records
 
 
-def _field(record: dict, column: str) -> tuple[str, object]:
-    """(name as in the payload, value) of a staging column; (first alias, None) if absent."""
-    for name in FIELDS[column]:
-        if name in record:
-            return name, record[name]
-    return FIELDS[column][0], None
+class _Fields:
+    """A record's values by staging column, with the field name as the payload spells it."""
+
+    def __init__(self, record: dict, names: dict[str, str]):
+        self.record, self.names = record, names
+
+    def __call__(self, column: str) -> tuple[str, object]:
+        """(name as in the payload, value); a field the payload lacks is None."""
+        name = self.names.get(column, column)
+        return name, self.record.get(name)
 
 
-def _station(record: dict, groups: set[str]) -> dict:
+def _station(field: _Fields, groups: set[str]) -> dict:
+    record = field.record
     if "_fields" in record:
         raise _RowError(None, f"line has {record['_fields']} fields, the header "
                               f"{len(record) - 1}")
-    code = _code(*_field(record, "station_code"))
-    lat, lon = (_coordinate(*_field(record, c), limits)
+    code = _code(*field("station_code"))
+    lat, lon = (_coordinate(*field(c), limits)
                 for c, limits in (("lat", LAT_RANGE), ("lon", LON_RANGE)))
     return {
         "station_code": code,
-        "code_eu": _code_eu(*_field(record, "code_eu")),
-        "name": _name(*_field(record, "name"), code),
-        "station_type": _station_type(*_field(record, "station_type"), groups),
+        "code_eu": _code_eu(*field("code_eu")),
+        "name": _name(*field("name"), code),
+        "station_type": _station_type(*field("station_type"), groups),
         "lat": lat, "lon": lon,
-        "address": _text(*_field(record, "address")),
-        "bezirk": _text(*_field(record, "bezirk")),
-        "measuring_start": _timestamp(*_field(record, "measuring_start")),
-        "measuring_end": _timestamp(*_field(record, "measuring_end")),
-        "active": _active(*_field(record, "active")),
+        "address": _text(*field("address")),
+        "bezirk": _text(*field("bezirk")),
+        "measuring_start": _timestamp(*field("measuring_start")),
+        "measuring_end": _timestamp(*field("measuring_end")),
+        "active": _active(*field("active")),
     }
 
 
@@ -301,34 +302,3 @@ def _active(column: str, value: object) -> bool | None:
     if text in _TRUE or text in _FALSE:
         return text in _TRUE
     raise _RowError(column, f"active {value!r} is not true or false")
-
-
-# --------------------------------------------------------------------------- duplicates, frame
-
-
-def _drop_duplicates(rows: list[dict], quarantine: Quarantine) -> list[dict]:
-    by_code: dict[str, list[dict]] = {}
-    for row in rows:
-        by_code.setdefault(row["station_code"], []).append(row)
-    keep = []
-    for code, group in by_code.items():
-        contents = {json.dumps({k: r[k] for k in STAGED_COLUMNS if k != "source_row"},
-                               default=str, sort_keys=True) for r in group}
-        conflicting = len(contents) > 1
-        if not conflicting:
-            keep.append(group[0])
-        for row in (group if conflicting else group[1:]):
-            reason = (f"station {code} appears in source rows "
-                      f"{[r['source_row'] for r in group]} with different records"
-                      if conflicting else f"repeat of source row {group[0]['source_row']}")
-            quarantine.add(row["source_row"], row["_column"], reason, row["_raw"],
-                           INCONSISTENT if conflicting else DUPLICATE)
-    return sorted(keep, key=lambda r: r["source_row"])
-
-
-def _frame(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame([{k: r[k] for k in STAGED_COLUMNS} for r in rows],
-                         columns=STAGED_COLUMNS)
-    for column in ("measuring_start", "measuring_end"):
-        frame[column] = pd.to_datetime(frame[column], utc=True)
-    return frame.astype(_DTYPES)

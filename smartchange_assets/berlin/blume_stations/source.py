@@ -38,8 +38,8 @@ SOURCE = SourceSpec(
     description=("Station list of the Berliner Luftgüte-Messnetz: local and EU code, name, "
                  "type, coordinates, address, measuring period. Live from /api/stations. The "
                  "seed is NOT a recorded API reply (none exists): a list compiled from the "
-                 "real payloads' headers and the Berlin REPORT, with the unknown columns "
-                 "null (see seed/README.md)."),
+                 "real payloads' headers and third-party notes, with the unknown columns "
+                 "null (see docs/sources/berlin-blume-stations.md and docs/seed.md)."),
     publisher="Senatsverwaltung für Mobilität, Verkehr, Klimaschutz und Umwelt Berlin (BLUME)",
     licence="dl-de/by-2-0 (Datenlizenz Deutschland – Namensnennung 2.0)",
     portal_url="https://luftdaten.berlin.de/api/doc",

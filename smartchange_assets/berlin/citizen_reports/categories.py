@@ -1,17 +1,20 @@
 """Bezirk names and report categories, normalised.
 
-``betreff`` comes in two shapes (REPORT §2): "Hauptthema - Unterthema" from the portal's topic
-picker ("Abfall - Sperrmüll"), or a short title ("Sperrmüll abgelagert"), some of which are the
-publisher's own fixed titles and some typed by the citizen ("Falschparker vor Schule"). Fixed
-titles seen in the November 2023 snapshot are mapped to a main topic in :data:`TITLE_TOPICS`;
-any other title keeps ``category_main`` and ``category_sub`` NULL (its text stays in
-``betreff_raw``), rather than being guessed into a topic.
+``betreff`` comes in two shapes (docs/sources/berlin-citizen-reports.md §3): "Hauptthema -
+Unterthema" from the portal's topic picker ("Abfall - Sperrmüll"), or a short title
+("Sperrmüll abgelagert"), some of which are the publisher's own fixed titles and some typed by
+the citizen ("Falschparker vor Schule"). Fixed titles seen in the November 2023 snapshot are
+mapped to a main topic in :data:`TITLE_TOPICS`; any other title keeps ``category_main`` and
+``category_sub`` NULL (its text stays in ``betreff_raw``), rather than being guessed into a
+topic.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from smartchange_assets.platform.names import fold, tidy
 
 BEZIRKE = (
     "Mitte", "Friedrichshain-Kreuzberg", "Pankow", "Charlottenburg-Wilmersdorf", "Spandau",
@@ -77,7 +80,7 @@ _PARENTHESIS_RE = re.compile(r"\s*\([^()]*\)$")
 
 def collapse(text: str) -> str:
     """Trimmed, with every whitespace run (newlines, NBSP) one space, Unicode NFC."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    return unicodedata.normalize("NFC", tidy(text))
 
 
 def _fold(text: str) -> str:
@@ -85,11 +88,13 @@ def _fold(text: str) -> str:
 
 
 def _bezirk_key(name: str) -> str:
-    folded = collapse(name).casefold()
-    for plain, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
-        folded = folded.replace(plain, spelled)
-    # "Tempelhof - Schöneberg", "Tempelhof–Schöneberg", "Tempelhof Schöneberg": one key
-    return re.sub(r"\s*[-\u2010-\u2015]\s*|\s+", "-", folded)
+    """"Tempelhof-Schöneberg", "TEMPELHOF - SCHOENEBERG", "Tempelhof–Schöneberg": one key
+    (:func:`platform.names.fold`, with umlauts spelled out first so that 'ö' and 'oe' meet)."""
+    spelled = collapse(name)
+    for plain, letters in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("Ä", "Ae"), ("Ö", "Oe"),
+                           ("Ü", "Ue")):
+        spelled = spelled.replace(plain, letters)
+    return fold(spelled)
 
 
 _BEZIRK_BY_KEY = {_bezirk_key(b): b for b in BEZIRKE}

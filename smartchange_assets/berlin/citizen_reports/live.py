@@ -1,10 +1,12 @@
-"""Live connector: one bulk GET of the Ordnungsamt-Online window (Berlin REPORT §2).
+"""Live connector: one bulk GET of the Ordnungsamt-Online window
+(docs/sources/berlin-citizen-reports.md §1).
 
 ``GET https://ordnungsamt.berlin.de/frontend.webservice.opendata/api/meldungen`` returns every
 report currently in the rolling window in one envelope; there are no paging parameters. The
 call is large and slow and the server answers 503 at times: collectors use read timeouts of up
-to ten minutes and retry after 30, 60 and 120 s (REPORT §2 quirk 5), so the portal's client is
-re-derived with those settings (same session, same injected sleep/clock for tests).
+to ten minutes and retry after 30, 60 and 120 s (docs/sources/berlin-citizen-reports.md §3), so
+the portal's client is re-derived with those settings (same session, same injected sleep/clock
+for tests).
 
 The body is checked before it is returned for landing: JSON, ``messages.success`` true, and
 ``results.count`` equal to the reports in ``index``. Anything else raises an error naming the
@@ -20,7 +22,8 @@ from smartchange_assets.platform.http import FetchedPayload, HttpClient, Payload
 
 MELDUNGEN_URL = "https://ordnungsamt.berlin.de/frontend.webservice.opendata/api/meldungen"
 
-# REPORT §2 quirk 5: ≤ 10-minute read timeouts, retries after 30 / 60 / 120 s.
+# docs/sources/berlin-citizen-reports.md §3: ≤ 10-minute read timeouts, retries after 30 / 60 /
+# 120 s.
 READ_TIMEOUT_S = 600.0
 BACKOFF_BASE_S = 30.0
 BACKOFF_CAP_S = 120.0

@@ -1,15 +1,18 @@
 """Ordnungsamt-Online bulk reply (one daily snapshot) -> ParseResult, one row per report.
 
 The reply is ``{"messages": {"messages": [], "success": true}, "results": {"count": n,
-"itemsPerPage": n}, "index": [report, …]}`` (Berlin REPORT §2). A reply that is not JSON (cut
-short), says ``success: false``, or whose ``count`` differs from the reports in ``index``
-raises :class:`ParseError`: such a snapshot is not a picture of the window, and staging half a
-window would make reports look as if they had left it.
+"itemsPerPage": n}, "index": [report, …]}`` (docs/sources/berlin-citizen-reports.md §2). A
+reply that is not JSON (cut short), says ``success: false``, or whose ``count`` differs from
+the reports in ``index`` raises :class:`ParseError`: such a snapshot is not a picture of the
+window, and staging half a window would make reports look as if they had left it.
 
 Per report (``index`` item, ``source_row`` = its 1-based position):
 
 * ``id`` -> ``report_id``; a missing or non-integer id is unreadable (key column); the same id
-  twice is an exact ``duplicate`` or, with other values, ``inconsistent``;
+  twice follows the platform's one duplicate-key rule
+  (:func:`~smartchange_assets.platform.duplicates.settle_duplicates`): an exact repeat is a
+  ``duplicate`` and staged once, reports with other values are ``inconsistent`` and none of
+  them is staged;
 * ``erstellungsDatum`` ``DD.MM.YYYY - HH:MM:SS``, Europe/Berlin wall time without offset ->
   ``created_at_local`` and ``created_at_utc``; a wall time inside the spring-forward gap does not
   exist and is quarantined; one inside the fall-back hour is read as the first (summer-time)
@@ -43,8 +46,8 @@ from smartchange_assets.berlin.citizen_reports.text import (
     redact_free_text,
     repair_text,
 )
+from smartchange_assets.platform.duplicates import settle_duplicates
 from smartchange_assets.platform.parsing import (
-    DUPLICATE,
     INCONSISTENT,
     UNREADABLE,
     ParseError,
@@ -52,14 +55,13 @@ from smartchange_assets.platform.parsing import (
     Quarantine,
 )
 
-SOURCE = "berlin/citizen_reports"
 BERLIN = ZoneInfo("Europe/Berlin")
-
-STAGED_COLUMNS = [
-    "source_row", "report_id", "snapshot_at", "created_at_local", "created_at_utc", "bezirk",
-    "category_main", "category_sub", "betreff_raw", "status", "report_numbers",
-    "description_redacted",
-]
+KEY = ["report_id"]
+# staged column -> the report field it is read from (the quarantine names fields as published)
+FIELD_OF = {"report_id": "id", "created_at_local": "erstellungsDatum",
+            "created_at_utc": "erstellungsDatum", "bezirk": "bezirk", "category_main": "betreff",
+            "category_sub": "betreff", "betreff_raw": "betreff", "status": "status",
+            "report_numbers": "meldungsNummern", "description_redacted": "sachverhalt"}
 
 _CREATED_RE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})\s*-\s*(\d{2}):(\d{2}):(\d{2})$")
 _BOM = "\ufeff"
@@ -77,29 +79,22 @@ def parse_citizen_reports(data: bytes, file_name: str) -> ParseResult:
     reports, announced = _read_envelope(data, file_name)
     quarantine = Quarantine()
     rows: list[dict] = []
-    seen: dict[int, object] = {}  # report id -> its record, for duplicates
-    ambiguous = 0
     for source_row, record in enumerate(reports, start=1):
         try:
             row = _stage_report(record)
-            earlier = seen.get(row["report_id"])
-            if earlier is not None:
-                same = earlier == record
-                raise _Unusable("id", f"report id {row['report_id']} already at an earlier "
-                                f"position, with {'the same' if same else 'other'} values",
-                                DUPLICATE if same else INCONSISTENT)
         except _Unusable as bad:
             # raw.quarantine is not staging, but it is read by people: no personal data there
             # either, in the record or in a reason quoting a value
             quarantine.add(source_row, bad.column, redact_free_text(bad.reason),
                            _safe_record(record), bad.kind)
             continue
-        seen[row["report_id"]] = record
-        ambiguous += row.pop("_ambiguous")
-        rows.append({"source_row": source_row, **row})
+        rows.append({"source_row": source_row, **row, "_raw": _safe_record(record)})
+    staged = _settled(rows, quarantine)
     result = ParseResult(
-        staged=_frame(rows), source_rows=len(reports), quarantine=quarantine.frame(),
-        notes={"announced_count": announced, "fall_back_hour_stamps": ambiguous})
+        staged=staged.drop(columns="_ambiguous"), source_rows=len(reports),
+        quarantine=quarantine.frame(),
+        notes={"announced_count": announced,
+               "fall_back_hour_stamps": int(staged["_ambiguous"].sum())})
     result.reconcile()
     return result
 
@@ -109,7 +104,8 @@ def _read_envelope(data: bytes, file_name: str) -> tuple[list, int | None]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ParseError(file_name, f"not UTF-8 at byte {exc.start}") from exc
-    # NUL characters are stripped defensively (REPORT §2 quirk 4); strict=False lets raw
+    # NUL characters are stripped defensively (docs/sources/berlin-citizen-reports.md §3);
+    # strict=False lets raw
     # control characters inside strings through, as a lenient server may send them.
     text = text.removeprefix(_BOM).replace("\x00", "")
     try:
@@ -151,6 +147,8 @@ def _stage_report(record: object) -> dict:
     main, sub = categorise(betreff)
     return {
         "report_id": report_id,
+        # the envelope carries no time stamp: the source's transform fills it from the manifest
+        "snapshot_at": None,
         "created_at_local": local,
         "created_at_utc": utc,
         "bezirk": _bezirk(record.get("bezirk")),
@@ -236,14 +234,18 @@ def _safe_record(record: object) -> str:
     return redact_free_text(json.dumps(record, ensure_ascii=False, default=str))
 
 
-def _frame(rows: list[dict]) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=[c for c in STAGED_COLUMNS if c != "snapshot_at"])
-    df = df.astype({
-        "source_row": "int64",
-        "report_id": "int64",
-        "created_at_local": "datetime64[us]",
-        "created_at_utc": "datetime64[us, UTC]",
-        **{c: "str" for c in STAGED_COLUMNS[5:]},
-    })
-    df.insert(2, "snapshot_at", pd.Series(pd.NaT, index=df.index, dtype="datetime64[us, UTC]"))
-    return df
+def _settled(rows: list[dict], quarantine: Quarantine) -> pd.DataFrame:
+    """The staged reports after the platform's one duplicate-key rule; the quarantine names
+    the report fields as published (``id``, ``status``, …)."""
+    if not rows:
+        return pd.DataFrame({"_ambiguous": []})
+    frame = pd.DataFrame(rows)
+    settled = Quarantine()
+    frame = settle_duplicates(frame, KEY, settled, raw="_raw",
+                              compare=[c for c in frame if c not in ("source_row", "_raw",
+                                                                      "_ambiguous")])
+    for entry in settled.rows:
+        quarantine.add(entry["source_row"], FIELD_OF.get(entry["column_name"],
+                                                         entry["column_name"]),
+                       entry["reason"], entry["raw_record"], kind=entry["kind"])
+    return frame.drop(columns="_raw").reset_index(drop=True)

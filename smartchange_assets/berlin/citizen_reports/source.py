@@ -1,8 +1,8 @@
 """Berlin Ordnungsamt-Online citizen reports: the one description.
 
-The API only shows a rolling window (REPORT §2 quirk 1), so every daily fetch is its own
-payload and the staging table accumulates one row per report per snapshot; the report table
-and the status history are derived from it in SQL (:mod:`.history`).
+The API only shows a rolling window (docs/sources/berlin-citizen-reports.md §1), so every daily
+fetch is its own payload and the staging table accumulates one row per report per snapshot; the
+report table and the status history are derived from it in SQL (:mod:`.history`).
 """
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ SOURCE = SourceSpec(
                  "a snapshot; free text is stored only with personal data redacted."),
     publisher="Land Berlin, Ordnungsämter der Bezirke (Ordnungsamt-Online)",
     licence="dl-de/by-2-0 (Datenlizenz Deutschland – Namensnennung 2.0), per daten.berlin.de "
-            "'Ordnungsamt-Online' (third-party reading, REPORT §2)",
+            "'Ordnungsamt-Online' (third-party reading, docs/sources/berlin-citizen-reports.md)",
     portal_url="https://ordnungsamt.berlin.de/frontend/",
     parser=parse_citizen_reports,
     fetch_live=fetch_live,

@@ -14,10 +14,10 @@ from functools import lru_cache
 
 from smartchange_assets.platform import pii
 
-# Mojibake (REPORT §2 quirk 4, seen by a collector, not in our sample): UTF-8 bytes read as
-# Latin-1/cp1252, so "ä" arrives as "Ã¤", "ß" as "ÃŸ" and "„" as "â€ž". Only the lead bytes
-# German text produces are repaired: Â/Ã (U+0080…U+00FF: umlauts, ß, °, §, NBSP) followed by one
-# continuation character, and â (U+2000…U+20FF: quotes, dashes, €) followed by two, where a
+# Mojibake (docs/sources/berlin-citizen-reports.md §3, seen by a collector, not in our sample):
+# UTF-8 bytes read as Latin-1/cp1252, so "ä" arrives as "Ã¤", "ß" as "ÃŸ" and "„" as "â€ž". Only the
+# lead bytes German text produces are repaired: Â/Ã (U+0080…U+00FF: umlauts, ß, °, §, NBSP) followed
+# by one continuation character, and â (U+2000…U+20FF: quotes, dashes, €) followed by two, where a
 # continuation character is one whose cp1252/Latin-1 byte is 0x80…0xBF. A wider rule would break
 # real text: "Fuß“" is the byte pair DF 93, which is also valid UTF-8 (U+07D3).
 _CONTINUATION: dict[str, int] = {}

@@ -1,7 +1,7 @@
-"""The published shape of LOR 2021 (Berlin REPORT §5), as expectations.
+"""The published shape of LOR 2021 (docs/sources/berlin-lor.md §2), as expectations.
 
 12 Bezirke, 58 Prognoseräume, 143 Bezirksregionen, 542 Planungsräume, and per Bezirk the
-table below (counted in the real export, which matches the REPORT table row for row). Both the
+table below (counted in the real export, which matches that table row for row). Both the
 staged PLR rows and the derived hierarchy are held to it, each with expectations that count
 distinct codes under a row condition (GX ``row_condition``: equalities joined by ``and``,
 evaluated as SQL by platform/quality.py), so a lost, duplicated or re-parented area fails a

@@ -1,15 +1,16 @@
 """Parser for the LOR 2021 Planungsraum export (Lebensweltlich orientierte Räume, Berlin).
 
 One published file's bytes -> ParseResult, one staged row per Planungsraum (PLR) row. The
-known export (Berlin REPORT §5) is UTF-8 with a BOM, ``;``-separated, CRLF, no line break after
-the last row, header::
+known export (docs/sources/berlin-lor.md §2) is UTF-8 with a BOM, ``;``-separated, CRLF, no
+line break after the last row, header::
 
     techn. Schlüssel (UUID);Planungsraum (Nummer);Planungsraum (Name);Bezirksregion (Nummer);
     Bezirksregion (Name);Prognoseraum (Nummer);Prognoseraum (Name);Bezirk;Fläche in qm;
     Stand der Daten
 
-Columns are mapped by name (spelling-tolerant: case, spaces, umlauts), never by position. The
-delimiter is sniffed from the header line.
+Columns are mapped by name with :class:`~smartchange_assets.platform.headers.HeaderSpec` (case,
+spacing, BOM, quotes; umlauts spelled out or dropped), never by position. The delimiter is
+sniffed from the header line.
 
 The hierarchy lives in the codes: PLR (8 digits) = Bezirk (2) + Prognoseraum (2) +
 Bezirksregion (2) + Planungsraum (2), so the Bezirksregion number must be the first 6 digits of
@@ -22,12 +23,15 @@ derivation is sound:
   name, a record with the wrong number of fields;
 * ``inconsistent`` – a code that contradicts its parents, a Bezirk outside 01–12, a
   ``Stand der Daten`` before LOR 2021 existed, a non-positive area, a parent code whose name
-  differs from the name most rows give it, a PLR number seen before with other values;
-* ``duplicate``    – an exact repeat of an earlier row.
+  differs from the name most rows give it, a PLR number seen twice with different values
+  (none of those rows is staged: the platform's one duplicate-key rule,
+  :func:`~smartchange_assets.platform.duplicates.settle_duplicates`);
+* ``duplicate``    – an exact repeat of an earlier row (the first is staged).
 
-Names are keys for nobody (REPORT §5: "Schloßstraße" names two PLR, "Heerstraße" two
-Bezirksregionen): ``name`` is trimmed with runs of spaces collapsed ("Südliche  Friedrichstadt"
--> "Südliche Friedrichstadt"), and the published spelling is kept in ``*_name_raw``.
+Names are keys for nobody (docs/sources/berlin-lor.md §3: "Schloßstraße" names two PLR,
+"Heerstraße" two Bezirksregionen): ``name`` is trimmed with runs of spaces collapsed
+(``platform.names.tidy``: "Südliche  Friedrichstadt" -> "Südliche Friedrichstadt"), and the
+published spelling is kept in ``*_name_raw``.
 Codes lose no leading zeros: they are text throughout; a code that arrives without them (an
 export through a spreadsheet) is zero-padded and counted in the notes.
 
@@ -40,14 +44,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import pandas as pd
 
+from smartchange_assets.platform.duplicates import settle_duplicates
+from smartchange_assets.platform.headers import HeaderSpec
+from smartchange_assets.platform.names import ascii_fold, tidy
 from smartchange_assets.platform.parsing import (
-    DUPLICATE,
     INCONSISTENT,
     UNREADABLE,
     ParseError,
@@ -58,7 +63,6 @@ from smartchange_assets.platform.parsing import (
     sniff_delimiter,
 )
 
-SOURCE = "berlin/lor"
 LOR_VERSION = "LOR2021"
 LOR2021_START = dt.date(2021, 1, 1)
 PLR_LEVEL = "planungsraum"
@@ -80,15 +84,20 @@ PUBLISHED = {
 REQUIRED = tuple(c for c in PUBLISHED if c != "technical_key")
 CODE_LENGTHS = {"plr_code": 8, "bzr_code": 6, "pgr_code": 4}
 
-STAGED_COLUMNS = [
-    "source_row", "lor_version", "level", "code", "name", "name_raw", "parent_code", "area_m2",
-    "valid_from", "technical_key", "bezirk_code", "bezirk_name", "bezirk_name_raw",
-    "prognoseraum_code", "prognoseraum_name", "prognoseraum_name_raw", "bezirksregion_code",
-    "bezirksregion_name", "bezirksregion_name_raw",
-]
-_STAGED_DTYPES = {"source_row": "int64", "area_m2": "float64", "valid_from": "datetime64[ns]",
-                  **{c: "str" for c in STAGED_COLUMNS
-                     if c not in ("source_row", "area_m2", "valid_from")}}
+
+def _spellings(published: str) -> tuple[str, ...]:
+    """The header as published, and as a re-save without umlauts writes it: spelled out
+    ('Flaeche in qm') or dropped ('Flache in qm')."""
+    spelled = published
+    for umlaut, letters in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("Ä", "Ae"), ("Ö", "Oe"),
+                            ("Ü", "Ue"), ("ß", "ss")):
+        spelled = spelled.replace(umlaut, letters)
+    return tuple(dict.fromkeys((published, spelled, ascii_fold(published))))
+
+
+HEADER = HeaderSpec({c: _spellings(p) for c, p in PUBLISHED.items()}, required=REQUIRED)
+# derived values -> the published field they come from (to name it in the quarantine)
+_DERIVED_FROM = {"bezirk_code": "plr_code", "area_m2": "area"}
 
 _DIGITS = re.compile(r"\d+")
 _DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
@@ -118,8 +127,13 @@ class _Row:
 def parse_lor_export(data: bytes, file_name: str) -> ParseResult:
     """Parse one LOR 2021 Planungsraum export (CSV) into one staged row per PLR."""
     header, records, notes = _read(data, file_name)
-    columns = _map_header(header, file_name)
-    notes["column_map"] = {c: header[i] for c, i in columns.items()}
+    try:
+        columns = HEADER.positions(header, file_name, row=1)
+    except ParseError as err:
+        raise ParseError(file_name, f"not the LOR 2021 Planungsraum export: {err.message}",
+                         row=1) from None
+    published = {c: header[i] for c, i in columns.items()}
+    notes["column_map"] = published
     quarantine = Quarantine()
     counters: Counter = Counter()
     rows: list[_Row] = []
@@ -131,23 +145,27 @@ def parse_lor_export(data: bytes, file_name: str) -> ParseResult:
             fields = {c: record[i] for c, i in columns.items()}
             rows.append(_Row(source_row, raw, _clean(fields, counters)))
         except _RowError as err:
-            _add(quarantine, source_row, err, raw)
+            quarantine.add(source_row, _published(err.column, published), err.reason, raw,
+                           kind=err.kind)
 
-    rows = _drop_duplicates(rows, quarantine)
-    rows = _drop_name_conflicts(rows, quarantine)
+    rows = _settle_duplicates(rows, quarantine, published)
+    rows = _drop_name_conflicts(rows, quarantine, published)
     staged = _staged_frame(rows)
     notes.update(leading_zeros_restored=counters["zero_padded"],
                  names_respaced=counters["respaced"],
-                 valid_from=dict(Counter(staged["valid_from"].dt.date.astype(str))))
+                 valid_from=dict(Counter(str(r.values["valid_from"]) for r in rows)))
     result = ParseResult(staged=staged, source_rows=len(records),
                          quarantine=quarantine.frame(), notes=notes)
     result.reconcile()
     return result
 
 
-def _add(quarantine: Quarantine, source_row: int, err: _RowError, raw: dict) -> None:
-    column = PUBLISHED.get(err.column, err.column) if err.column else None
-    quarantine.add(source_row, column, err.reason, raw, kind=err.kind)
+def _published(column: str | None, published: dict[str, str]) -> str | None:
+    """A value's column as this payload's header spells it (derived values: their source)."""
+    if column is None:
+        return None
+    field = _DERIVED_FROM.get(column, column.removesuffix("_raw"))
+    return published.get(field, column)
 
 
 # --------------------------------------------------------------------------------------------
@@ -171,30 +189,6 @@ def _read(data: bytes, file_name: str) -> tuple[list[str], list[list[str]], dict
         raise ParseError(file_name, f"last row has {len(records[-1])} of "
                          f"{len(header)} fields: the payload is truncated", row=len(records))
     return header, records, {"delimiter": delimiter, "crlf": "\r\n" in text[:2000]}
-
-
-def _key(name: str) -> str:
-    """Header spelling-insensitive key: 'Fläche in qm' == 'FLAECHE IN QM' == 'flache_in_qm'."""
-    text = name.casefold().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
-    text = text.replace("ß", "ss")
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]", "", text)
-
-
-_ALIASES = {_key(published): canonical for canonical, published in PUBLISHED.items()}
-
-
-def _map_header(header: list[str], file_name: str) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    for i, name in enumerate(header):
-        canonical = _ALIASES.get(_key(name))
-        if canonical and canonical not in columns:
-            columns[canonical] = i
-    missing = [PUBLISHED[c] for c in REQUIRED if c not in columns]
-    if missing:
-        raise ParseError(file_name, f"not the LOR 2021 Planungsraum export: header "
-                         f"lacks {missing}; header reads {header[:12]}", row=1)
-    return columns
 
 
 # --------------------------------------------------------------------------------------------
@@ -234,7 +228,7 @@ def _code(text: str, column: str, length: int, counters: Counter) -> str:
 
 
 def _name(text: str, column: str, counters: Counter) -> str:
-    name = " ".join(text.split())
+    name = tidy(text)
     if not name:
         raise _RowError(column, f"{PUBLISHED[column]} is empty")
     if name != text:
@@ -274,22 +268,21 @@ def _valid_from(text: str) -> dt.date:
 # across rows
 
 
-def _drop_duplicates(rows: list[_Row], quarantine: Quarantine) -> list[_Row]:
-    seen: dict[str, _Row] = {}
-    kept = []
-    for row in rows:
-        code = row.values["plr_code"]
-        if code in seen:
-            earlier = seen[code]
-            exact = earlier.raw == row.raw
-            quarantine.add(row.source_row, PUBLISHED["plr_code"],
-                           f"{'exact' if exact else 'conflicting'} duplicate of source_row "
-                           f"{earlier.source_row} (Planungsraum {code})", row.raw,
-                           kind=DUPLICATE if exact else INCONSISTENT)
-            continue
-        seen[code] = row
-        kept.append(row)
-    return kept
+def _settle_duplicates(rows: list[_Row], quarantine: Quarantine,
+                       published: dict[str, str]) -> list[_Row]:
+    """The platform's one rule for a Planungsraum number seen twice: an exact repeat is staged
+    once; rows that disagree are none of them staged (docs/sources/berlin-lor.md §4). The
+    quarantine names the columns as this payload's header spells them."""
+    if not rows:
+        return rows
+    by_row = {r.source_row: r for r in rows}
+    settled = Quarantine()
+    kept = settle_duplicates(pd.DataFrame([{"source_row": r.source_row, **r.values}
+                                           for r in rows]), ["plr_code"], settled)
+    for entry in settled.rows:
+        quarantine.add(entry["source_row"], _published(entry["column_name"], published),
+                       entry["reason"], by_row[entry["source_row"]].raw, kind=entry["kind"])
+    return [by_row[n] for n in kept["source_row"]]
 
 
 # parent code column -> its name column and level: every row naming a parent must agree on
@@ -299,7 +292,8 @@ _PARENT_NAMES = (("bezirk_code", "bezirk_name", "Bezirk"),
                  ("bzr_code", "bzr_name", "Bezirksregion"))
 
 
-def _drop_name_conflicts(rows: list[_Row], quarantine: Quarantine) -> list[_Row]:
+def _drop_name_conflicts(rows: list[_Row], quarantine: Quarantine,
+                         published: dict[str, str]) -> list[_Row]:
     """A parent (Bezirk, Prognoseraum, Bezirksregion) gets one name; the rows that disagree
     with the name most rows give it are quarantined, so the derived hierarchy is unambiguous."""
     majority: dict[tuple[str, str], str] = {}
@@ -315,8 +309,9 @@ def _drop_name_conflicts(rows: list[_Row], quarantine: Quarantine) -> list[_Row]
             code, name = row.values[code_col], row.values[name_col]
             expected = majority[(code_col, code)]
             if name != expected:
-                quarantine.add(row.source_row, PUBLISHED[name_col],
-                               f"{PUBLISHED[name_col]} {name!r} contradicts {expected!r}, the "
+                column = published[name_col]
+                quarantine.add(row.source_row, column,
+                               f"{column} {name!r} contradicts {expected!r}, the "
                                f"name the other rows give {level} {code}",
                                row.raw, kind=INCONSISTENT)
                 break
@@ -326,8 +321,9 @@ def _drop_name_conflicts(rows: list[_Row], quarantine: Quarantine) -> list[_Row]
 
 
 def _staged_frame(rows: list[_Row]) -> pd.DataFrame:
+    """One row per Planungsraum by staging column name, in code order."""
     records = []
-    for row in rows:
+    for row in sorted(rows, key=lambda r: r.values["plr_code"]):
         v = row.values
         records.append({
             "source_row": row.source_row, "lor_version": LOR_VERSION, "level": PLR_LEVEL,
@@ -340,7 +336,4 @@ def _staged_frame(rows: list[_Row]) -> pd.DataFrame:
             "bezirksregion_code": v["bzr_code"], "bezirksregion_name": v["bzr_name"],
             "bezirksregion_name_raw": v["bzr_name_raw"],
         })
-    frame = pd.DataFrame(records, columns=STAGED_COLUMNS)
-    frame["valid_from"] = pd.to_datetime(frame["valid_from"])
-    return frame.astype(_STAGED_DTYPES).sort_values("code", kind="stable") \
-        .reset_index(drop=True)
+    return pd.DataFrame(records)

@@ -68,8 +68,8 @@ SOURCE = SourceSpec(
               "geometries via GDI Berlin",
     licence="dl-de/by-2-0 per the daten.berlin.de LOR pages (not verified; the GDI Berlin "
             "geometries are cited as CC BY 3.0 DE)",
-    # the only documented address (REPORT §5): the WFS of the same areas; the CSV export's
-    # own download URL is not known
+    # the only documented address (docs/sources/berlin-lor.md §1): the WFS of the same areas;
+    # the CSV export's own download URL is not known
     portal_url="https://gdi.berlin.de/services/wfs/lor_2021",
     parser=parse_lor_export,
     staging=STAGING,

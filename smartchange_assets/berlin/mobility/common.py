@@ -23,9 +23,11 @@ Time rules (all three publishers label an hour by its START in Europe/Berlin wal
   so this reads Telraam's two converted-from-UTC rows correctly; the bike counters and the
   detectors have only one 02:00 row on that day (the publisher merged or dropped an hour), which
   is therefore read as +02:00 and keeps the flag so that consumers know it may hold two hours.
-* A third row with the same site and wall time (or a second one for an ordinary hour) is a
-  duplicate: an exact repeat is quarantined as ``duplicate``; differing values are quarantined
-  as ``inconsistent``, all rows of that key, because nothing says which one is right.
+* A third row with the same site and wall time (or a second one for an ordinary hour) repeats
+  the key (site, wall time, fold) of an earlier row, and the platform's one duplicate-key rule
+  applies (:func:`~smartchange_assets.platform.duplicates.settle_duplicates`): an exact repeat
+  is quarantined as ``duplicate`` and the first row staged; rows with differing values are
+  none of them staged (``inconsistent``), because nothing says which one is right.
 
 Missing hours are absent rows in all three publications; zeros are real zeros as published
 (the bike data's suspicious zero runs are flagged downstream, in ``mobility_counts``).
@@ -39,9 +41,9 @@ import zlib
 import numpy as np
 import pandas as pd
 
+from smartchange_assets.platform.duplicates import settle_duplicates
+from smartchange_assets.platform.headers import HeaderSpec
 from smartchange_assets.platform.parsing import (
-    DUPLICATE,
-    INCONSISTENT,
     ParseError,
     Quarantine,
     decode_text,
@@ -75,8 +77,6 @@ SIDE_COLUMNS = [f"count_{m}_{side}" for m in SIDE_MODES for side in ("lft", "rgt
 # detector mean speeds per vehicle class (the publisher's -1 "no vehicles" becomes NULL)
 SPEED_COLUMNS = {"motor_vehicle": "speed_motor_vehicle_kmh", "car": "speed_car_kmh",
                  "truck": "speed_truck_kmh"}
-INT_COLUMNS = [*COUNT_COLUMNS, *SIDE_COLUMNS]
-FLOAT_COLUMNS = ["quality", *SPEED_COLUMNS.values(), "car_v85_kmh", "uptime"]
 
 COLUMNS = [
     Column("source_row", "bigint", "record number in the payload (1-based data row)",
@@ -104,12 +104,11 @@ COLUMNS = [
     Column("car_v85_kmh", "double precision", "Telraam v85 of cars, km/h (85th percentile)"),
     Column("uptime", "double precision", "Telraam share of the hour the camera counted"),
 ]
-STAGED_COLUMNS = [c.name for c in COLUMNS]
 # unique inside a payload; the platform adds payload_sha256 in front
 KEY = ("site_id", "period_start_local", "dst_fold")
 
 
-def payload_text(data: bytes, source: str, file: str) -> str:
+def payload_text(data: bytes, file: str) -> str:
     """The payload as text: gzip is unpacked first (the detector portal serves .csv.gz and the
     archive keeps the bytes as received), then UTF-8 with a cp1252 fallback."""
     if data[:2] == b"\x1f\x8b":
@@ -123,28 +122,26 @@ def payload_text(data: bytes, source: str, file: str) -> str:
     return decode_text(data, file)
 
 
-def read_cells(text: str, source: str, file: str, required: tuple[str, ...],
+def read_cells(text: str, file: str, header: HeaderSpec,
                delimiter: str | None = None) -> tuple[pd.DataFrame, pd.Series]:
-    """The data rows as a frame of stripped strings, by header name, plus a per-row problem
-    (``None`` when the row has exactly the header's width).
+    """The data rows as a frame of stripped strings, one column per column of ``header`` the
+    payload has (by its canonical name, found whatever the order, case or spacing), plus a
+    per-row problem (``None`` when the row has exactly the header's width).
 
-    ``source_row`` is the 1-based data-row number. A missing required column, or a payload whose
-    last line is cut short without a line end, raises ParseError naming the file.
+    ``source_row`` is the 1-based data-row number; ``_raw`` the line as published. A missing
+    required column, or a payload whose last line is cut short without a line end, raises
+    ParseError naming the file.
     """
     delimiter = delimiter or sniff_delimiter(text.split("\n", 1)[0].rstrip("\r"))
-    header, rows = read_csv_records(text, delimiter)
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise ParseError(file, f"not this source's layout: header lacks "
-                         f"{', '.join(map(repr, missing))} (header: {header[:12]})")
-    width = len(header)
+    published, rows = read_csv_records(text, delimiter)
+    positions = header.positions(published, file, row=1)
+    width = len(published)
     if rows and len(rows[-1]) != width and not text.endswith(("\n", "\r")):
         raise ParseError(file, f"payload ends mid-line: the last line has "
                          f"{len(rows[-1])} of {width} fields (truncated)", row=len(rows))
     padded = [r if len(r) == width else (r + [""] * width)[:width] for r in rows]
-    frame = pd.DataFrame(padded, columns=header, dtype="str") if rows else \
-        pd.DataFrame(columns=header, dtype="str")
-    frame = frame.apply(lambda s: s.str.strip())
+    frame = pd.DataFrame({name: pd.Series([r[i] for r in padded], dtype="str").str.strip()
+                          for name, i in positions.items()})
     frame.insert(0, "source_row", np.arange(1, len(rows) + 1, dtype="int64"))
     frame["_raw"] = [delimiter.join(r) for r in rows]
     problem = pd.Series([None if len(r) == width else
@@ -188,11 +185,12 @@ def to_float(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def finish(cand: pd.DataFrame, quarantine: Quarantine, counter_kind: str,
            site_map: dict[str, str] | None = None) -> pd.DataFrame:
-    """Typed staged frame from the candidate rows (readable, consistent ones).
+    """The staged rows from the candidate rows (readable, consistent ones), by column name.
 
     ``cand`` holds ``source_row``, ``_raw``, ``site_id_raw``, ``period_start_local`` (naive
     datetime64) and any of the value columns. Sites are canonicalised with ``site_map``; DST
-    flags, folds and UTC are derived; duplicates are quarantined.
+    flags, folds and UTC are derived; repeated keys follow the platform's one rule. Columns the
+    source does not measure are NULL; the table spec (:data:`COLUMNS`) types them.
     """
     cand = cand.copy()
     cand["site_id"] = cand["site_id_raw"].map(lambda s: (site_map or {}).get(s, s))
@@ -203,58 +201,20 @@ def finish(cand: pd.DataFrame, quarantine: Quarantine, counter_kind: str,
     winter = local.tz_localize(TZ, ambiguous=np.zeros(len(local), bool), nonexistent="NaT")
     nonexistent = np.asarray(summer.isna())
     repeated = ~nonexistent & np.asarray(summer != winter)
-    cand["dst_fold"] = np.where(repeated & (fold == 1), 1, 0).astype("int16")
-    cand["_utc"] = pd.Series(summer, index=cand.index).where(cand["dst_fold"] == 0,
-                                                             pd.Series(winter, index=cand.index))
+    # the second row of a repeated wall time is its second occurrence; any other repeat keeps
+    # fold 0 and so repeats a key
+    cand["dst_fold"] = np.where(repeated & (fold == 1), 1, 0)
+    utc = pd.Series(summer, index=cand.index).where(cand["dst_fold"] == 0,
+                                                    pd.Series(winter, index=cand.index))
+    cand["period_start_utc"] = utc.dt.tz_convert("UTC")
     cand["time_flag"] = pd.Series(np.where(nonexistent, NONEXISTENT_HOUR, REPEATED_HOUR),
-                                  index=cand.index, dtype="str").where(nonexistent | repeated)
-    extra = pd.Series((fold >= 2) | ((fold == 1) & ~repeated), index=cand.index)
-    cand = _drop_duplicates(cand, extra, quarantine)
-    local = pd.DatetimeIndex(cand["period_start_local"])
-    staged = pd.DataFrame({
-        "source_row": cand["source_row"].astype("int64"),
-        "counter_kind": counter_kind,
-        "site_id": cand["site_id"].astype("str"),
-        "site_id_raw": cand["site_id_raw"].astype("str"),
-        "period_start_local": local,
-        "period_start_utc": pd.DatetimeIndex(cand["_utc"]).tz_convert("UTC").as_unit("ns"),
-        "local_date": local.normalize(),
-        "dst_fold": cand["dst_fold"].astype("int16"),
-        "time_flag": cand["time_flag"],
-    }, index=cand.index)
-    for col in INT_COLUMNS:
-        staged[col] = cand[col].astype("Int64") if col in cand else \
-            pd.Series(pd.NA, index=cand.index, dtype="Int64")
-    for col in FLOAT_COLUMNS:
-        staged[col] = cand[col].astype("float64") if col in cand else np.nan
-    staged = staged.sort_values(["site_id", "period_start_local", "dst_fold"], kind="stable")
-    return staged.reset_index(drop=True)[STAGED_COLUMNS]
-
-
-def _drop_duplicates(cand: pd.DataFrame, extra: pd.Series, quarantine: Quarantine
-                     ) -> pd.DataFrame:
-    """Rows beyond what a wall time allows (a second row for an ordinary hour, a third for the
-    repeated one). A row equal to a kept row of the same site and hour is a ``duplicate``;
-    otherwise the values conflict and every row of that site and hour is ``inconsistent``."""
-    if not extra.any():
-        return cand
-    values = [c for c in cand.columns if c in INT_COLUMNS or c in FLOAT_COLUMNS]
-    keys = ["site_id", "period_start_local"]
-    involved = cand.set_index(keys).index.isin(cand.loc[extra, keys].set_index(keys).index)
-    drop: list = []
-    for _, group in cand[involved].groupby(keys, sort=False):
-        surplus = extra.loc[group.index]
-        kept_values = set(group.loc[~surplus, values].astype("str").itertuples(index=False))
-        rows = group["source_row"].tolist()
-        conflicting = any(tuple(v) not in kept_values for v in
-                          group.loc[surplus, values].astype("str").itertuples(index=False))
-        losers = group if conflicting else group[surplus]
-        first = int(group["source_row"].iloc[0])
-        for idx in losers.index:
-            reason = (f"conflicting values for site {group.at[idx, 'site_id']!r} at "
-                      f"{group.at[idx, 'period_start_local']} (rows {rows})" if conflicting
-                      else f"repeat of row {first} (same site, hour and values)")
-            quarantine.add(int(group.at[idx, "source_row"]), "period_start_local", reason,
-                           group.at[idx, "_raw"], kind=INCONSISTENT if conflicting else DUPLICATE)
-        drop.extend(losers.index)
-    return cand.drop(index=drop)
+                                  index=cand.index, dtype="object").where(nonexistent | repeated)
+    cand["counter_kind"] = counter_kind
+    cand["local_date"] = cand["period_start_local"].dt.normalize()
+    for column in COLUMNS:
+        if column.name not in cand:
+            cand[column.name] = None  # a mode or measure this source does not publish
+    cand = settle_duplicates(cand, list(KEY), quarantine, raw="_raw",
+                             compare=[c.name for c in COLUMNS if c.name != "source_row"])
+    cand = cand.sort_values(list(KEY), kind="stable").reset_index(drop=True)
+    return cand[[c.name for c in COLUMNS]]

@@ -34,10 +34,10 @@ earliest installation, deinstalled when all its detectors are). Newest payload p
 
 Check ``sites_resolve`` on ``mobility_counts``: every counted site has a row in
 ``mobility_sites``. The master data of 2022-07-20 lacks the cross-sections renamed or added
-later with an ``n`` suffix (``TE015n``, ``TE118n``, ``TE134n`` in the seed): REPORT §3 says they
-are genuinely missing there, so they are a stated allowance, listed in the check's metadata. Any
-other unresolved site fails the check (severity WARN, not blocking: counts are valid without
-their site's name and position).
+later with an ``n`` suffix (``TE015n``, ``TE118n``, ``TE134n`` in the seed):
+docs/sources/berlin-traffic-detectors.md §3 says they are genuinely missing there, so they are a
+stated allowance, listed in the check's metadata. Any other unresolved site fails the check
+(severity WARN, not blocking: counts are valid without their site's name and position).
 """
 
 from __future__ import annotations
@@ -62,7 +62,8 @@ GROUP = "mobility"
 OUTAGE_RUN_HOURS = 8
 OUTAGE_DAYTIME_HOURS = 3
 DAYTIME = (7, 19)  # local hours counted as daytime, inclusive
-# cross-sections newer than the 2022-07-20 master data (REPORT §3): allowed to be unresolved
+# cross-sections newer than the 2022-07-20 master data (docs/sources/berlin-traffic-detectors.md
+# §3): allowed to be unresolved
 ALLOWED_UNRESOLVED = {common.DETECTOR_MQ: re.compile(r"^TE\d{3}n$")}
 
 COUNTS_KEY = dg.AssetKey(["berlin", "staging", "mobility_counts"])
@@ -97,9 +98,9 @@ COUNTS_TABLE = TableSpec("staging", "berlin_mobility_counts", (
 ), ("counter_kind", "site_id", "mode", "period_start_local", "dst_fold"),
     "Berlin mobility counts, one row per counter kind, site, hour and mode")
 
-_WIDE = ["counter_kind", "site_id", "site_id_raw", "period_start_local", "period_start_utc",
-         "local_date", "dst_fold", "time_flag", *common.INT_COLUMNS, *common.FLOAT_COLUMNS,
-         "payload_sha256", "source_row"]
+# the three staging tables' columns (common.COLUMNS), source_row after the payload hash
+_WIDE = [*(c.name for c in common.COLUMNS if c.name != "source_row"), "payload_sha256",
+         "source_row"]
 
 
 def _unpivot_row(mode: str) -> str:

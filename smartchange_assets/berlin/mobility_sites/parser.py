@@ -1,6 +1,6 @@
 """Parser for the mobility site metadata: one staged record per metadata record.
 
-Four published layouts, told apart by content (mobility REPORT §1b, §1c, §2b, §3c):
+Four published layouts, told apart by content (docs/sources/berlin-mobility-sites.md §2):
 
 * ``location-info.csv`` (bike counter Standortdaten): ``station-id,direction,lat,long,installed``
   → ``bike_station`` records;
@@ -20,9 +20,16 @@ private home and person. None of them is read, nor the camera instance ids (some
 volunteer's user id). Only the road name, the segment id, dates derived from the cameras and the
 bounding-box centre of the road segment are staged.
 
-An exact repeat of an earlier record is quarantined as ``duplicate`` (the Stammdaten repeats
-some detector rows verbatim). The same detector under another ``DET_NAME_ALT`` is staged: it is
-the hardware's old and new name, and ``mobility_sites`` folds the records of one site together.
+A record is identified by its site id, its type and the other ids it names (:data:`RECORD_KEY`);
+a repeated identity follows the platform's one duplicate-key rule
+(:func:`~smartchange_assets.platform.duplicates.settle_duplicates`): an exact repeat is
+quarantined as ``duplicate`` (the Stammdaten repeats some detector rows verbatim), different
+records under one identity are none of them staged. The same detector under another
+``DET_NAME_ALT`` is another identity and is staged: it is the hardware's old and new name, and
+``mobility_sites`` folds the records of one site together.
+
+:data:`COLUMNS` is the staging table's one declaration (``source.py`` builds the table from it);
+the parser hands over records by those names and the engine types them.
 """
 
 from __future__ import annotations
@@ -44,8 +51,9 @@ from smartchange_assets.berlin.mobility.common import (
     read_cells,
     to_float,
 )
+from smartchange_assets.platform.duplicates import settle_duplicates
+from smartchange_assets.platform.headers import HeaderSpec
 from smartchange_assets.platform.parsing import (
-    DUPLICATE,
     INCONSISTENT,
     UNREADABLE,
     ParseError,
@@ -54,7 +62,6 @@ from smartchange_assets.platform.parsing import (
 )
 from smartchange_assets.platform.tables import Column
 
-SOURCE = "berlin/mobility_sites"
 RECORD_TYPES = ("bike_station", "ecocounter_site", "telraam_segment", "detector")
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (its 1900 leap-year bug included)
 
@@ -79,7 +86,12 @@ COLUMNS = [
            "ids of an Eco-Counter site; a detector's MQ_ID15 and old/new names"),
     Column("timezone", "text", "time zone named by the publisher (GeoJSON)"),
 ]
-STAGED_COLUMNS = [c.name for c in COLUMNS]
+# what one published record is about: the site, its kind, and the other ids it names (a
+# detector's old and new names make two records of one site)
+RECORD_KEY = ["site_id", "record_type", "related_ids"]
+LOCATION_INFO = HeaderSpec({c: () for c in ("station-id", "direction", "lat", "long",
+                                             "installed")},
+                           required=("station-id", "direction", "lat", "long", "installed"))
 
 
 def parse_sites(data: bytes, file_name: str) -> ParseResult:
@@ -98,9 +110,8 @@ def parse_sites(data: bytes, file_name: str) -> ParseResult:
 
 
 def _location_info(data: bytes, file_name: str) -> tuple[list[dict], int, Quarantine]:
-    text = payload_text(data, SOURCE, file_name)
-    cells, width_problem = read_cells(text, SOURCE, file_name,
-                                      ("station-id", "direction", "lat", "long", "installed"))
+    text = payload_text(data, file_name)
+    cells, width_problem = read_cells(text, file_name, LOCATION_INFO)
     quarantine = Quarantine()
     ok = width_problem.isna()
     quarantine_rows(quarantine, cells, ~ok, None, width_problem, UNREADABLE)
@@ -129,7 +140,7 @@ def _location_info(data: bytes, file_name: str) -> tuple[list[dict], int, Quaran
 
 def _geojson(data: bytes, file_name: str) -> tuple[list[dict], int, Quarantine]:
     try:
-        doc = json.loads(payload_text(data, SOURCE, file_name))
+        doc = json.loads(payload_text(data, file_name))
     except json.JSONDecodeError as exc:
         raise ParseError(file_name, f"not valid JSON ({exc}); truncated?") from exc
     features = doc.get("features") if isinstance(doc, dict) else None
@@ -241,6 +252,9 @@ def _short(value) -> str:
 STAMMDATEN = ("MQ_KURZNAME", "DET_NAME_ALT", "DET_NAME_NEU", "DET_ID15", "MQ_ID15", "STRASSE",
               "POSITION", "POS_DETAIL", "RICHTUNG", "SPUR", "LÄNGE (WGS84)", "BREITE (WGS84)",
               "INBETRIEBNAHME", "ABBAUDATUM", "DEINSTALLIERT")
+# the 2022-07-20 sheet's names; a re-save without umlauts spells LAENGE
+STAMMDATEN_HEADER = HeaderSpec({c: (c.replace("Ä", "AE"),) if "Ä" in c else () for c in STAMMDATEN},
+                               required=STAMMDATEN)
 
 
 def _stammdaten(data: bytes, file_name: str) -> tuple[list[dict], int, Quarantine]:
@@ -257,12 +271,12 @@ def _stammdaten(data: bytes, file_name: str) -> tuple[list[dict], int, Quarantin
     if not rows:
         raise ParseError(file_name, "the first sheet is empty")
     header = [str(h).strip() if h is not None else "" for h in rows[0]]
-    missing = [c for c in STAMMDATEN if c not in header]
-    if missing:
-        raise ParseError(file_name, f"not the detector master data: sheet "
-                         f"{sheet.title!r} lacks {', '.join(map(repr, missing))}")
-    at = {name: header.index(name) for name in STAMMDATEN}
-    quarantine, records, seen = Quarantine(), [], {}
+    try:
+        at = STAMMDATEN_HEADER.positions(header, file_name, row=1)
+    except ParseError as err:
+        raise ParseError(file_name, f"not the detector master data (sheet {sheet.title!r}): "
+                         f"{err.message}", row=1) from None
+    quarantine, records = Quarantine(), []
     for number, row in enumerate(rows[1:], start=1):
         row = (row + [None] * len(header))[:len(header)]
         raw = json.dumps(dict(zip(header, row, strict=True)), ensure_ascii=False, default=str)
@@ -270,11 +284,6 @@ def _stammdaten(data: bytes, file_name: str) -> tuple[list[dict], int, Quarantin
         if problem:
             quarantine.add(number, column, problem, raw, kind=UNREADABLE)
             continue
-        if raw in seen:
-            quarantine.add(number, None, f"repeat of row {seen[raw]} (identical record)", raw,
-                           kind=DUPLICATE)
-            continue
-        seen[raw] = number
         records.append({"source_row": number, "_raw": raw, **record})
     return records, len(rows) - 1, quarantine
 
@@ -334,18 +343,12 @@ def excel_date(value) -> tuple[dt.date | None, str | None]:
 
 
 def _frame(records: list[dict], quarantine: Quarantine) -> pd.DataFrame:
-    frame = pd.DataFrame(records, columns=[*STAGED_COLUMNS, "_raw"])
-    frame["source_row"] = frame["source_row"].astype("int64")
-    for col in ("lat", "lon"):
-        frame[col] = frame[col].astype("float64")
-    for col in ("installed", "removed"):
-        frame[col] = pd.to_datetime(frame[col])
-    frame["deinstalled"] = frame["deinstalled"].astype("boolean")
-    text = [c for c in STAGED_COLUMNS if c not in ("source_row", "lat", "lon", "installed",
-                                                     "removed", "deinstalled")]
-    frame[text] = frame[text].astype("str")
+    """The records by staging column (a layout's missing fields NULL), repeats settled."""
+    frame = pd.DataFrame(records).reindex(columns=[*(c.name for c in COLUMNS), "_raw"])
     for col in ("record_type", "site_id"):  # never empty for a staged record
         bad = frame[col].isna()
         quarantine_rows(quarantine, frame, bad, col, "is missing", INCONSISTENT)
         frame = frame[~bad]
-    return frame.sort_values("source_row", kind="stable").reset_index(drop=True)[STAGED_COLUMNS]
+    frame = settle_duplicates(frame, RECORD_KEY, quarantine, raw="_raw")
+    return frame.sort_values("source_row", kind="stable").reset_index(drop=True) \
+        .drop(columns="_raw")

@@ -4,7 +4,8 @@
   Planungsraum of LOR 2021 in ``staging.berlin_admin_areas``. ``LOR_OLD`` keys (the pre-2021
   scheme) are reported as not resolvable and do not fail the check: there is no LOR table of
   that version, and no official crosswalk to LOR 2021 exists, only area-weighted ones
-  (REPORT §5) – joining an old key to a 2021 key that looks the same would be wrong.
+  (docs/sources/berlin-lor.md §2) – joining an old key to a 2021 key that looks the same
+  would be wrong.
 * ``plr_coverage``: a ``LOR2021`` payload that lists a Bezirk lists every Planungsraum of it.
   A download cut at a line break (no ``Content-Length`` to betray it) or an excerpt cut
   mid-Bezirk leaves a Bezirk incomplete, and its totals would silently be too low.

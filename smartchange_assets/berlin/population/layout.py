@@ -1,6 +1,7 @@
 """The columns of an EWR "Matrix" CSV across vintages, and which LOR version its keys use.
 
-Vintages seen (Berlin REPORT §3, and the public mirror the seed excerpts come from):
+Vintages seen (docs/sources/berlin-population.md §2, and the public mirror the seed excerpts
+come from):
 
 * 2009: ``…;STADTRAUM;E_E;E_EM;E_EW;E_E00_01;…;E_E95_110;E_U1;E_1U6;…;E_80U110`` – grouped
   bands named without the second ``E``;
@@ -10,7 +11,9 @@ Vintages seen (Berlin REPORT §3, and the public mirror the seed excerpts come f
 * 2024 ``EWR_L21_``: ``BEZPGR`` (4-digit Bezirk + Prognoseraum) instead of ``STADTRAUM``, keys of
   LOR 2021.
 
-Bands are recognised by the ages in their names, not by a fixed list: ``E_E<lo>_<hi>`` is a
+The id and total columns are found by name with
+:class:`~smartchange_assets.platform.headers.HeaderSpec` (case, spacing, quotes, BOM). Bands are
+recognised by the ages in their names, not by a fixed list: ``E_E<lo>_<hi>`` is a
 single-age band [lo, hi), ``E_E<lo>U<hi>``/``E_<lo>U<hi>`` (``E_EU1``/``E_U1`` from 0) a
 grouped band. The single-age bands must tile 0–110 and each grouped band must be a union of
 them, so the per-row sums are meaningful whatever the cut points of a vintage.
@@ -28,9 +31,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from smartchange_assets.platform.headers import HeaderSpec
 from smartchange_assets.platform.parsing import ParseError
 
-SOURCE = "berlin/population"
 LOR_OLD, LOR2021 = "LOR_OLD", "LOR2021"
 
 # staged column -> [lo, hi) years; the publisher's top band ends at 110
@@ -43,7 +46,9 @@ TOP_AGE = 110
 
 ID_COLUMNS = ("ZEIT", "RAUMID", "BEZ", "PGR", "BZR", "PLR", "STADTRAUM", "BEZPGR")
 TOTAL_COLUMNS = {"E_E": "total", "E_EM": "male", "E_EW": "female"}
-REQUIRED_IDS = ("ZEIT", "RAUMID", "BEZ")
+# the id and total columns by their published names (every vintage spells them alike)
+HEADER = HeaderSpec({c: () for c in (*ID_COLUMNS, *TOTAL_COLUMNS)},
+                    required=("ZEIT", "RAUMID", "BEZ", *TOTAL_COLUMNS))
 
 _SINGLE = re.compile(r"E_E(\d+)_(\d+)")
 _GROUPED = re.compile(r"E_E?(\d*)U(\d+)")
@@ -65,6 +70,15 @@ class Layout:
     def published(self, index: int) -> str:
         return self.header[index]
 
+    def column_of(self, staged: str) -> str:
+        """The published column a staged column is read from (the staged name when it is
+        computed, e.g. ``single_age_total``)."""
+        by_staged = {"plr_code": self.ids["RAUMID"], "bez": self.ids["BEZ"],
+                     "reference_date": self.ids["ZEIT"], **self.totals, **self.grouped}
+        if "STADTRAUM" in self.ids:
+            by_staged["stadtraum"] = self.ids["STADTRAUM"]
+        return self.header[by_staged[staged]] if staged in by_staged else staged
+
     def singles_in(self, band: str) -> list[int]:
         lo, hi = GROUPED_BANDS[band]
         return [i for s_lo, s_hi, i in self.single if lo <= s_lo and s_hi <= hi]
@@ -75,25 +89,25 @@ def normalise(name: str) -> str:
 
 
 def read_layout(header: list[str], file_name: str) -> Layout:
-    names = [normalise(h) for h in header]
-    ids = {n: i for i, n in enumerate(names) if n in ID_COLUMNS}
-    totals = {TOTAL_COLUMNS[n]: i for i, n in enumerate(names) if n in TOTAL_COLUMNS}
-    grouped, single, unknown = {}, [], []
-    for i, name in enumerate(names):
-        if name in ID_COLUMNS or name in TOTAL_COLUMNS:
+    try:
+        named = HEADER.positions(header, file_name, row=1)
+    except ParseError as err:
+        raise ParseError(file_name, f"not an EWR Matrix CSV: {err.message}", row=1) from None
+    ids = {c: i for c, i in named.items() if c in ID_COLUMNS}
+    totals = {staged: named[c] for c, staged in TOTAL_COLUMNS.items()}
+    grouped, single = {}, []
+    for i, name in enumerate(normalise(h) for h in header):
+        if i in named.values():
             continue
         if match := _SINGLE.fullmatch(name):
             single.append((int(match[1]), int(match[2]), i))
         elif (match := _GROUPED.fullmatch(name)) and (band := _band_of(match)):
             grouped[band] = i
-        else:
-            unknown.append(header[i])
-    missing = [c for c in REQUIRED_IDS if c not in ids]
-    missing += [c for c in TOTAL_COLUMNS if TOTAL_COLUMNS[c] not in totals]
-    missing += [b for b in GROUPED_BANDS if b not in grouped]
+    missing = [b for b in GROUPED_BANDS if b not in grouped]
     if missing:
-        raise ParseError(file_name, f"not an EWR Matrix CSV: header lacks {missing}; "
-                         f"it reads {header[:10]}", row=1)
+        raise ParseError(file_name, f"not an EWR Matrix CSV: header lacks the grouped age "
+                         f"bands {missing}; it reads {header[:10]}", row=1)
+    grouped = {band: grouped[band] for band in GROUPED_BANDS}  # the table's order
     single.sort()
     _check_tiling(single, file_name)
     version, evidence = _lor_version(ids, file_name)

@@ -1,6 +1,6 @@
 """Live connector: the EWR "Matrix" CSVs of the Amt für Statistik Berlin-Brandenburg.
 
-One file per year, the population on 31 December (Berlin REPORT §3)::
+One file per year, the population on 31 December (docs/sources/berlin-population.md §1)::
 
     https://www.statistik-berlin-brandenburg.de/opendata/EWR{YYYY}12E_Matrix.csv      2008-2020
     https://www.statistik-berlin-brandenburg.de/opendata/EWR_L21_{YYYY}12E_Matrix.csv 2024 on

@@ -12,7 +12,8 @@ Counts are whole numbers. Accepted spellings: ``3445``; German thousands ``3.445
 fraction after a decimal comma ``3445,00`` (2015 vintage) or point ``3445.0`` (a float export).
 Anything else, ``3445,5`` or ``3,445`` included (a decimal comma in a German file), is
 unreadable: it is never guessed into a number. Suppressed cells (``-``, ``.``, ``X``, empty;
-REPORT §3) are NULL. A row whose counts are all suppressed is the publisher's no-data.
+docs/sources/berlin-population.md §3) are NULL. A row whose counts are all suppressed is the
+publisher's no-data.
 
 Per row (each failure quarantines the row once, kind ``inconsistent``, the reason naming every
 failing sum with both numbers):
@@ -27,8 +28,10 @@ failing sum with both numbers):
   file's other rows), and fits the LOR version (LOR 2021 keys from 2021 on, old keys up to
   2020). ``reference_date`` is the last day of that month.
 
-Unreadable ``ZEIT`` or ``RAUMID`` stops the line (key columns); a PLR seen twice in one file
-is a duplicate (identical) or inconsistent (different values).
+Unreadable ``ZEIT`` or ``RAUMID`` stops the line (key columns). A PLR seen twice in one file
+follows the platform's one duplicate-key rule
+(:func:`~smartchange_assets.platform.duplicates.settle_duplicates`): an identical repeat is
+staged once, rows with different values are none of them staged.
 """
 
 from __future__ import annotations
@@ -48,8 +51,8 @@ from smartchange_assets.berlin.population.layout import (
     Layout,
     read_layout,
 )
+from smartchange_assets.platform.duplicates import settle_duplicates
 from smartchange_assets.platform.parsing import (
-    DUPLICATE,
     INCONSISTENT,
     UNREADABLE,
     ParseError,
@@ -63,13 +66,8 @@ from smartchange_assets.platform.parsing import (
 LOR2021_FIRST_MONTH = "202101"
 SUPPRESSED = frozenset({"", "-", ".", "X", "x"})
 
-STAGED_COLUMNS = ["source_row", "reference_date", "lor_version", "plr_code", "bez",
-                  "stadtraum", "total", "male", "female", *GROUPED_BANDS, "single_age_total",
-                  "unchecked_sums"]
-_COUNT_COLUMNS = ["total", "male", "female", *GROUPED_BANDS, "single_age_total"]
-_STAGED_DTYPES = {"source_row": "int64", "reference_date": "datetime64[ns]",
-                  "lor_version": "str", "plr_code": "str", "bez": "str", "stadtraum": "Int64",
-                  **{c: "Int64" for c in _COUNT_COLUMNS}, "unchecked_sums": "str"}
+# a Planungsraum appears once per file (ZEIT and the LOR version are the file's own)
+KEY = ["plr_code"]
 
 _INT = re.compile(r"\d+")
 _THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
@@ -100,31 +98,30 @@ def parse_ewr(data: bytes, file_name: str) -> ParseResult:
     layout = read_layout(header, file_name)
     expected_zeit = layout.file_zeit or _majority_zeit(layout, records)
     quarantine, counters = Quarantine(), _Counters()
-    rows, seen, no_data = [], {}, 0
+    rows, no_data = [], 0
     for source_row, record in enumerate(records, start=1):
         raw = dict(zip(header, record, strict=False))
         try:
             if len(record) != len(header):
                 raise _RowError(None, f"row has {len(record)} fields, header has {len(header)}")
             row = _clean(layout, record, expected_zeit, counters)
-            if row is None:
-                no_data += 1
-                continue
-            _check_duplicate(seen, row, source_row, raw, layout)
         except _RowError as err:
             # name the column as published (a re-export may spell 'zeit' or ' RAUMID')
             column = (layout.published(layout.ids[err.column]) if err.column in layout.ids
                       else err.column)
             quarantine.add(source_row, column, err.reason, raw, kind=err.kind)
             continue
-        seen[row["plr_code"]] = (source_row, raw)
-        rows.append({"source_row": source_row, **row})
+        if row is None:
+            no_data += 1
+            continue
+        rows.append({"source_row": source_row, **row, "_raw": raw})
 
     notes.update(lor_version=layout.lor_version, version_evidence=layout.version_evidence,
                  reference_month=expected_zeit, leading_zeros_restored=counters.zero_padded,
                  unchecked_sums=dict(counters.unchecked),
                  grouped_band_columns={b: layout.published(i) for b, i in layout.grouped.items()})
-    result = ParseResult(staged=_staged_frame(rows), source_rows=len(records), no_data=no_data,
+    result = ParseResult(staged=_settled(rows, layout, quarantine), source_rows=len(records),
+                         no_data=no_data,
                          quarantine=quarantine.frame(), notes=notes)
     result.reconcile()
     return result
@@ -281,23 +278,17 @@ def _plus(layout: Layout, indexes: list[int]) -> str:
     return "+".join(layout.published(i) for i in indexes)
 
 
-def _check_duplicate(seen: dict, row: dict, source_row: int, raw: dict,
-                     layout: Layout) -> None:
-    if row["plr_code"] not in seen:
-        return
-    earlier_row, earlier_raw = seen[row["plr_code"]]
-    exact = earlier_raw == raw
-    raise _RowError(layout.published(layout.ids["RAUMID"]),
-                    f"{'exact' if exact else 'conflicting'} duplicate of source_row "
-                    f"{earlier_row} (RAUMID {row['plr_code']})",
-                    DUPLICATE if exact else INCONSISTENT)
+def _settled(rows: list[dict], layout: Layout, quarantine: Quarantine) -> pd.DataFrame:
+    """The staged frame in key order, after the platform's one duplicate-key rule; the
+    quarantine names the columns as published."""
+    if not rows:
+        return pd.DataFrame()
+    settled = Quarantine()
+    frame = settle_duplicates(pd.DataFrame(rows), KEY, settled, raw="_raw")
+    for entry in settled.rows:
+        quarantine.add(entry["source_row"], layout.column_of(entry["column_name"]),
+                       entry["reason"], entry["raw_record"], kind=entry["kind"])
+    return frame.drop(columns="_raw").sort_values(KEY, kind="stable").reset_index(drop=True)
 
 
-def _staged_frame(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=STAGED_COLUMNS)
-    frame["reference_date"] = pd.to_datetime(frame["reference_date"])
-    return frame.astype(_STAGED_DTYPES).sort_values("plr_code", kind="stable") \
-        .reset_index(drop=True)
-
-
-__all__ = ["LOR2021", "LOR_OLD", "STAGED_COLUMNS", "parse_ewr"]
+__all__ = ["LOR2021", "LOR_OLD", "parse_ewr"]

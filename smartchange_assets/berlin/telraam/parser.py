@@ -1,6 +1,6 @@
 """Parser for Berlin zählt Mobilität (Telraam cameras): hourly counts per road segment.
 
-Two layouts are read, by column name (mobility REPORT §2):
+Two layouts are read, by column name (docs/sources/berlin-telraam.md §2):
 
 * the volunteer extract in the seed (``bzm_merged_all_test_read.csv``: ``date, year_month, year,
   month, day, hour, weekday, date_local, segment_id, uptime, ped_lft … heavy_total, v85,
@@ -39,6 +39,7 @@ from smartchange_assets.berlin.mobility.common import (
     to_count,
     to_float,
 )
+from smartchange_assets.platform.headers import HeaderSpec
 from smartchange_assets.platform.parsing import (
     INCONSISTENT,
     UNREADABLE,
@@ -46,16 +47,19 @@ from smartchange_assets.platform.parsing import (
     Quarantine,
 )
 
-SOURCE = "berlin/telraam"
 # published prefix -> our mode
 PREFIX = {"ped": "pedestrian", "bike": "bike", "car": "car", "heavy": "heavy"}
-REQUIRED = ("segment_id", "date_local", *(f"{p}_total" for p in PREFIX))
+# the columns read, by their published names; the extract's derived date and hour are checked
+HEADER = HeaderSpec(
+    {c: () for c in ("segment_id", "date_local", "uptime", "v85", "date", "hour",
+                     *(f"{p}_{part}" for p in PREFIX for part in ("total", "lft", "rgt")))},
+    required=("segment_id", "date_local", *(f"{p}_total" for p in PREFIX)))
 DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
 
 
 def parse_telraam(data: bytes, file_name: str) -> ParseResult:
-    text = payload_text(data, SOURCE, file_name)
-    cells, width_problem = read_cells(text, SOURCE, file_name, REQUIRED)
+    text = payload_text(data, file_name)
+    cells, width_problem = read_cells(text, file_name, HEADER)
     quarantine = Quarantine()
     bad_width = width_problem.notna()
     quarantine_rows(quarantine, cells, bad_width, None, width_problem, UNREADABLE)
@@ -144,7 +148,9 @@ def _derived_columns_disagree(rows: pd.DataFrame, local: pd.Series
 def _rounding_differences(staged: pd.DataFrame) -> dict[str, int]:
     out = {}
     for mode in SIDE_MODES:
-        total = staged[f"count_{mode}"]
-        parts = staged[f"count_{mode}_lft"] + staged[f"count_{mode}_rgt"]
+        # a layout without the sides leaves them NULL: nothing to compare
+        total = staged[f"count_{mode}"].astype("Int64")
+        parts = (staged[f"count_{mode}_lft"].astype("Int64")
+                 + staged[f"count_{mode}_rgt"].astype("Int64"))
         out[mode] = int((total != parts).fillna(False).sum())
     return out

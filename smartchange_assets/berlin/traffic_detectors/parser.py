@@ -1,6 +1,7 @@
 """Parser for the Berlin traffic detectors (Verkehrsdetektion, VIZ / SenMVKU): hourly values.
 
-Two levels, told apart by the header (mobility REPORT §3), both ``;``-separated, dates
+Two levels, told apart by the header (docs/sources/berlin-traffic-detectors.md §2), both
+``;``-separated, dates
 ``DD.MM.YYYY``, decimal dot, served as ``.csv.gz`` (gzip is unpacked here):
 
 * cross-sections ``mq_hr_YYYY_MM``: ``mq_name;tag;stunde;qualitaet;q_kfz_mq_hr;v_kfz_mq_hr;
@@ -27,6 +28,7 @@ Rules
 
 from __future__ import annotations
 
+import csv
 import re
 
 import pandas as pd
@@ -42,15 +44,16 @@ from smartchange_assets.berlin.mobility.common import (
     to_count,
     to_float,
 )
+from smartchange_assets.platform.headers import HeaderSpec, header_key
 from smartchange_assets.platform.parsing import (
     INCONSISTENT,
     UNREADABLE,
     ParseError,
     ParseResult,
     Quarantine,
+    sniff_delimiter,
 )
 
-SOURCE = "berlin/traffic_detectors"
 # published vehicle class -> our mode
 CLASSES = {"kfz": "motor_vehicle", "pkw": "car", "lkw": "truck"}
 LEVELS = {  # id column -> (counter kind, column suffix, id pattern)
@@ -61,16 +64,18 @@ NO_VEHICLES_SPEED = -1
 
 
 def parse_detectors(data: bytes, file_name: str) -> ParseResult:
-    text = payload_text(data, SOURCE, file_name)
-    header_line = text.split("\n", 1)[0]
-    id_column = next((c for c in LEVELS if c in header_line), None)
+    text = payload_text(data, file_name)
+    header_line = text.split("\n", 1)[0].rstrip("\r")
+    published = next(csv.reader([header_line], delimiter=sniff_delimiter(header_line)))
+    id_column = next((c for c in LEVELS if c in {header_key(h) for h in published}), None)
     if id_column is None:
         raise ParseError(file_name, f"not a detector file: the header names neither "
                          f"mq_name nor detid_15 ({header_line[:120]!r})")
     kind, suffix, id_pattern = LEVELS[id_column]
-    value_columns = [f"{q}_{c}_{suffix}" for c in CLASSES for q in ("q", "v")]
-    cells, width_problem = read_cells(
-        text, SOURCE, file_name, (id_column, "tag", "stunde", "qualitaet", *value_columns))
+    columns = (id_column, "tag", "stunde", "qualitaet",
+               *(f"{q}_{c}_{suffix}" for c in CLASSES for q in ("q", "v")))
+    cells, width_problem = read_cells(text, file_name,
+                                      HeaderSpec({c: () for c in columns}, required=columns))
     quarantine = Quarantine()
     bad_width = width_problem.notna()
     quarantine_rows(quarantine, cells, bad_width, None, width_problem, UNREADABLE)

@@ -1,4 +1,4 @@
-"""Live connector: OpenAQ API v3, an optional cross-check (Berlin REPORT §8).
+"""Live connector: OpenAQ API v3, an optional cross-check (docs/sources/global-openaq.md §1).
 
 Runs only with an API key in ``OPENAQ_API_KEY`` (read from the environment at run time). The
 key travels in the ``X-API-Key`` header of the client's session: it is never part of a URL,
@@ -16,10 +16,10 @@ them by itself:
   sends only ``x-ratelimit-reset``, that is turned into ``Retry-After`` for the retry;
 * a run stops with an error after :data:`MAX_REQUESTS` requests, below the hourly limit.
 
-Pagination (REPORT §8): ``page``/``limit`` (≤ 1000) until a page comes back shorter than
-``limit``. ``meta.found`` is an int, or a lower bound such as ``">1000"`` on big queries; the
-rows collected must match it (or exceed the bound). A ``meta.page`` other than the page asked
-for means the server ignored ``page``: an error, rather than landing the same rows twice.
+Pagination (docs/sources/global-openaq.md §1): ``page``/``limit`` (≤ 1000) until a page comes back
+shorter than ``limit``. ``meta.found`` is an int, or a lower bound such as ``">1000"`` on big
+queries; the rows collected must match it (or exceed the bound). A ``meta.page`` other than the page
+asked for means the server ignored ``page``: an error, rather than landing the same rows twice.
 
 What a run fetches, per city (the weather source's points): the locations within
 :data:`SEARCH_RADIUS_M`, then for each sensor of a wanted parameter that reported inside the

@@ -1,4 +1,5 @@
-"""OpenAQ API v3 replies: one payload's bytes -> ParseResult of measurement rows (REPORT §8).
+"""OpenAQ API v3 replies: one payload's bytes -> ParseResult of measurement rows
+(docs/sources/global-openaq.md).
 
 Every v3 reply is ``{"meta": {..., "page", "limit", "found"}, "results": [...]}`` (a collector
 may have dropped ``meta``). Three kinds of ``results`` are read, told apart by their items:
@@ -19,7 +20,10 @@ optional (null without it).
 Rules: ``value: null`` is the publisher's no-data. ``value_raw`` and ``units_raw`` are kept as
 published; ``value_ugm3`` converts them (:mod:`units`: ppm at 25 °C and 1 atm for NO2, O3, SO2,
 CO). A pollutant with a unit that is not understood, a negative concentration or an unreadable
-period is quarantined naming the field. Key: sensor, period label and period start (UTC).
+period is quarantined naming the field. Key: sensor, period label and period start (UTC); a
+repeated key follows the platform's one duplicate-key rule
+(:func:`~smartchange_assets.platform.duplicates.settle_duplicates`): an exact repeat is staged
+once, items that differ in any staged value are none of them staged.
 """
 
 from __future__ import annotations
@@ -32,8 +36,8 @@ from datetime import datetime
 import pandas as pd
 
 from smartchange_assets.global_.openaq.units import POLLUTANTS, to_ugm3
+from smartchange_assets.platform.duplicates import settle_duplicates
 from smartchange_assets.platform.parsing import (
-    DUPLICATE,
     INCONSISTENT,
     UNREADABLE,
     ParseError,
@@ -41,17 +45,13 @@ from smartchange_assets.platform.parsing import (
     Quarantine,
 )
 
-SOURCE = "global_openaq"
-
-STAGED_COLUMNS = ["source_row", "location_id", "sensor_id", "parameter", "units_raw",
-                  "value_raw", "value_ugm3", "period_start_utc", "period_end_utc",
-                  "period_label", "coverage_percent"]
-_DTYPES = {"source_row": "int64", "location_id": "Int64", "sensor_id": "int64",
-           "parameter": "str", "units_raw": "str", "value_raw": "float64",
-           "value_ugm3": "float64", "period_start_utc": "datetime64[ns, UTC]",
-           "period_end_utc": "datetime64[ns, UTC]", "period_label": "str",
-           "coverage_percent": "float64"}
-KEY = ["sensor_id", "period_label", "period_start_utc"]
+# the staging key within one payload (the sensor is the file's)
+KEY = ["period_start_utc", "sensor_id", "period_label"]
+# staging column -> the item's field, to name it in the quarantine
+FIELD_OF = {"period_start_utc": "period.datetimeFrom.utc",
+            "period_end_utc": "period.datetimeTo.utc", "period_label": "period.label",
+            "parameter": "parameter.name", "units_raw": "parameter.units", "value_raw": "value",
+            "value_ugm3": "value", "coverage_percent": "coverage.percentComplete"}
 
 _SENSOR_IN_NAME = re.compile(r"sensors?[_-]?(\d+)", re.IGNORECASE)
 _LOCATION_IN_NAME = re.compile(r"locations?[_-]?(\d+)", re.IGNORECASE)
@@ -73,7 +73,7 @@ def parse_openaq(data: bytes, file_name: str) -> ParseResult:
     notes = {"kind": kind, "records": len(results), "meta_found": meta.get("found")}
     if kind != "measurements":
         notes["ids"] = [item.get("id") for item in results if isinstance(item, dict)]
-        return ParseResult(_frame([]), 0, notes=notes)
+        return ParseResult(pd.DataFrame(), 0, notes=notes)
     sensor_id, location_id = _ids_from_name(file_name)
     quarantine, rows, no_data = Quarantine(), [], 0
     for source_row, item in enumerate(results, start=1):
@@ -88,10 +88,10 @@ def parse_openaq(data: bytes, file_name: str) -> ParseResult:
             continue
         rows.append({"source_row": source_row, "location_id": location_id,
                      "sensor_id": sensor_id, **row, "_raw": item})
-    staged = _frame(_drop_duplicates(rows, quarantine))
+    staged = _settled(rows, quarantine)
     notes.update(sensor_id=sensor_id, location_id=location_id,
-                 parameters=sorted(staged["parameter"].unique().tolist()),
-                 period_labels=sorted(staged["period_label"].unique().tolist()))
+                 parameters=sorted(set(staged["parameter"])) if len(staged) else [],
+                 period_labels=sorted(set(staged["period_label"])) if len(staged) else [])
     result = ParseResult(staged, len(results), no_data, quarantine.frame(), notes)
     result.reconcile()
     return result
@@ -199,33 +199,18 @@ def _coverage(coverage: object) -> float | None:
     return float(value) if ok else None
 
 
-# --------------------------------------------------------------------------- duplicates, frame
+# --------------------------------------------------------------------------- duplicates
 
 
-def _drop_duplicates(rows: list[dict], quarantine: Quarantine) -> list[dict]:
-    """One sensor, label and start twice: an exact repeat keeps the first; different values
-    quarantine every copy (the reply does not say which one holds)."""
-    groups: dict[tuple, list[dict]] = {}
-    for row in rows:
-        groups.setdefault(tuple(row[k] for k in KEY), []).append(row)
-    keep = []
-    for group in groups.values():
-        values = {(r["value_raw"], r["units_raw"], r["period_end_utc"]) for r in group}
-        conflicting = len(values) > 1
-        if not conflicting:
-            keep.append(group[0])
-        for row in (group if conflicting else group[1:]):
-            reason = (f"sensor {row['sensor_id']} has different values for "
-                      f"{row['period_start_utc']} in items {[r['source_row'] for r in group]}"
-                      if conflicting else f"repeat of item {group[0]['source_row']}")
-            quarantine.add(row["source_row"], "period.datetimeFrom.utc", reason, row["_raw"],
-                           INCONSISTENT if conflicting else DUPLICATE)
-    return sorted(keep, key=lambda r: r["source_row"])
-
-
-def _frame(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame([{k: r[k] for k in STAGED_COLUMNS} for r in rows],
-                         columns=STAGED_COLUMNS)
-    for column in ("period_start_utc", "period_end_utc"):
-        frame[column] = pd.to_datetime(frame[column], utc=True)
-    return frame.astype(_DTYPES)
+def _settled(rows: list[dict], quarantine: Quarantine) -> pd.DataFrame:
+    """The staged items after the platform's one duplicate-key rule; the quarantine names the
+    item's fields (``period.datetimeFrom.utc``, ``value`` …)."""
+    if not rows:
+        return pd.DataFrame()
+    settled = Quarantine()
+    frame = settle_duplicates(pd.DataFrame(rows), KEY, settled, raw="_raw")
+    for entry in settled.rows:
+        quarantine.add(entry["source_row"], FIELD_OF.get(entry["column_name"],
+                                                         entry["column_name"]),
+                       entry["reason"], entry["raw_record"], kind=entry["kind"])
+    return frame.drop(columns="_raw").reset_index(drop=True)

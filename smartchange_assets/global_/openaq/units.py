@@ -1,10 +1,12 @@
-"""OpenAQ units to µg/m³ (Berlin REPORT §8: providers report gases in ppm, Europe in µg/m³).
+"""OpenAQ units to µg/m³ (docs/sources/global-openaq.md §3: providers report gases in ppm,
+Europe in µg/m³).
 
 A mixing ratio becomes a mass concentration through the molar volume of an ideal gas:
 ``µg/m³ = ppm × M / Vm × 1000`` with ``Vm = R·T/p``, here **25 °C (298.15 K) and 1 atm
-(101.325 kPa)**, the reference conditions the REPORT's factors use, so ``Vm = 24.465 L/mol``.
+(101.325 kPa)**, the reference conditions the research report's factors use, so
+``Vm = 24.465 L/mol``.
 That gives per ppm: NO2 ≈ 1,880 µg/m³, O3 ≈ 1,962, SO2 ≈ 2,619, CO ≈ 1,145 (= 1.145 mg/m³),
-the REPORT's values. (EU reporting uses 20 °C for gases; the difference is 1.7 %.)
+the research report's values. (EU reporting uses 20 °C for gases; the difference is 1.7 %.)
 
 Only NO2, O3, SO2 and CO have a factor. A mass unit converts for any parameter; a mixing ratio
 of another gas (NO, NOx) has no factor here and gives no µg/m³ value.

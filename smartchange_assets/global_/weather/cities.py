@@ -1,10 +1,10 @@
 """The two cities the weather source asks Open-Meteo about, and how a reply is matched to one.
 
-Open-Meteo answers for the model grid cell nearest to the requested point, so the coordinates
-in a reply differ slightly from the request (Berlin REPORT §7: 52.52/13.41 comes back as
-52.52/13.419998). The archive API's ERA5 grid is 0.25°, so a reply can sit up to about 0.125°
-from the request; :data:`GRID_TOLERANCE_DEG` allows 0.25° on each axis, far below the distance
-to anything that could be confused with either city.
+Open-Meteo answers for the model grid cell nearest to the requested point, so the coordinates in a
+reply differ slightly from the request (docs/sources/global-weather.md §3: 52.52/13.41 comes back as
+52.52/13.419998). The archive API's ERA5 grid is 0.25°, so a reply can sit up to about 0.125° from
+the request; :data:`GRID_TOLERANCE_DEG` allows 0.25° on each axis, far below the distance to
+anything that could be confused with either city.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Live connector: Open-Meteo daily weather for Jakarta and Berlin (Berlin REPORT §7).
+"""Live connector: Open-Meteo daily weather for Jakarta and Berlin
+(docs/sources/global-weather.md §1).
 
 Per city, two requests through the platform's :class:`HttpClient` (retries, Retry-After,
 throttle, truncation checks; four requests per run, far below the free tier's 600/min):

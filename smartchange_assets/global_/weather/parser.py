@@ -1,6 +1,6 @@
 """Open-Meteo daily weather (forecast and archive API): one reply's bytes -> ParseResult.
 
-The reply (Berlin REPORT §7) is an envelope per location::
+The reply (docs/sources/global-weather.md §2) is an envelope per location::
 
     {"latitude": 52.52, "longitude": 13.419998, "utc_offset_seconds": 7200,
      "timezone": "Europe/Berlin", "timezone_abbreviation": "GMT+2", "elevation": 38.0,
@@ -16,8 +16,10 @@ carry ``location_id``). ``daily`` is column-oriented: each variable is an array 
 
 Rules
 
-* Variables are mapped by name, old and new spellings alike (the API renamed ``weathercode``
-  to ``weather_code`` and ``windspeed_10m_max`` to ``wind_speed_10m_max`` in 2023). A variable
+* Variables are mapped by name through :class:`~smartchange_assets.platform.headers.HeaderSpec`,
+  old and new spellings alike (the API renamed ``weathercode`` to ``weather_code`` and
+  ``windspeed_10m_max`` to ``wind_speed_10m_max`` in 2023); both spellings in one reply are a
+  ParseError (which one holds is a guess). A variable
   the request did not ask for is absent: its column stays null for that reply. Other variables
   (``sunrise``, ``precipitation_probability_max`` …) are ignored and listed in the notes.
 * Units are read from ``daily_units`` and must be the ones the staging columns promise (°C,
@@ -30,6 +32,10 @@ Rules
   would not be local dates), is quarantined as inconsistent.
 * Forecast or archive is not in the body: it is read from the file name (live payloads are
   named after the endpoint, ``forecast`` / ``archive``; seed files carry the word).
+* The same location and day twice in one reply (a multi-location request that names one point
+  twice) follows the platform's one duplicate-key rule
+  (:func:`~smartchange_assets.platform.duplicates.settle_duplicates`): an exact repeat is staged
+  once, different values for one day are none of them staged.
 * A reply that is not such JSON, an error object ``{"error": true, "reason": …}``, arrays of
   different lengths, or a truncated body raise :class:`ParseError` naming the file.
 """
@@ -44,8 +50,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from smartchange_assets.global_.weather.cities import GRID_TOLERANCE_DEG, City, city_at
+from smartchange_assets.platform.duplicates import settle_duplicates
+from smartchange_assets.platform.headers import HeaderSpec, header_key
 from smartchange_assets.platform.parsing import (
-    DUPLICATE,
     INCONSISTENT,
     UNREADABLE,
     ParseError,
@@ -53,7 +60,6 @@ from smartchange_assets.platform.parsing import (
     Quarantine,
 )
 
-SOURCE = "global_weather"
 APIS = ("forecast", "archive")
 
 
@@ -72,18 +78,15 @@ VARIABLES = (
              frozenset({"km/h"})),
     Variable("weather_code", ("weather_code", "weathercode"), frozenset({"wmo code"})),
 )
+# staging column -> the spellings of its variable in ``daily`` (current first)
+DAILY = HeaderSpec({var.column: var.names for var in VARIABLES})
 TIME_UNIT = "iso8601"
 
-STAGED_COLUMNS = ["source_row", "city", "latitude", "longitude", "timezone", "local_date",
-                  "temperature_max_c", "temperature_min_c", "precipitation_mm",
-                  "wind_speed_max_kmh", "weather_code", "api", "elevation_m"]
-_DTYPES = {"source_row": "int64", "city": "str", "latitude": "float64", "longitude": "float64",
-           "timezone": "str", "local_date": "datetime64[ns]", "temperature_max_c": "float64",
-           "temperature_min_c": "float64", "precipitation_mm": "float64",
-           "wind_speed_max_kmh": "float64", "weather_code": "Int64", "api": "str",
-           "elevation_m": "float64"}
-# a location and day appear once per reply
-KEY = ["latitude", "longitude", "local_date"]
+# a location and day appear once per reply (the city follows from the coordinates)
+KEY = ["local_date", "latitude", "longitude"]
+# staging column -> the reply's field, to name it in the quarantine
+FIELD_OF = {"local_date": "time", "elevation_m": "elevation",
+            **{var.column: var.names[0] for var in VARIABLES}}
 
 
 @dataclass
@@ -135,8 +138,8 @@ def parse_open_meteo(data: bytes, file_name: str) -> ParseResult:
             elif row is None:
                 no_data += 1
             else:
-                rows.append({"source_row": source_rows, "api": api, "_raw": raw, **row})
-    staged = _frame(_drop_duplicates(rows, quarantine))
+                rows.append({"source_row": source_rows, **row, "api": api, "_raw": raw})
+    staged = _settled(rows, quarantine)
     result = ParseResult(staged, source_rows, no_data, quarantine.frame(),
                          _summary(api, len(envelopes), notes, staged))
     result.reconcile()
@@ -205,28 +208,26 @@ def _read_location(envelope: object, index: int, file_name: str, notes: _Notes) 
 
 def _variables(daily: dict, n_days: int, where: str, file_name: str,
                notes: _Notes) -> dict[str, tuple[str, list]]:
+    try:
+        published = DAILY.names(list(daily), file_name)
+    except ParseError as err:  # both spellings of one variable: which one holds is a guess
+        raise ParseError(file_name, f"{where}: {err.message}", column=err.column) from None
     found: dict[str, tuple[str, list]] = {}
-    known = {"time"}
     for var in VARIABLES:
-        present = [name for name in var.names if name in daily]
-        known.update(var.names)
-        if len(present) > 1:
-            raise ParseError(file_name, f"{where} carries both {present[0]!r} and "
-                             f"{present[1]!r}; they are the same variable", column=present[1])
-        if not present:
+        if var.column not in published:
             notes.missing.add(var.column)
             continue
-        name = present[0]
+        name = published[var.column]
         series = daily[name]
         if not isinstance(series, list) or len(series) != n_days:
             size = len(series) if isinstance(series, list) else type(series).__name__
             # misaligned columns cannot be matched to dates: the whole reply is unreadable
             raise ParseError(file_name, f"{where}: daily.{name} has {size} values, "
                              f"daily.time has {n_days}", column=name)
-        if name != var.names[0]:
+        if header_key(name) != header_key(var.names[0]):
             notes.renamed.add(f"{name}->{var.names[0]}")
         found[var.column] = (name, series)
-    notes.ignored.update(k for k in daily if k not in known)
+    notes.ignored.update(k for k in daily if k != "time" and DAILY.canonical(k) is None)
     if not found:
         raise ParseError(file_name, f"{where} has none of the daily variables "
                          f"{', '.join(v.names[0] for v in VARIABLES)}", column="daily")
@@ -318,44 +319,25 @@ def _raw(loc: _Location, j: int) -> dict:
     return raw
 
 
-# --------------------------------------------------------------------------- duplicates, frame
+# --------------------------------------------------------------------------- duplicates
 
 
-def _drop_duplicates(rows: list[dict], quarantine: Quarantine) -> list[dict]:
-    """The same location and day twice: an exact repeat keeps the first; different values
-    quarantine every copy, because nothing in the reply says which one is right."""
-    groups: dict[tuple, list[dict]] = {}
-    for row in rows:
-        groups.setdefault(tuple(row[k] for k in KEY), []).append(row)
-    keep = []
-    for group in groups.values():
-        first = group[0]
-        if len(group) == 1:
-            keep.append(first)
-            continue
-        values = {json.dumps({k: v for k, v in r.items() if k not in ("source_row", "_raw")},
-                             default=str, sort_keys=True) for r in group}
-        conflicting = len(values) > 1
-        if not conflicting:
-            keep.append(first)
-        for row in (group if conflicting else group[1:]):
-            reason = (f"conflicting values for {row['city']} on {row['local_date']} "
-                      f"(source rows {[r['source_row'] for r in group]})" if conflicting
-                      else f"repeat of source row {first['source_row']}")
-            quarantine.add(row["source_row"], "time", reason, row["_raw"],
-                           INCONSISTENT if conflicting else DUPLICATE)
-    return sorted(keep, key=lambda r: r["source_row"])
-
-
-def _frame(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame([{k: r[k] for k in STAGED_COLUMNS} for r in rows],
-                         columns=STAGED_COLUMNS)
-    frame["local_date"] = pd.to_datetime(frame["local_date"])
-    return frame.astype(_DTYPES)
+def _settled(rows: list[dict], quarantine: Quarantine) -> pd.DataFrame:
+    """The staged days after the platform's one duplicate-key rule; the quarantine names the
+    reply's fields (``time``, ``temperature_2m_max`` …)."""
+    if not rows:
+        return pd.DataFrame()
+    settled = Quarantine()
+    frame = settle_duplicates(pd.DataFrame(rows), KEY, settled, raw="_raw")
+    for entry in settled.rows:
+        quarantine.add(entry["source_row"], FIELD_OF.get(entry["column_name"],
+                                                         entry["column_name"]),
+                       entry["reason"], entry["raw_record"], kind=entry["kind"])
+    return frame.drop(columns="_raw").sort_values("source_row").reset_index(drop=True)
 
 
 def _summary(api: str, n_locations: int, notes: _Notes, staged: pd.DataFrame) -> dict:
-    dates = staged["local_date"]
+    dates = list(staged["local_date"]) if len(staged) else []
     return {
         "api": api,
         "locations": n_locations,
@@ -363,6 +345,5 @@ def _summary(api: str, n_locations: int, notes: _Notes, staged: pd.DataFrame) ->
         "variables_not_in_reply": sorted(notes.missing),
         "ignored_variables": sorted(notes.ignored),
         "timezone_abbreviations": sorted(notes.tz_abbreviations),
-        "date_range": ([dates.min().date().isoformat(), dates.max().date().isoformat()]
-                       if len(dates) else None),
+        "date_range": [min(dates).isoformat(), max(dates).isoformat()] if dates else None,
     }
