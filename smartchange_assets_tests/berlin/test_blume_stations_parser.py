@@ -227,17 +227,20 @@ def test_repeated_station_duplicate_or_conflict():
         other.quarantine["reason"].iloc[0]
 
 
-def test_suite_passes_on_the_stations_and_catches_bad_rows():
-    from smartchange_assets.platform.quality import run_suite
+def test_suite_passes_on_the_stations_and_catches_bad_rows(fresh_database):
+    from ..frame_suites import run_suite_on_frame
 
     frame = pd.concat([typed(compiled().staged),
                        typed(parse_api([api_station(), api_station("mc042", "042 Neukölln",
                                                                    codeEu="DEBE034")]).staged)])
     frame.insert(0, "payload_sha256", ["a" * 64] * 18 + ["b" * 64] * 2)
-    assert run_suite(frame.reset_index(drop=True), list(SOURCE.expectations), "st").success
+    frame = frame.reset_index(drop=True)
+    assert run_suite_on_frame(fresh_database, frame, SOURCE.expectations, "st",
+                              SOURCE.staging).success
     bad = frame.reset_index(drop=True)
     bad.loc[18, "station_type"] = "rural"
     bad.loc[19, "code_eu"] = "DEBE010"  # the same EU code twice in one payload
-    outcome = run_suite(bad, list(SOURCE.expectations), "st")
+    outcome = run_suite_on_frame(fresh_database, bad, SOURCE.expectations, "st",
+                              SOURCE.staging)
     assert {r.expectation for r in outcome.failed} == {
         "values_in_set(station_type)", "compound_columns_unique(payload_sha256,code_eu)"}

@@ -232,16 +232,18 @@ def test_empty_results_page_is_valid_and_empty():
     assert (result.source_rows, len(result.staged), result.notes["kind"]) == (0, 0, "empty")
 
 
-def test_suite_passes_on_the_real_rows_and_catches_bad_ones():
-    from smartchange_assets.platform.quality import run_suite
+def test_suite_passes_on_the_real_rows_and_catches_bad_ones(fresh_database):
+    from ..frame_suites import run_suite_on_frame
 
     frame = typed(parse_openaq(MEASUREMENTS.read_bytes(), LIVE_NAME))
     frame.insert(0, "payload_sha256", "a" * 64)
-    assert run_suite(frame, list(SOURCE.expectations), "openaq").success
+    assert run_suite_on_frame(fresh_database, frame, SOURCE.expectations, "openaq",
+                              SOURCE.staging).success
     bad = frame.copy()
     bad.loc[1, "period_start_utc"] = bad.loc[0, "period_start_utc"]
     bad.loc[2, "value_ugm3"] = -1.0
-    outcome = run_suite(bad, list(SOURCE.expectations), "openaq")
+    outcome = run_suite_on_frame(fresh_database, bad, SOURCE.expectations, "openaq",
+                              SOURCE.staging)
     assert {r.expectation for r in outcome.failed} == {
         "compound_columns_unique(payload_sha256,sensor_id,period_label,period_start_utc)",
         "values_between(value_ugm3)"}

@@ -34,23 +34,26 @@ def test_weather_materialises_from_its_seed_with_green_checks(fresh_database):
     assert table.set_index("day").loc["2023-06-06", "weather_code"] == 1
 
 
-def test_suite_passes_on_the_seed_and_catches_bad_rows():
+def test_suite_passes_on_the_seed_and_catches_bad_rows(fresh_database):
     # the expectations the gx_suite check runs, on the parsed seed and on a corrupted copy
 
     from smartchange_assets.global_.weather.parser import parse_open_meteo
-    from smartchange_assets.platform.quality import run_suite
+
+    from ..frame_suites import run_suite_on_frame
 
     path = (SEED / "global" / "weather"
             / "openmeteo_forecast_daily_berlin_2025-04-15.json")
     frame = parse_open_meteo(path.read_bytes(), path.name).staged
     frame.insert(0, "payload_sha256", "a" * 64)
-    assert run_suite(frame, list(SOURCE.expectations), "weather").success
+    assert run_suite_on_frame(fresh_database, frame, SOURCE.expectations, "weather",
+                              SOURCE.staging).success
 
     bad = frame.copy()
     bad.loc[0, "weather_code"] = 4  # not an Open-Meteo WMO code
     bad.loc[1, "temperature_min_c"] = 30.0  # above that day's maximum
     bad.loc[2, "precipitation_mm"] = -1.0
-    outcome = run_suite(bad, list(SOURCE.expectations), "weather")
+    outcome = run_suite_on_frame(fresh_database, bad, SOURCE.expectations, "weather",
+                              SOURCE.staging)
     assert {r.expectation for r in outcome.failed} == {
         "values_in_set(weather_code)", "max_not_below_min(temperature_max_c,temperature_min_c)",
         "values_between(precipitation_mm)"}
