@@ -2,7 +2,8 @@
 
 One rule for tables and files: every text value goes through ``platform.pii.find_pii``
 (phone numbers in Indonesian and German formats, e-mail, 16-digit NIK, Indonesian and German
-licence plates, street addresses, introduced names). Before scanning, SHA-256 digests (64
+licence plates, street addresses, names after a marker, an honorific or in a sign-off; the forms
+and the known gaps are listed in ``platform/pii.py``). Before scanning, SHA-256 digests (64
 lower-case hex characters standing alone: pseudonymised ids, payload hashes, file checksums)
 are masked: they are random by construction, and ~0.15 % of them contain a digit run that reads
 like a phone number (``…086870617139…``). Only a whole digest is masked; a phone number next to

@@ -48,7 +48,8 @@ def needed(all_assets: list, all_checks: list, targets: list[dg.AssetKey],
                            resources=resources).resolve_asset_graph()
     keys = dg.AssetSelection.assets(*targets).upstream().resolve(graph)
     while True:
-        extra = {d.asset_key for c in all_checks for spec in c.check_specs
+        # (a check built with its asset, as the discovered layers are, is on the asset)
+        extra = {d.asset_key for c in (*all_assets, *all_checks) for spec in c.check_specs
                  if spec.asset_key in keys for d in spec.additional_deps} - keys
         if not extra:
             return dg.AssetSelection.assets(*keys)
@@ -65,7 +66,13 @@ def materialise(warehouse_url: str, assets: list, checks: list,
     every = all_keys(monthly())
     resources = {"warehouse": WarehouseResource(url=warehouse_url),
                  "portal": PortalResource(mode="replay")}
-    all_assets, all_checks = [*platform_assets, *assets], [*platform_checks, *checks]
+    # the tier and publish layers are discovered into the code location too: a definition the
+    # location already holds (same asset or check key) is not added a second time
+    asset_keys = {k for a in platform_assets for k in a.keys}
+    check_keys = {k for d in (*platform_assets, *platform_checks) for k in d.check_keys}
+    all_assets = [*platform_assets, *(a for a in assets if not set(a.keys) & asset_keys)]
+    all_checks = [*platform_checks,
+                  *(c for c in checks if not set(c.check_keys) & check_keys)]
     return dg.materialize(
         [*all_assets, *all_checks],
         selection=needed(all_assets, all_checks, targets, resources),
