@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import dagster as dg
 
 from smartchange_assets.platform.partitions import PartitionWindow
+from smartchange_assets.platform.quality import Relation, render_query, table
 from smartchange_assets.platform.secrets import redact_text
 from smartchange_assets.platform.tables import TableSpec
 from smartchange_assets.platform.warehouse import Shadow, Warehouse
@@ -46,6 +47,14 @@ class Audit:
     row_filter: str | None = None  # SQL on the table's columns; only for a live table
     published: bool = False
     context: dict = field(default_factory=dict)
+
+    @property
+    def suite_relation(self) -> Relation:
+        """What a Great Expectations suite reads: the table itself, or its rows under audit."""
+        if self.row_filter:
+            return render_query(self.rows_sql, **self.params)
+        schema, name = (part.strip('"') for part in self.relation.split(".", 1))
+        return table(schema, name)
 
     @property
     def rows_sql(self) -> str:

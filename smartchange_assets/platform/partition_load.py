@@ -58,13 +58,6 @@ def key_sql(spec, alias: str | None = None) -> str:
     return partition_key_sql(row_day_sql(column, sql_type, alias), spec.partitions.cadence)
 
 
-def payloads_for(payloads: list, window: PartitionWindow) -> list:
-    """The payloads a run over ``window`` reads. A full refresh reads them all, even one whose
-    period lies outside every partition: its rows must be accounted for (and flagged)."""
-    if window.covers_all:
-        return list(payloads)
-    return [p for p in payloads if window.overlaps(p.period_start, p.period_end)]
-
 
 def split_by_partition(spec, staged: pd.DataFrame, window: PartitionWindow,
                        file_names: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -113,19 +106,28 @@ def replace_bookkeeping(conn: sa.Connection, spec, window: PartitionWindow, pars
 # -- what the reconciliation check adds for a partitioned source -----------------------------
 
 
-def partition_findings(wh, spec, window: PartitionWindow,
-                       recon: pd.DataFrame) -> tuple[list[str], dict]:
-    """Problems of the window's partitions, and counts for the check's metadata.
-
-    * staged rows no partition can hold (no date, dated before the first partition);
-    * the table's rows per (partition, payload) differ from what the load recorded;
-    * on a full refresh: a payload's staged rows are not all in some partition.
-    """
-    recorded = wh.read_frame(
-        "SELECT partition_key, payload_sha256, file_name, staged FROM "
+def recorded_partition_rows(wh, spec, window: PartitionWindow) -> pd.DataFrame:
+    """What the published loads recorded for the window's partitions (and the rows no
+    partition can hold)."""
+    return wh.read_frame(
+        "SELECT source, partition_key, payload_sha256, file_name, staged FROM "
         "raw.partition_reconciliation WHERE source = :s AND (partition_key = ANY(:keys) OR "
         "partition_key = ANY(:outside))", s=spec.source_id, keys=list(window.keys),
         outside=list(OUTSIDE_KEYS))
+
+
+def partition_findings(wh, spec, window: PartitionWindow, recon: pd.DataFrame,
+                       recorded: pd.DataFrame, relation: str, row_filter: str | None,
+                       ) -> tuple[list[str], dict]:
+    """Problems of the window's partitions, and counts for the check's metadata.
+
+    ``recorded`` is what the load counted per (partition, payload); ``relation`` (with
+    ``row_filter`` for a live table) the rows to compare with:
+
+    * staged rows no partition can hold (no date, dated before the first partition);
+    * the rows per (partition, payload) differ from what the load recorded;
+    * on a full refresh: a payload's staged rows are not all in some partition.
+    """
     in_scope = set(recon["payload_sha256"])
     outside = recorded[recorded["partition_key"].isin(OUTSIDE_KEYS)
                        & recorded["payload_sha256"].isin(in_scope)]
@@ -134,10 +136,11 @@ def partition_findings(wh, spec, window: PartitionWindow,
         problems.append(f"{spec.source_id}: {r.file_name}: {r.staged} staged row(s) "
                         f"{_outside_text(r.partition_key, spec)}")
     loaded = recorded[~recorded["partition_key"].isin(OUTSIDE_KEYS)]
+    loaded = loaded.groupby(["partition_key", "payload_sha256"], as_index=False)["staged"].sum()
+    where = f" WHERE {row_filter}" if row_filter else ""
     in_table = wh.read_frame(
         f"SELECT {key_sql(spec)} AS partition_key, payload_sha256, count(*) AS n "
-        f"FROM {spec.staging.qualified} WHERE {row_filter(spec, window)} GROUP BY 1, 2",
-        **window.params)
+        f"FROM {relation}{where} GROUP BY 1, 2", **(window.params if row_filter else {}))
     merged = loaded.merge(in_table, on=["partition_key", "payload_sha256"], how="outer")
     merged = merged.fillna({"staged": 0, "n": 0})
     for r in merged[merged["staged"] != merged["n"]].head(20).itertuples():
@@ -156,6 +159,11 @@ def partition_findings(wh, spec, window: PartitionWindow,
                       int(in_table["n"].sum()), "rows_after_last_partition": deferred}
 
 
+def staged_in_window(recorded: pd.DataFrame, window: PartitionWindow) -> int:
+    """What the partitions of the window should hold, by the load's own records."""
+    return int(recorded.loc[recorded["partition_key"].isin(window.keys), "staged"].sum())
+
+
 def _outside_text(key: str, spec) -> str:
     column, _ = partition_column(spec)
     if key == NO_DATE:
@@ -163,11 +171,3 @@ def _outside_text(key: str, spec) -> str:
     first = spec.partitions.definition.get_first_partition_key()
     return (f"dated before the first partition ({first}): move the {spec.partitions.cadence} "
             f"partitions' start back (platform/partitions.py)")
-
-
-def staged_in_window(wh, spec, window: PartitionWindow) -> int:
-    """What the partitions of the window should hold, by the loads' own records."""
-    return int(wh.scalar(
-        "SELECT coalesce(sum(staged), 0) FROM raw.partition_reconciliation "
-        "WHERE source = :s AND partition_key = ANY(:keys)", s=spec.source_id,
-        keys=list(window.keys)))

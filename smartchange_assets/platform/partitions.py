@@ -212,7 +212,8 @@ def range_tags(first: str, last: str) -> dict[str, str]:
 
 def materialize_result(context, window: PartitionWindow | None, metadata: dict,
                        rows_per_partition: dict[str, int] | None = None,
-                       summary: dict | None = None) -> dg.MaterializeResult:
+                       summary: dict | None = None,
+                       asset_key: dg.AssetKey | None = None) -> dg.MaterializeResult:
     """The result of a load, with metadata where it belongs.
 
     A run over a partition range records one materialisation per partition, each carrying the
@@ -225,13 +226,13 @@ def materialize_result(context, window: PartitionWindow | None, metadata: dict,
     partitioned_run = window is not None and (context.has_partition_key
                                               or context.has_partition_key_range)
     if not partitioned_run:
-        return dg.MaterializeResult(metadata={**metadata, **summary})
+        return dg.MaterializeResult(asset_key=asset_key, metadata={**metadata, **summary})
     for key in window.keys:
         context.add_asset_metadata(
             {"dagster/row_count": dg.MetadataValue.int((rows_per_partition or {}).get(key, 0))},
-            partition_key=key)
+            partition_key=key, asset_key=asset_key)
     if summary:
-        context.add_asset_metadata(summary, partition_key=window.keys[-1])
+        context.add_asset_metadata(summary, partition_key=window.keys[-1], asset_key=asset_key)
     small = {k: v for k, v in metadata.items()
              if k not in ("dagster/row_count", "dagster/column_schema")}
-    return dg.MaterializeResult(metadata=small)
+    return dg.MaterializeResult(asset_key=asset_key, metadata=small)

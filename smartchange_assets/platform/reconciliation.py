@@ -10,37 +10,32 @@ import dagster as dg
 import pandas as pd
 
 from smartchange_assets.platform import partition_load
+from smartchange_assets.platform.audit import Audit, TableCheck
 from smartchange_assets.platform.markdown import md_table
 from smartchange_assets.platform.parsing import DUPLICATE, UNREADABLE
-from smartchange_assets.platform.partitions import run_window
-from smartchange_assets.platform.resources import WarehouseResource
 from smartchange_assets.platform.spec import RECONCILIATION_CHECK, SourceSpec
+from smartchange_assets.platform.staging import published_load
 
-# the payloads of a source with their manifest facts (allowance, period)
-_RECONCILIATION_SQL = """
-SELECT
-    r.*,
+# per payload of a source: the stated quarantine allowance and the period of its first landing
+_MANIFEST_SQL = """
+SELECT DISTINCT ON (m.sha256)
+    m.sha256 AS payload_sha256,
     a.quarantine_allowance,
     a.allowance_reason,
-    p.period_start,
-    p.period_end
-FROM raw.payload_reconciliation AS r
-LEFT JOIN LATERAL (
+    m.period_start,
+    m.period_end
+FROM raw.landing_manifest AS m
+INNER JOIN (
     SELECT
-        max(m.quarantine_allowance) AS quarantine_allowance,
-        max(m.allowance_reason) AS allowance_reason
-    FROM raw.landing_manifest AS m
-    WHERE m.source = r.source AND m.sha256 = r.payload_sha256
-) AS a ON true
-LEFT JOIN LATERAL (
-    SELECT m.period_start, m.period_end
-    FROM raw.landing_manifest AS m
-    WHERE m.source = r.source AND m.sha256 = r.payload_sha256
-    ORDER BY m.fetched_at, m.id
-    LIMIT 1
-) AS p ON true
-WHERE r.source = :s
-ORDER BY r.file_name
+        sha256,
+        max(quarantine_allowance) AS quarantine_allowance,
+        max(allowance_reason) AS allowance_reason
+    FROM raw.landing_manifest
+    WHERE source = :s
+    GROUP BY sha256
+) AS a ON a.sha256 = m.sha256
+WHERE m.source = :s
+ORDER BY m.sha256, m.fetched_at, m.id
 """
 
 
@@ -83,48 +78,51 @@ def _number(value) -> float:
     return 0.0 if value is None or value != value else float(value)
 
 
-def reconciliation_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=spec.staging_key, name=RECONCILIATION_CHECK, blocking=True,
-        description=(f"Every row of every {spec.source_id} payload is staged, counted as the "
-                     f"publisher's no-data, or quarantined with a reason; a payload fails above "
-                     f"{spec.max_quarantine_share:.0%} quarantined or with an unreadable key "
-                     f"column ({', '.join(spec.key_columns)})."))
-    def check(context: dg.AssetCheckExecutionContext,
-              warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        wh = warehouse.get()
-        window = run_window(context, spec.partitions)
-        recon = wh.read_frame(_RECONCILIATION_SQL, s=spec.source_id)
-        if window is not None and not window.covers_all:  # what this run's partitions read
-            recon = recon[[window.overlaps(a, b) for a, b in
-                           zip(recon["period_start"], recon["period_end"])]]
-        recon = recon.drop(columns=["period_start", "period_end"])
-        quarantine = wh.read_frame(
-            "SELECT payload_sha256, file_name, source_row, column_name, kind, reason, raw_record"
-            " FROM raw.quarantine WHERE source = :s ORDER BY file_name, source_row",
-            s=spec.source_id)
-        quarantine = quarantine[quarantine["payload_sha256"].isin(set(recon["payload_sha256"]))]
-        problems = reconciliation_findings(spec, recon, quarantine)
-        partition_meta = {}
-        if window is not None:
-            more, counts = partition_load.partition_findings(wh, spec, window, recon)
-            problems += more
-            partition_meta = {"partitions": dg.MetadataValue.text(window.label),
-                              **{k: dg.MetadataValue.int(v) for k, v in counts.items()}}
-        return dg.AssetCheckResult(
-            passed=not problems,
-            severity=dg.AssetCheckSeverity.ERROR,
-            description="; ".join(problems[:5]) if problems else "all payloads reconcile",
-            metadata={
-                "problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems)
-                                                or "none"),
-                "payloads": dg.MetadataValue.md(md_table(recon.drop(columns=["source"]))
-                                                if len(recon) else "none"),
-                "quarantined_rows": dg.MetadataValue.int(len(quarantine)),
-                "quarantine_sample": dg.MetadataValue.md(
-                    md_table(quarantine.drop(columns=["payload_sha256"]).head(15))
-                    if len(quarantine) else "none"),
-                **partition_meta,
-            })
+def reconciliation_check(spec: SourceSpec) -> TableCheck:
+    """The blocking ``payload_reconciliation`` check of a source's staging table, on the
+    load under audit (its bookkeeping is in the audit's context) or on what is published."""
+    return TableCheck(
+        spec.staging_key, RECONCILIATION_CHECK,
+        f"Every row of every {spec.source_id} payload is staged, counted as the publisher's "
+        f"no-data, or quarantined with a reason; a payload fails above "
+        f"{spec.max_quarantine_share:.0%} quarantined or with an unreadable key column "
+        f"({', '.join(spec.key_columns)}).",
+        lambda audit: _evaluate(spec, audit))
 
-    return check
+
+def _evaluate(spec: SourceSpec, audit: Audit) -> dg.AssetCheckResult:
+    wh, window = audit.wh, audit.window
+    load = audit.context.get("load") or published_load(wh, spec, window)
+    manifest = wh.read_frame(_MANIFEST_SQL, s=spec.source_id)
+    recon = load.reconciliation.merge(manifest, on="payload_sha256", how="left")
+    if audit.published and window is not None and not window.covers_all:
+        # a published table: the payloads this window's run read
+        recon = recon[[window.overlaps(a, b) for a, b in
+                       zip(recon["period_start"], recon["period_end"])]]
+    recon = recon.drop(columns=["period_start", "period_end"])
+    quarantine = load.quarantine[load.quarantine["payload_sha256"].isin(
+        set(recon["payload_sha256"]))]
+    problems = reconciliation_findings(spec, recon, quarantine)
+    partition_meta = {}
+    if window is not None:
+        more, counts = partition_load.partition_findings(
+            wh, spec, window, recon, load.partition_rows, audit.relation, audit.row_filter)
+        problems += more
+        partition_meta = {"partitions": dg.MetadataValue.text(window.label),
+                          **{k: dg.MetadataValue.int(v) for k, v in counts.items()}}
+    return dg.AssetCheckResult(
+        passed=not problems,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description="; ".join(problems[:5]) if problems else "all payloads reconcile",
+        metadata={
+            "problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems) or "none"),
+            "payloads": dg.MetadataValue.md(md_table(recon.drop(columns=["source"]))
+                                            if len(recon) else "none"),
+            "quarantined_rows": dg.MetadataValue.int(len(quarantine)),
+            # hashes and row numbers, not the records: a raw record may hold personal data
+            "quarantine_sample": dg.MetadataValue.md(
+                md_table(quarantine[["file_name", "source_row", "column_name", "kind",
+                                     "reason"]].head(15))
+                if len(quarantine) else "none"),
+            **partition_meta,
+        })

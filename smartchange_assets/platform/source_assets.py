@@ -17,11 +17,20 @@ upstreams did and their blocking checks passed (:mod:`.automation`).
 
 import hashlib
 import time
+from collections.abc import Sequence
 
 import dagster as dg
 import pandas as pd
 
 from smartchange_assets.platform import partition_load
+from smartchange_assets.platform.audit import (
+    Audit,
+    AuditFailed,
+    TableCheck,
+    audit_and_publish,
+    check_specs,
+    run_checks,
+)
 from smartchange_assets.platform.automation import after_upstream, freshness_policy
 from smartchange_assets.platform.http import HttpError, PayloadValidationError
 from smartchange_assets.platform.landing import LandingArchive
@@ -37,9 +46,9 @@ from smartchange_assets.platform.resources import PortalResource, WarehouseResou
 from smartchange_assets.platform.spec import SourceSpec
 from smartchange_assets.platform.staging import (
     RowsLostError,
+    bookkeeping,
     rows_per_partition,
-    stage,
-    write_staged,
+    stage_into,
 )
 from smartchange_assets.platform.suites import staging_suite_check
 from smartchange_assets.platform.tables import table_metadata
@@ -48,11 +57,17 @@ SOURCE_RETRY = dg.RetryPolicy(max_retries=3, delay=30, backoff=dg.Backoff.EXPONE
                               jitter=dg.Jitter.PLUS_MINUS)
 
 
-def build_source(spec: SourceSpec) -> tuple[list[dg.AssetsDefinition], list]:
-    """The raw and staging assets of ``spec`` and every check on the staging asset."""
-    checks = [reconciliation_check(spec), staging_suite_check(spec),
-              *(make(spec) for make in spec.extra_checks)]
-    return [raw_asset(spec), staging_asset(spec)], checks
+def source_checks(spec: SourceSpec, checks: Sequence[TableCheck] = ()) -> list[TableCheck]:
+    """Every check judging a load of the source before it is published: reconciliation, the
+    suite, the spec's own (``extra_checks``) and any declared for its staging table."""
+    return [reconciliation_check(spec), staging_suite_check(spec),
+            *(make(spec) for make in spec.extra_checks), *checks]
+
+
+def build_source(spec: SourceSpec, checks: Sequence[TableCheck] = ()
+                 ) -> list[dg.AssetsDefinition]:
+    """The raw and the staging asset of ``spec``; the staging asset runs the checks."""
+    return [raw_asset(spec), staging_asset(spec, source_checks(spec, checks))]
 
 
 def raw_asset(spec: SourceSpec) -> dg.AssetsDefinition:
@@ -153,48 +168,77 @@ def payload_set_version(manifest: pd.DataFrame) -> str:
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:24]
 
 
-def staging_asset(spec: SourceSpec) -> dg.AssetsDefinition:
-    @dg.asset(
-        key=spec.staging_key,
-        deps=[spec.raw_key, *spec.extra_deps],
-        group_name=spec.group,
-        description=f"{spec.title}, parsed, typed and cleaned.\n\n{spec.docs()}",
-        kinds={"postgres", "pandas"},
+def staging_asset(spec: SourceSpec, checks: Sequence[TableCheck]) -> dg.AssetsDefinition:
+    """Stage the payloads into a shadow, audit it with ``checks``, publish it with its
+    bookkeeping (write-audit-publish, :mod:`.audit`)."""
+    key = spec.staging_key
+
+    @dg.multi_asset(
+        name="__".join(key.path),
+        specs=[dg.AssetSpec(
+            key, deps=[spec.raw_key, *spec.extra_deps], group_name=spec.group,
+            description=f"{spec.title}, parsed, typed and cleaned.\n\n{spec.docs()}",
+            kinds={"postgres", "pandas"},
+            # a partitioned table does not restage every month when the raw asset runs: the
+            # landed-payloads sensor asks for the months a new payload covers
+            automation_condition=after_upstream(
+                ignoring=spec.raw_key if spec.partitions else None),
+            freshness_policy=freshness_policy(spec.publisher_cadence),
+            tags={"city": spec.city, "layer": "staging",
+                  "partitions": cadence_tag(spec.partitions), **spec.tags},
+            metadata={"dagster/table_name": spec.staging.label,
+                      "dagster/column_schema": spec.staging.dagster_schema()})],
+        check_specs=check_specs(checks),
+        can_subset=True,
         partitions_def=spec.partitions_def,
-        backfill_policy=BACKFILL_POLICY if spec.partitions else None,
-        # a partitioned table does not restage every month when the raw asset runs: the
-        # landed-payloads sensor asks for the months a new payload covers
-        automation_condition=after_upstream(ignoring=spec.raw_key if spec.partitions else None),
-        freshness_policy=freshness_policy(spec.publisher_cadence),
-        tags={"city": spec.city, "layer": "staging", "partitions": cadence_tag(spec.partitions),
-              **spec.tags},
-        metadata={"dagster/table_name": spec.staging.label,
-                  "dagster/column_schema": spec.staging.dagster_schema()},
-    )
-    def staging(context: dg.AssetExecutionContext,
-                warehouse: WarehouseResource) -> dg.MaterializeResult:
-        started = time.monotonic()
+        backfill_policy=BACKFILL_POLICY if spec.partitions else None)
+    def staging(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         wh = warehouse.get()
         window = run_window(context, spec.partitions)
-        payloads = warehouse.archive().active_payloads(spec.source_id)
-        if window is not None:
-            payloads = partition_load.payloads_for(payloads, window)
-        try:
-            result = stage(spec, payloads, wh)
-        except RowsLostError as exc:
-            raise dg.Failure(str(exc)) from exc
-        rows = write_staged(wh, spec, result, window)
-        recon = result.reconciliation
+        partial = window is not None and not window.covers_all
+        selected = {k.name for k in context.selected_asset_check_keys}
+        if key not in context.selected_asset_keys:  # checks run alone: the live table
+            audit = Audit(wh, spec.staging, spec.staging.qualified, window, published=True,
+                          row_filter=partition_load.row_filter(spec, window) if partial
+                          else None)
+            yield from run_checks(checks, audit, selected)
+            return
+        started = time.monotonic()
+        with wh.writer(spec.staging, on_wait=lambda s: context.log.info(
+                "%s: waiting %.0f s for another run writing it", spec.staging.label, s)):
+            # read the archive under the writer lock: a run never publishes a version read
+            # before another run's (the one a newly landed payload started) was published
+            payloads = warehouse.archive().active_payloads(
+                spec.source_id, *((window.start, window.end) if partial else ()))
+            shadow = wh.create_shadow(spec.staging, context.run_id)
+            try:
+                load = stage_into(wh, shadow, spec, payloads, window)
+            except RowsLostError as exc:
+                wh.drop_shadow(shadow)
+                raise dg.Failure(str(exc)) from exc
+            audit = Audit(wh, spec.staging, shadow.qualified, window, context={"load": load})
+            also = bookkeeping(spec, load, window)
+            if partial:
+                publish = lambda: wh.publish_partitions(  # noqa: E731
+                    shadow, partition_load.row_filter(spec, window), window.params, also)
+            else:
+                publish = lambda: wh.publish(shadow, also)  # noqa: E731
+            try:
+                results = audit_and_publish(wh, shadow, checks, audit, publish, context.run_id)
+            except AuditFailed as failed:
+                yield from failed.results
+                raise dg.Failure(str(failed)) from None
+        recon = load.reconciliation
         context.log.info("%s: %d payload(s), %d staged, %d quarantined in %.1f s%s",
-                         spec.source_id, len(payloads), rows, len(result.quarantine),
+                         spec.source_id, len(payloads), load.rows, len(load.quarantine),
                          time.monotonic() - started, f" ({window.label})" if window else "")
-        per_partition = rows_per_partition(result.partition_rows)
-        return materialize_result(context, window, {
-            **table_metadata(spec.staging, rows),
-            "rows_loaded": dg.MetadataValue.int(rows),
+        per_partition = rows_per_partition(load.partition_rows)
+        result = materialize_result(context, window, {
+            **table_metadata(spec.staging, load.rows),
+            "rows_loaded": dg.MetadataValue.int(load.rows),
             **({"partitions": dg.MetadataValue.text(window.label)} if window else {}),
             "payloads": dg.MetadataValue.int(len(payloads)),
-            "quarantined_rows": dg.MetadataValue.int(len(result.quarantine)),
+            "quarantined_rows": dg.MetadataValue.int(len(load.quarantine)),
             "no_data_rows": dg.MetadataValue.int(int(recon["no_data"].sum()) if len(recon)
                                                  else 0),
         }, rows_per_partition=per_partition, summary={
@@ -203,6 +247,9 @@ def staging_asset(spec: SourceSpec) -> dg.AssetsDefinition:
             **({"staged_per_partition": dg.MetadataValue.md(md_table(
                 pd.DataFrame(per_partition.items(), columns=["partition", "staged"]),
                 max_rows=24))} if window else {}),
-        })
+        }, asset_key=key)
+        yield dg.MaterializeResult(asset_key=key, metadata=result.metadata,
+                                   check_results=[r for r in results
+                                                  if r.check_name in selected])
 
     return staging

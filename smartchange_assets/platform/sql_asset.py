@@ -1,22 +1,33 @@
-"""Tables built by SQL inside Postgres, with their Great Expectations suite as a blocking check.
+"""Tables built by SQL inside Postgres, written, audited and published (write-audit-publish).
 
-Past staging, transformations are ``INSERT … SELECT`` in the warehouse (scaling with the
-database, not with Python memory), swapped in atomically like every other write.
+Past staging, transformations are ``INSERT … SELECT`` in the warehouse, scaling with the
+database rather than with Python memory. A run builds the new version under a shadow name,
+runs the table's blocking checks on it – its Great Expectations suite (``gx_suite``) and every
+:class:`~.audit.TableCheck` declared for the table – and publishes it only if they passed
+(:mod:`.audit`). A reader never sees a version whose blocking checks failed.
 
-A time-partitioned table (``partitions=monthly("local_date")``) is loaded a partition range at
-a time: ``DELETE`` of the range and ``INSERT … SELECT`` of the same range in one transaction.
-The range is applied *around* the table's SELECT (``SELECT * FROM (…) WHERE day in range``), so
-a partition holds exactly the rows a full build would put there, whatever the SELECT does
-across days; Postgres pushes the filter into the SELECT where that is safe. A full refresh
-builds the whole table and swaps it in as before.
+A time-partitioned table (``partitions=monthly("local_date")``) is written a partition range
+at a time: the shadow holds the range's rows, and publishing replaces exactly those rows. The
+range is applied *around* the table's SELECT (``SELECT * FROM (…) WHERE day in range``), so a
+partition holds exactly the rows a full build would put there, whatever the SELECT does across
+days; Postgres pushes the filter into the SELECT where that is safe. A full refresh builds the
+whole table and swaps it in.
 """
 
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import dagster as dg
 
+from smartchange_assets.platform.audit import (
+    Audit,
+    AuditFailed,
+    TableCheck,
+    audit_and_publish,
+    check_specs,
+    run_checks,
+)
 from smartchange_assets.platform.automation import AFTER_UPSTREAM
 from smartchange_assets.platform.partitions import (
     BACKFILL_POLICY,
@@ -31,7 +42,7 @@ from smartchange_assets.platform.partitions import (
 from smartchange_assets.platform.quality import Expect
 from smartchange_assets.platform.resources import WarehouseResource
 from smartchange_assets.platform.spec import GX_SUITE_CHECK
-from smartchange_assets.platform.suites import run_table_suite
+from smartchange_assets.platform.suites import suite_result
 from smartchange_assets.platform.tables import TableSpec, table_metadata
 
 
@@ -52,6 +63,8 @@ class SqlTable:
     # when the table updates by itself (default: after its upstreams, once their blocking
     # checks passed); None switches automation off for this table
     automation_condition: dg.AutomationCondition | None = AFTER_UPSTREAM
+    # the values bound to select_sql's :parameters (platform.sql_files.bind)
+    params: Mapping[str, object] = field(default_factory=dict)
 
     def partition_column_type(self) -> str:
         column = self.partitions.column
@@ -69,35 +82,68 @@ class SqlTable:
         return (f"SELECT * FROM ({self.select_sql}\n) AS partition_rows "
                 f"WHERE {self.row_filter(window, 'partition_rows')}")
 
+    def suite_check(self) -> TableCheck:
+        """The table's Great Expectations suite, as the blocking ``gx_suite`` check."""
+        return TableCheck(
+            self.key, GX_SUITE_CHECK,
+            f"Great Expectations suite for {self.table.label}: "
+            + "; ".join(e.label for e in self.expectations)
+            + ("; on the run's partitions" if self.partitions else ""),
+            lambda audit: suite_result(audit, list(self.expectations)))
 
-def build_sql_table(spec: SqlTable) -> tuple[dg.AssetsDefinition, dg.AssetChecksDefinition]:
-    static_meta = {"dagster/table_name": spec.table.label,
-                   "dagster/column_schema": spec.table.dagster_schema()}
+
+def build_sql_table(spec: SqlTable, checks: Sequence[TableCheck] = ()
+                    ) -> dg.AssetsDefinition:
+    """The asset writing ``spec``: its suite and ``checks`` judge each new version before it
+    is published."""
     if spec.partitions is not None:
         spec.partition_column_type()  # fails early on a column the table does not have
+    table_checks = [spec.suite_check(), *checks]
 
-    @dg.asset(key=spec.key, deps=list(spec.deps), group_name=spec.group,
-              description=f"{spec.description}\n\n{spec.table.docs_markdown()}",
-              kinds={"postgres", "sql"}, metadata=static_meta,
-              partitions_def=spec.partitions.definition if spec.partitions else None,
-              backfill_policy=BACKFILL_POLICY if spec.partitions else None,
-              automation_condition=spec.automation_condition,
-              tags={"layer": spec.key.path[1] if len(spec.key.path) > 2 else spec.key.path[0],
-                    "partitions": cadence_tag(spec.partitions)})
-    def sql_asset(context: dg.AssetExecutionContext,
-                      warehouse: WarehouseResource) -> dg.MaterializeResult:
-        started = time.monotonic()
+    @dg.multi_asset(
+        name="__".join(spec.key.path),
+        specs=[dg.AssetSpec(
+            spec.key, deps=list(spec.deps), group_name=spec.group,
+            description=f"{spec.description}\n\n{spec.table.docs_markdown()}",
+            kinds={"postgres", "sql"},
+            metadata={"dagster/table_name": spec.table.label,
+                      "dagster/column_schema": spec.table.dagster_schema()},
+            automation_condition=spec.automation_condition,
+            tags={"layer": spec.key.path[1] if len(spec.key.path) > 2 else spec.key.path[0],
+                  "partitions": cadence_tag(spec.partitions)})],
+        check_specs=check_specs(table_checks),
+        can_subset=True,
+        partitions_def=spec.partitions.definition if spec.partitions else None,
+        backfill_policy=BACKFILL_POLICY if spec.partitions else None)
+    def sql_asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         wh = warehouse.get()
         window = run_window(context, spec.partitions)
-        if window is None:
-            rows = wh.replace_table_from_sql(spec.table, spec.select_sql)
-        elif window.covers_all:
-            rows = wh.replace_table_from_sql(spec.table, spec.select_for(window), **window.params)
-        else:
-            rows = wh.replace_partition_from_sql(spec.table, spec.select_for(window),
-                                                 spec.row_filter(window), **window.params)
-        context.log.info("%s: %d rows in %.1f s%s", spec.table.label, rows,
-                         time.monotonic() - started, f" ({window.label})" if window else "")
+        selected = {k.name for k in context.selected_asset_check_keys}
+        if spec.key not in context.selected_asset_keys:  # checks run alone: the live table
+            yield from run_checks(table_checks, _live_audit(wh, spec, window), selected)
+            return
+        started = time.monotonic()
+        with wh.writer(spec.table, on_wait=lambda s: context.log.info(
+                "%s: waiting %.0f s for another run writing it", spec.table.label, s)):
+            shadow = wh.create_shadow(spec.table, context.run_id)
+            params = {**spec.params, **(window.params if window else {})}
+            select = spec.select_sql if window is None else spec.select_for(window)
+            rows = wh.insert_into(shadow, select, **params)
+            audit = Audit(wh, spec.table, shadow.qualified, window)
+            if window is None or window.covers_all:
+                publish = lambda: wh.publish(shadow)  # noqa: E731
+            else:
+                publish = lambda: wh.publish_partitions(  # noqa: E731
+                    shadow, spec.row_filter(window), window.params)
+            try:
+                results = audit_and_publish(wh, shadow, table_checks, audit, publish,
+                                            context.run_id)
+            except AuditFailed as failed:
+                yield from failed.results
+                raise dg.Failure(str(failed)) from None
+        context.log.info("%s: %d rows written, audited and published in %.1f s%s",
+                         spec.table.label, rows, time.monotonic() - started,
+                         f" ({window.label})" if window else "")
         metadata = {**table_metadata(spec.table, rows),
                     "rows_loaded": dg.MetadataValue.int(rows)}
         if window is not None:
@@ -110,25 +156,19 @@ def build_sql_table(spec: SqlTable) -> tuple[dg.AssetsDefinition, dg.AssetChecks
         per_partition = (_rows_per_partition(wh, spec, window)
                          if window is not None and len(window.keys) > 1 else
                          {window.keys[0]: rows} if window is not None else None)
-        return materialize_result(context, window, metadata, per_partition, summary)
+        result = materialize_result(context, window, metadata, per_partition, summary,
+                                    asset_key=spec.key)
+        yield dg.MaterializeResult(asset_key=spec.key, metadata=result.metadata,
+                                   check_results=[r for r in results
+                                                  if r.check_name in selected])
 
-    @dg.asset_check(asset=spec.key, name=GX_SUITE_CHECK, blocking=True,
-                    description=f"Great Expectations suite for {spec.table.label}: "
-                    + "; ".join(e.label for e in spec.expectations)
-                    + ("; on the run's partitions" if spec.partitions else ""))
-    def suite(context: dg.AssetCheckExecutionContext,
-              warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        wh = warehouse.get()
-        window = run_window(context, spec.partitions)
-        if window is None:
-            return run_table_suite(wh, f"SELECT * FROM {spec.table.qualified}",
-                                   list(spec.expectations), spec.table.label)
-        return run_table_suite(
-            wh, f"SELECT * FROM {spec.table.qualified} WHERE {spec.row_filter(window)}",
-            list(spec.expectations), spec.table.label,
-            extra_metadata={"partitions": dg.MetadataValue.text(window.label)}, **window.params)
+    return sql_asset
 
-    return sql_asset, suite
+
+def _live_audit(wh, spec: SqlTable, window: PartitionWindow | None) -> Audit:
+    partial = window is not None and not window.covers_all
+    return Audit(wh, spec.table, spec.table.qualified, window,
+                 row_filter=spec.row_filter(window) if partial else None, published=True)
 
 
 def _rows_per_partition(wh, spec: SqlTable, window: PartitionWindow) -> dict[str, int]:
@@ -137,3 +177,4 @@ def _rows_per_partition(wh, spec: SqlTable, window: PartitionWindow) -> dict[str
     counts = wh.read_frame(f"SELECT {key} AS k, count(*) AS n FROM {spec.table.qualified} "
                            f"WHERE {spec.row_filter(window)} GROUP BY 1", **window.params)
     return dict(zip(counts["k"], counts["n"].astype(int)))
+

@@ -9,10 +9,40 @@ payloads know (the row count they staged, the period each one covers).
 import dagster as dg
 
 from smartchange_assets.platform import partition_load, quality
-from smartchange_assets.platform.partitions import PartitionWindow, run_window
+from smartchange_assets.platform.audit import TableCheck
 from smartchange_assets.platform.quality import Expect
-from smartchange_assets.platform.resources import WarehouseResource
 from smartchange_assets.platform.spec import GX_SUITE_CHECK, SourceSpec
+from smartchange_assets.platform.staging import published_load
+
+
+def suite_result(audit, expectations: list[Expect], relation=None,
+                 extra_metadata: dict | None = None) -> dg.AssetCheckResult:
+    """A suite's outcome on the version under audit (``relation``: what to read, by default
+    the audit's rows), as a check result."""
+    relation = relation or audit.suite_relation
+    outcome = quality.run_suite(audit.wh.url, relation, expectations,
+                                suite_name=audit.table.label)
+    rows = int(audit.wh.scalar(f"SELECT count(*) FROM ({relation.sql}) AS r"
+                               if relation.query else f"SELECT count(*) FROM {relation.sql}"))
+    return _result(outcome, rows, {
+        **({"partitions": dg.MetadataValue.text(audit.window.label)} if audit.window else {}),
+        **(extra_metadata or {})})
+
+
+def _result(outcome, rows: int, extra_metadata: dict) -> dg.AssetCheckResult:
+    failed = [r for r in outcome.results if not r.success]
+    return dg.AssetCheckResult(
+        passed=outcome.success,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=("all expectations met" if outcome.success else
+                     "failed: " + ", ".join(r.expectation for r in failed)),
+        metadata={
+            "expectations": dg.MetadataValue.md(outcome.to_markdown()),
+            "evaluated": dg.MetadataValue.int(len(outcome.results)),
+            "failed": dg.MetadataValue.int(len(failed)),
+            "rows_checked": dg.MetadataValue.int(rows),
+            **extra_metadata,
+        })
 
 
 def run_table_suite(wh, select: str, expectations: list[Expect], label: str,
@@ -37,46 +67,35 @@ def run_table_suite(wh, select: str, expectations: list[Expect], label: str,
         })
 
 
-def staging_suite_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=spec.staging_key, name=GX_SUITE_CHECK, blocking=True,
-        description=(f"Great Expectations suite for {spec.staging.label}: "
-                     + "; ".join(e.label for e in spec.expectations)
-                     + "; row count equals the payloads' staged rows; dates inside each "
-                       "payload's period"))
-    def check(context: dg.AssetCheckExecutionContext,
-              warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        wh = warehouse.get()
-        window = run_window(context, spec.partitions)
-        select, more = staging_suite_query(wh, spec, window)
-        return run_table_suite(
-            wh, select, [*spec.expectations, *more], spec.staging.label,
-            extra_metadata={"partitions": dg.MetadataValue.text(window.label)} if window else None,
-            source=spec.source_id, **(window.params if window else {}))
-
-    return check
+def staging_suite_check(spec: SourceSpec) -> TableCheck:
+    """The blocking ``gx_suite`` check of a source's staging table: the spec's expectations,
+    plus what only the load knows (the rows it staged, the period of each payload)."""
+    return TableCheck(
+        spec.staging_key, GX_SUITE_CHECK,
+        f"Great Expectations suite for {spec.staging.label}: "
+        + "; ".join(e.label for e in spec.expectations)
+        + "; row count equals the payloads' staged rows; dates inside each payload's period",
+        lambda audit: _staging_suite(spec, audit))
 
 
-def staging_suite_query(wh, spec: SourceSpec,
-                        window: PartitionWindow | None = None) -> tuple[str, list[Expect]]:
-    """The frame the suite reads, plus the expectations that depend on the payloads: the row
-    count reconciles with the payloads (with the loads' records of the window's partitions,
-    when partitioned), and dates lie inside each payload's period."""
-    if window is None:
-        staged_total = int(wh.scalar(
-            "SELECT coalesce(sum(staged), 0) FROM raw.payload_reconciliation WHERE source = :s",
-            s=spec.source_id))
+def _staging_suite(spec: SourceSpec, audit) -> dg.AssetCheckResult:
+    load = audit.context.get("load") or published_load(audit.wh, spec, audit.window)
+    if audit.window is None:
+        staged_total = int(load.reconciliation["staged"].sum()) if len(load.reconciliation) \
+            else 0
     else:
-        staged_total = partition_load.staged_in_window(wh, spec, window)
-    expectations = [quality.row_count_equals(staged_total)]
-    where = f" WHERE {partition_load.row_filter(spec, window, 's')}" if window else ""
+        staged_total = partition_load.staged_in_window(load.partition_rows, audit.window)
+    expectations = [*spec.expectations, quality.row_count_equals(staged_total)]
     if not spec.date_column:
-        return f"SELECT * FROM {spec.staging.qualified} s{where}", expectations
+        return suite_result(audit, expectations)
+    # the rows under audit (a shadow, or a live table's partitions), each with its payload's
+    # period from the manifest
     select = (
         f'SELECT s.*, (m.period_start IS NULL OR s."{spec.date_column}"::date '
         f"BETWEEN m.period_start AND m.period_end) AS date_in_payload_period "
-        f"FROM {spec.staging.qualified} s LEFT JOIN (SELECT DISTINCT ON (sha256) sha256, "
+        f"FROM ({audit.rows_sql}) AS s LEFT JOIN (SELECT DISTINCT ON (sha256) sha256, "
         f"period_start, period_end FROM raw.landing_manifest WHERE source = :source "
-        f"ORDER BY sha256, fetched_at) m ON m.sha256 = s.payload_sha256{where}")
-    expectations.append(quality.in_set("date_in_payload_period", [True]))
-    return select, expectations
+        f"ORDER BY sha256, fetched_at) AS m ON m.sha256 = s.payload_sha256")
+    relation = quality.render_query(select, source=spec.source_id, **audit.params)
+    return suite_result(audit, [*expectations,
+                                quality.in_set("date_in_payload_period", [True])], relation)

@@ -17,8 +17,8 @@ from smartchange_assets.berlin.citizen_reports.live import fetch_window
 from smartchange_assets.berlin.citizen_reports.parser import parse_citizen_reports
 from smartchange_assets.berlin.citizen_reports.text import personal_data_in
 from smartchange_assets.platform import quality as q
+from smartchange_assets.platform.audit import Audit, TableCheck
 from smartchange_assets.platform.partitions import monthly
-from smartchange_assets.platform.resources import WarehouseResource
 from smartchange_assets.platform.spec import (
     LivePayload,
     OwnSchedule,
@@ -88,22 +88,18 @@ def fill_snapshot_at(staged: pd.DataFrame, wh) -> pd.DataFrame:
     return out
 
 
-def personal_data_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
+def personal_data_check(spec: SourceSpec) -> TableCheck:
     """Blocking: no text column of the staging table holds what the shared detector finds."""
     text_columns = [c.name for c in spec.staging.columns
                     if c.sql_type == "text" and c.name != "payload_sha256"]
 
-    @dg.asset_check(asset=spec.staging_key, name=PERSONAL_DATA_CHECK, blocking=True,
-                    description=("No phone number, e-mail, licence plate, address or name "
-                                 f"(platform.pii.find_pii) in {', '.join(text_columns)}; "
-                                 "report codes are not read as plates"))
-    def check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        wh = warehouse.get()
+    def evaluate(audit: Audit) -> dg.AssetCheckResult:
+        wh = audit.wh
         findings = {}
         for column in text_columns:
             # distinct values: a report's text repeats in every snapshot it appears in
             values = wh.read_frame(f'SELECT DISTINCT "{column}" AS v FROM '
-                                   f'{spec.staging.qualified} WHERE "{column}" IS NOT NULL')["v"]
+                                   f'{audit.relation} WHERE "{column}" IS NOT NULL')["v"]
             hits = sum(1 for v in values if personal_data_in(column, v))
             if hits:
                 findings[column] = hits
@@ -116,7 +112,12 @@ def personal_data_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
             metadata={"columns_scanned": dg.MetadataValue.text(", ".join(text_columns)),
                       "values_with_personal_data": dg.MetadataValue.json(findings)})
 
-    return check
+    return TableCheck(
+        spec.staging_key, PERSONAL_DATA_CHECK,
+        ("No phone number, e-mail, licence plate, address or name "
+         f"(platform.pii.find_pii) in {', '.join(text_columns)}; "
+         "report codes are not read as plates"),
+        evaluate, blocking=True)
 
 
 SOURCE = SourceSpec(

@@ -22,7 +22,7 @@ import pandas as pd
 from smartchange_assets.berlin.lor.parser import PLR_LEVEL
 from smartchange_assets.berlin.lor.source import SOURCE as LOR
 from smartchange_assets.berlin.population.layout import LOR2021, LOR_OLD
-from smartchange_assets.platform.resources import WarehouseResource
+from smartchange_assets.platform.audit import Audit, TableCheck
 
 PLR_IN_LOR, PLR_COVERAGE = "plr_in_lor", "plr_coverage"
 _SHOWN = 50
@@ -48,18 +48,12 @@ def resolve_plr_keys(wh, population_table: str) -> pd.DataFrame:
         level=PLR_LEVEL)
 
 
-def plr_in_lor_check(spec) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=spec.staging_key, name=PLR_IN_LOR, blocking=True,
-        additional_deps=[LOR.staging_key],
-        description=(f"Every {LOR2021} Planungsraum key resolves in {LOR.staging.label} "
-                     f"({LOR2021}). {LOR_OLD} keys are listed as not resolvable (no official "
-                     "crosswalk, only area-weighted ones) and do not fail the check."))
-    def check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        wh = warehouse.get()
+def plr_in_lor_check(spec) -> TableCheck:
+    def evaluate(audit: Audit) -> dg.AssetCheckResult:
+        wh = audit.wh
         if (missing := _lor_missing(wh)) is not None:
             return missing
-        keys = resolve_plr_keys(wh, spec.staging.qualified)
+        keys = resolve_plr_keys(wh, audit.relation)
         new = keys[keys["lor_version"] == LOR2021]
         unresolved = new[~new["resolved"].astype(bool)]["plr_code"].tolist()
         old = keys[keys["lor_version"] != LOR2021]["plr_code"].tolist()
@@ -77,7 +71,12 @@ def plr_in_lor_check(spec) -> dg.AssetChecksDefinition:
                 "lor_old_keys": dg.MetadataValue.md(_bullets(old)),
             })
 
-    return check
+    return TableCheck(
+        spec.staging_key, PLR_IN_LOR,
+        (f"Every {LOR2021} Planungsraum key resolves in {LOR.staging.label} "
+         f"({LOR2021}). {LOR_OLD} keys are listed as not resolvable (no official "
+         "crosswalk, only area-weighted ones) and do not fail the check."),
+        evaluate, blocking=True, reads=tuple([LOR.staging_key]))
 
 
 def missing_plr_per_bezirk(wh, population_table: str) -> pd.DataFrame:
@@ -95,18 +94,12 @@ def missing_plr_per_bezirk(wh, population_table: str) -> pd.DataFrame:
         f" ORDER BY b.payload_sha256, l.code", v=LOR2021, level=PLR_LEVEL)
 
 
-def plr_coverage_check(spec) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=spec.staging_key, name=PLR_COVERAGE, blocking=True,
-        additional_deps=[LOR.staging_key],
-        description=(f"A {LOR2021} payload that lists a Bezirk lists all of its Planungsräume "
-                     f"(per {LOR.staging.label}): a cut download or excerpt is not taken "
-                     "for the whole Bezirk."))
-    def check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        wh = warehouse.get()
+def plr_coverage_check(spec) -> TableCheck:
+    def evaluate(audit: Audit) -> dg.AssetCheckResult:
+        wh = audit.wh
         if (missing := _lor_missing(wh)) is not None:
             return missing
-        gaps = missing_plr_per_bezirk(wh, spec.staging.qualified)
+        gaps = missing_plr_per_bezirk(wh, audit.relation)
         files = wh.read_frame("SELECT DISTINCT sha256 AS payload_sha256, file_name FROM "
                               "raw.landing_manifest WHERE source = :s", s=spec.source_id)
         gaps = gaps.merge(files.drop_duplicates("payload_sha256"), how="left")
@@ -121,7 +114,12 @@ def plr_coverage_check(spec) -> dg.AssetChecksDefinition:
             metadata={"missing_planungsraeume": dg.MetadataValue.int(len(gaps)),
                       "gaps": dg.MetadataValue.md(_bullets(lines))})
 
-    return check
+    return TableCheck(
+        spec.staging_key, PLR_COVERAGE,
+        (f"A {LOR2021} payload that lists a Bezirk lists all of its Planungsräume "
+         f"(per {LOR.staging.label}): a cut download or excerpt is not taken "
+         "for the whole Bezirk."),
+        evaluate, blocking=True, reads=tuple([LOR.staging_key]))
 
 
 def _bullets(items: list[str]) -> str:

@@ -37,7 +37,7 @@ from smartchange_assets.jakarta.admin_areas.resolver import (
     AreaIndex,
 )
 from smartchange_assets.jakarta.admin_areas.source import SOURCE as ADMIN_AREAS
-from smartchange_assets.platform.resources import WarehouseResource
+from smartchange_assets.platform.audit import Audit, TableCheck
 from smartchange_assets.platform.tables import Column
 
 AREA_RESOLUTION_CHECK = "area_resolution"
@@ -169,7 +169,7 @@ def summarise_resolution(groups: pd.DataFrame, name_columns: list[str],
                              fuzzy.sort_values("rows", ascending=False))
 
 
-def area_resolution_check(spec) -> dg.AssetChecksDefinition:
+def area_resolution_check(spec) -> TableCheck:
     """``SourceSpec.extra_checks`` entry: the blocking ``area_resolution`` check."""
     transform = spec.transform
     if not isinstance(transform, AreaTransform):
@@ -179,19 +179,15 @@ def area_resolution_check(spec) -> dg.AssetChecksDefinition:
     cols = ", ".join(f's."{c}"' for c in names)
     file_name = "coalesce(m.file_name, s.payload_sha256)"
     sql = (f"SELECT {cols}, s.area_match, s.area_note, {file_name} AS file_name, "
-           f"count(*) AS rows FROM {spec.staging.qualified} s LEFT JOIN ("
+           f"count(*) AS rows FROM {{relation}} s LEFT JOIN ("
            f"SELECT DISTINCT ON (sha256) sha256, file_name FROM raw.landing_manifest "
            f"WHERE source = :source ORDER BY sha256, fetched_at) m "
            f"ON m.sha256 = s.payload_sha256 GROUP BY {cols}, s.area_match, s.area_note, "
            f"{file_name}")
 
-    @dg.asset_check(
-        asset=spec.staging_key, name=AREA_RESOLUTION_CHECK, blocking=True,
-        description=(f"At least {MIN_RESOLVED_SHARE:.0%} of the rows naming an area "
-                     f"({', '.join(names)}; placeholders excluded) resolve to a Kemendagri "
-                     f"2025 code; every unresolved name is listed with its file and rows."))
-    def check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        groups = warehouse.get().read_frame(sql, source=spec.source_id)
+    def evaluate(audit: Audit) -> dg.AssetCheckResult:
+        groups = audit.wh.read_frame(sql.format(relation=audit.relation),
+                                     source=spec.source_id)
         summary = summarise_resolution(groups, names)
         return dg.AssetCheckResult(
             passed=summary.passed, severity=dg.AssetCheckSeverity.ERROR,
@@ -205,7 +201,12 @@ def area_resolution_check(spec) -> dg.AssetChecksDefinition:
                 "fuzzy_matches": dg.MetadataValue.md(_markdown(summary.fuzzy)),
             })
 
-    return check
+    return TableCheck(
+        spec.staging_key, AREA_RESOLUTION_CHECK,
+        (f"At least {MIN_RESOLVED_SHARE:.0%} of the rows naming an area "
+         f"({', '.join(names)}; placeholders excluded) resolve to a Kemendagri "
+         f"2025 code; every unresolved name is listed with its file and rows."),
+        evaluate, blocking=True)
 
 
 def _markdown(df: pd.DataFrame) -> str:

@@ -11,8 +11,8 @@ from smartchange_assets.jakarta.admin_areas.parser import (
     parse_admin_areas,
 )
 from smartchange_assets.platform import quality as q
+from smartchange_assets.platform.audit import Audit, TableCheck
 from smartchange_assets.platform.markdown import md_table
-from smartchange_assets.platform.resources import WarehouseResource
 from smartchange_assets.platform.spec import SourceSpec, seed_folder, staging_table
 from smartchange_assets.platform.tables import Column
 
@@ -63,26 +63,21 @@ def hierarchy_findings(counts: pd.DataFrame, broken: pd.DataFrame) -> list[str]:
     return problems
 
 
-def _hierarchy_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
-    table = spec.staging.qualified
-    counts_sql = f"SELECT code_system, level, count(*) AS n FROM {table} GROUP BY 1, 2"
+def _hierarchy_check(spec: SourceSpec) -> TableCheck:
+    counts_sql = "SELECT code_system, level, count(*) AS n FROM {table} GROUP BY 1, 2"
     broken_sql = (
-        f"SELECT c.code_system, c.code, c.level, c.parent_code, p.level AS parent_level "
-        f"FROM {table} c LEFT JOIN {table} p "
-        f"ON p.code_system = c.code_system AND p.code = c.parent_code "
-        f"WHERE (c.level = 'province' AND c.parent_code IS NOT NULL) OR (c.level <> 'province'"
-        f" AND p.level IS DISTINCT FROM (CASE c.level WHEN 'kota' THEN 'province' "
-        f"WHEN 'kecamatan' THEN 'kota' WHEN 'kelurahan' THEN 'kecamatan' END)) "
-        f"ORDER BY c.code_system, c.code")
+        "SELECT c.code_system, c.code, c.level, c.parent_code, p.level AS parent_level "
+        "FROM {table} c LEFT JOIN {table} p "
+        "ON p.code_system = c.code_system AND p.code = c.parent_code "
+        "WHERE (c.level = 'province' AND c.parent_code IS NOT NULL) OR (c.level <> 'province'"
+        " AND p.level IS DISTINCT FROM (CASE c.level WHEN 'kota' THEN 'province' "
+        "WHEN 'kecamatan' THEN 'kota' WHEN 'kelurahan' THEN 'kecamatan' END)) "
+        "ORDER BY c.code_system, c.code")
 
-    @dg.asset_check(
-        asset=spec.staging_key, name=HIERARCHY_CHECK, blocking=True,
-        description=("Kemendagri 2025 holds 1 province, 6 kota/kab, 44 kecamatan and 267 "
-                     "kelurahan, BPS MFD 2018 1/6/44/254; every area's parent exists in the "
-                     "same code system one level up."))
-    def check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        wh = warehouse.get()
-        counts, broken = wh.read_frame(counts_sql), wh.read_frame(broken_sql)
+    def evaluate(audit: Audit) -> dg.AssetCheckResult:
+        wh = audit.wh
+        counts = wh.read_frame(counts_sql.format(table=audit.relation))
+        broken = wh.read_frame(broken_sql.format(table=audit.relation))
         problems = hierarchy_findings(counts, broken)
         return dg.AssetCheckResult(
             passed=not problems, severity=dg.AssetCheckSeverity.ERROR,
@@ -94,7 +89,12 @@ def _hierarchy_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
                       "problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems)
                                                       or "none")})
 
-    return check
+    return TableCheck(
+        spec.staging_key, HIERARCHY_CHECK,
+        ("Kemendagri 2025 holds 1 province, 6 kota/kab, 44 kecamatan and 267 "
+         "kelurahan, BPS MFD 2018 1/6/44/254; every area's parent exists in the "
+         "same code system one level up."),
+        evaluate, blocking=True)
 
 
 SOURCE = SourceSpec(

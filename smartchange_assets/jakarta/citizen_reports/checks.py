@@ -11,7 +11,7 @@ from __future__ import annotations
 import dagster as dg
 
 from smartchange_assets.platform import pii
-from smartchange_assets.platform.resources import WarehouseResource
+from smartchange_assets.platform.audit import Audit, TableCheck
 from smartchange_assets.platform.spec import SourceSpec
 
 PERSONAL_DATA_CHECK = "no_personal_data"
@@ -27,19 +27,15 @@ def personal_data_kinds(value: str | None) -> list[str]:
     return [kind for kind, _ in pii.find_pii(value)]
 
 
-def personal_data_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
+def personal_data_check(spec: SourceSpec) -> TableCheck:
     columns = text_columns(spec)
 
-    @dg.asset_check(asset=spec.staging_key, name=PERSONAL_DATA_CHECK, blocking=True,
-                    description=("No phone number, e-mail, NIK, licence plate, street address "
-                                 f"or introduced name (platform.pii.find_pii) in "
-                                 f"{', '.join(columns)}"))
-    def check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        wh = warehouse.get()
+    def evaluate(audit: Audit) -> dg.AssetCheckResult:
+        wh = audit.wh
         findings: dict[str, dict[str, int]] = {}
         for column in columns:
             values = wh.read_frame(f'SELECT DISTINCT "{column}" AS v FROM '
-                                   f'{spec.staging.qualified} WHERE "{column}" IS NOT NULL')["v"]
+                                   f'{audit.relation} WHERE "{column}" IS NOT NULL')["v"]
             kinds: dict[str, int] = {}
             for value in values:
                 for kind in personal_data_kinds(value):
@@ -56,4 +52,9 @@ def personal_data_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
             metadata={"columns_scanned": dg.MetadataValue.text(", ".join(columns)),
                       "findings": dg.MetadataValue.json(findings)})
 
-    return check
+    return TableCheck(
+        spec.staging_key, PERSONAL_DATA_CHECK,
+        ("No phone number, e-mail, NIK, licence plate, street address "
+         f"or introduced name (platform.pii.find_pii) in "
+         f"{', '.join(columns)}"),
+        evaluate, blocking=True)

@@ -26,8 +26,8 @@ publisher's release, not a halt of the area resolution and marts downstream.
 import dagster as dg
 import pandas as pd
 
+from smartchange_assets.platform.audit import Audit, TableCheck
 from smartchange_assets.platform.markdown import md_table
-from smartchange_assets.platform.resources import WarehouseResource
 
 CHECK_NAME = "evacuee_columns"
 MIN_EVIDENCE_ROWS = 5
@@ -105,21 +105,15 @@ def describe(evidence: pd.DataFrame) -> str:
     return "; ".join(lines) or "no payload looks suspect"
 
 
-def evacuee_columns_check(spec) -> dg.AssetChecksDefinition:
+def evacuee_columns_check(spec) -> TableCheck:
     """Factory for ``SourceSpec.extra_checks``: the check on the spec's staging table."""
 
-    @dg.asset_check(
-        asset=spec.staging_key, name=CHECK_NAME, blocking=False,
-        description=("Casualty/evacuee columns measured per payload (injured equal to people "
-                     "affected; more shelters than evacuees) against the parser's "
-                     "evacuee_columns_suspect mark; warns when they disagree. Not blocking: "
-                     "the rows are as published, the columns' meaning needs a person."))
-    def check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        wh = warehouse.get()
+    def evaluate(audit: Audit) -> dg.AssetCheckResult:
+        wh = audit.wh
         frame = wh.read_frame(
             f"SELECT s.payload_sha256, m.file_name, s.injured, s.affected_people,"
             f" s.displaced_people, s.evacuation_sites, s.evacuee_columns_suspect"
-            f" FROM {spec.staging.qualified} s LEFT JOIN (SELECT DISTINCT ON (sha256) sha256,"
+            f" FROM {audit.relation} s LEFT JOIN (SELECT DISTINCT ON (sha256) sha256,"
             f" file_name FROM raw.landing_manifest WHERE source = :s ORDER BY sha256,"
             f" fetched_at) m ON m.sha256 = s.payload_sha256", s=spec.source_id)
         frame = frame.astype({c: "Float64" for c in ("injured", "affected_people",
@@ -138,4 +132,10 @@ def evacuee_columns_check(spec) -> dg.AssetChecksDefinition:
                     evidence.drop(columns=["payload_sha256"])) if len(evidence) else "none"),
             })
 
-    return check
+    return TableCheck(
+        spec.staging_key, CHECK_NAME,
+        ("Casualty/evacuee columns measured per payload (injured equal to people "
+         "affected; more shelters than evacuees) against the parser's "
+         "evacuee_columns_suspect mark; warns when they disagree. Not blocking: "
+         "the rows are as published, the columns' meaning needs a person."),
+        evaluate, blocking=False)

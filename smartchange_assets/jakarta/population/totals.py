@@ -26,7 +26,7 @@ import pandas as pd
 
 from smartchange_assets.jakarta.population.layouts import BPS, DUKCAPIL, SATUDATA
 from smartchange_assets.jakarta.population.parser import NATURAL_KEY
-from smartchange_assets.platform.resources import WarehouseResource
+from smartchange_assets.platform.audit import Audit, TableCheck
 
 CHECK_NAME = "totals_agree"
 _KOTA_WORDS = ("PUSAT", "UTARA", "BARAT", "SELATAN", "TIMUR")
@@ -34,23 +34,23 @@ _PAIRS = ((SATUDATA, DUKCAPIL), (SATUDATA, BPS), (DUKCAPIL, BPS))
 _MAX_ROWS_SHOWN = 50
 
 
-def totals_agree(spec) -> dg.AssetChecksDefinition:
+def totals_agree(spec) -> TableCheck:
     """Blocking check on the population staging table (an ``extra_checks`` factory)."""
 
-    @dg.asset_check(
-        asset=spec.staging_key, name=CHECK_NAME, blocking=True,
-        description=("Dukcapil L + P = JML in every row (fails otherwise); the same key in "
-                     "several payloads, and satudata/Dukcapil/BPS kota totals at the same "
-                     "reference date, compared and reported with the size of each difference."))
-    def check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        frame = warehouse.get().read_frame(
-            f"SELECT s.*, m.file_name FROM {spec.staging.qualified} s LEFT JOIN ("
+    def evaluate(audit: Audit) -> dg.AssetCheckResult:
+        frame = audit.wh.read_frame(
+            f"SELECT s.*, m.file_name FROM {audit.relation} s LEFT JOIN ("
             " SELECT DISTINCT ON (sha256) sha256, file_name FROM raw.landing_manifest"
             " WHERE source = :source ORDER BY sha256, fetched_at) m"
             " ON m.sha256 = s.payload_sha256", source=spec.source_id)
         return totals_result(compare_totals(frame))
 
-    return check
+    return TableCheck(
+        spec.staging_key, CHECK_NAME,
+        ("Dukcapil L + P = JML in every row (fails otherwise); the same key in "
+         "several payloads, and satudata/Dukcapil/BPS kota totals at the same "
+         "reference date, compared and reported with the size of each difference."),
+        evaluate, blocking=True)
 
 
 # --------------------------------------------------------------------------------------------
