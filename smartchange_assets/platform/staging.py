@@ -47,9 +47,10 @@ def stage_payloads(spec: SourceSpec, payloads: list[Payload]) -> StagedSource:
             recon.append(reconciliation_row(spec, p, None, 0, 0, 0,
                                             f"{spec.source_id}: {p.file_name}: {exc}"))
             continue
-        frame = result.staged.copy()
-        frame.insert(0, "payload_sha256", p.sha256)
-        staged.append(frame)
+        if len(result.staged):  # a payload without rows may not name its columns: skip it
+            frame = result.staged.copy()
+            frame.insert(0, "payload_sha256", p.sha256)
+            staged.append(frame)
         q = result.quarantine.copy()
         q.insert(0, "file_name", p.file_name)
         q.insert(0, "payload_sha256", p.sha256)

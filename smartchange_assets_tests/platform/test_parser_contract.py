@@ -21,7 +21,7 @@ from smartchange_assets.platform.parsing import (
     conform,
 )
 from smartchange_assets.platform.spec import SourceSpec, staging_table
-from smartchange_assets.platform.staging import stage_payloads
+from smartchange_assets.platform.staging import stage, stage_payloads
 from smartchange_assets.platform.tables import Column
 
 SPEC = HeaderSpec({"date": ("tanggal", "Datum"), "station": ("stasiun", "lokasi spku"),
@@ -165,3 +165,12 @@ def test_rows_that_do_not_add_up_are_an_error_naming_source_and_file():
 
     recon = stage_payloads(_spec(lossy), [_payload("lossy.csv")]).reconciliation
     assert recon.at[0, "error"].startswith("test/contract: lossy.csv: rows do not reconcile")
+
+
+def test_a_payload_without_rows_need_not_name_its_columns():
+    def empty(data: bytes, file_name: str) -> ParseResult:  # e.g. the empty last page of an API
+        return ParseResult(staged=pd.DataFrame(), source_rows=0)
+
+    result = stage(_spec(empty), [_payload("empty.json")], wh=None)
+    assert result.staged.columns.tolist() == ["payload_sha256", "n"] and result.staged.empty
+    assert result.reconciliation.at[0, "error"] is None
