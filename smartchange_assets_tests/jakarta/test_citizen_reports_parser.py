@@ -259,7 +259,8 @@ def test_unreadable_payload_raises_parse_error_naming_file(payload):
 # the dashboard API shape, built from the real sample rows
 
 
-STATUSES = ("Selesai", "Menunggu Validasi", "Sedang dikerjakan")  # REPORT §5 lifecycle
+# the lifecycle of docs/sources/jakarta-citizen-reports.md §1
+STATUSES = ("Selesai", "Menunggu Validasi", "Sedang dikerjakan")
 
 
 def api_reply(records: list[dict]) -> bytes:

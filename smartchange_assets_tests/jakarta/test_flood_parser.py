@@ -141,7 +141,8 @@ def test_f1_suspect_casualty_columns_are_staged_as_published():
     staged = parsed(F1).staged
     injured = staged[staged["injured"] > 0]
     assert len(injured) == 155
-    assert (injured["injured"] == injured["affected_people"]).sum() == 98  # REPORT §2.2
+    # docs/sources/jakarta-flood.md §4
+    assert (injured["injured"] == injured["affected_people"]).sum() == 98
     assert (staged["evacuation_sites"] == 0).all()
     assert staged["displaced_people"].max() == 31
     assert staged["evacuee_columns_suspect"].all()
