@@ -160,8 +160,7 @@ class _Staging:
         age_band_raw does not decide "equal"; the quarantine names the published column."""
         if not self.staged:
             return
-        frame = pd.DataFrame(self.staged).astype(object)
-        frame = frame.where(frame.notna(), None)
+        frame = pd.DataFrame(self.staged)
         raw = pd.Series([self.raws[r] for r in frame["source_row"]], index=frame.index,
                         dtype=object)
         compare = [c for c in frame.columns if c not in ("source_row", "age_band_raw")]
