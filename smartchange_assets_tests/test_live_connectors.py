@@ -23,13 +23,8 @@ from smartchange_assets.berlin.blume_air_quality.live import (
     fetch_blume_month,
     months_between,
 )
-from smartchange_assets.jakarta.ispu.live import (
-    ISPU_SLUGS,
-    SATUDATA_DETAIL_URL,
-    SatudataError,
-    fetch_ispu_pages,
-    ispu_year_slug,
-)
+from smartchange_assets.jakarta.ispu.live import ISPU_SLUGS, fetch_ispu_pages, ispu_year_slug
+from smartchange_assets.jakarta.satudata import SATUDATA_DETAIL_URL, SatudataError
 from smartchange_assets.platform.http import HttpClient, HttpError, PayloadValidationError
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "http"

@@ -1,4 +1,4 @@
-"""Jakarta's two data portals, shared by every Jakarta source (jakarta REPORT §0).
+"""Jakarta's two data portals, shared by every Jakarta source (docs/sources/jakarta-portals.md).
 
 * **Satu Data Jakarta** (current portal). Its single-page app is backed by an undocumented
   endpoint::
@@ -38,7 +38,8 @@ logger = logging.getLogger("smartchange.jakarta.satudata")
 SATUDATA_DETAIL_URL = "https://satudata.jakarta.go.id/backend/api/v2/satudata/detail"
 LEGACY_CKAN_URL = "https://data.jakarta.go.id"
 
-#: Columns satudata adds to every row; they describe the upload, not the data (REPORT §0.1).
+#: Columns satudata adds to every row; they describe the upload, not the data
+#: (docs/sources/jakarta-portals.md §1).
 SATUDATA_SYSTEM_COLUMNS = frozenset({
     "id", "rn", "user_id", "tanggal_upload", "tanggal_update", "uid_upload", "batch_upload",
     "jadwal_rilis", "created_at", "updated_at"})
@@ -59,7 +60,7 @@ class CkanError(PayloadValidationError):
 class JsonRecordsError(ValueError):
     """A landed JSON reply that holds no readable row list. ``row`` is 1-based when known.
 
-    Parsers turn it into a ParseError naming their source and the file."""
+    Parsers turn it into a ParseError naming the file (the staging engine adds the source)."""
 
     def __init__(self, message: str, row: int | None = None):
         self.row = row

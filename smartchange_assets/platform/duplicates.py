@@ -44,32 +44,38 @@ def settle_duplicates(rows: pd.DataFrame, key: Sequence[str], quarantine: Quaran
     repeated = rows.duplicated(key, keep=False)
     if not repeated.any():
         return rows
+    # plain Python tuples, missing values as None: one pass, however many keys repeat
+    group = rows[repeated]
+    keys = list(_plain(group[key]).itertuples(index=False, name=None))
+    versions = list(_plain(group[compare]).itertuples(index=False, name=None))
+    labels = list(group[key].itertuples(index=False, name=None))
+    numbers = [int(n) for n in group[source_row]]
+    positions_of: dict[tuple, list[int]] = {}
+    for pos, k in enumerate(keys):
+        positions_of.setdefault(k, []).append(pos)
     drop: list = []
-    for _, group in rows[repeated].groupby(key, sort=False, dropna=False):
-        versions = group[compare].astype(object).where(group[compare].notna(), None) \
-            .apply(tuple, axis=1)
+    for positions in positions_of.values():
         first_of_version: dict = {}
-        for idx, version in versions.items():
-            first_of_version.setdefault(version, idx)
+        for pos in positions:
+            first_of_version.setdefault(versions[pos], pos)
         conflict = len(first_of_version) > 1
-        label = _key_label(group.iloc[0], key)
+        label = ", ".join(f"{c}={v}" for c, v in zip(key, labels[positions[0]], strict=True))
         if conflict:
-            differing = [c for c in compare if group[c].astype(object)
-                         .where(group[c].notna(), None).nunique(dropna=False) > 1]
-            rows_named = ", ".join(str(int(r)) for r in group[source_row])
-        for idx, version in versions.items():
-            first = first_of_version[version]
-            if idx == first and not conflict:
+            differing = [c for j, c in enumerate(compare)
+                         if len({versions[pos][j] for pos in positions}) > 1]
+            rows_named = ", ".join(str(numbers[pos]) for pos in positions)
+        for pos in positions:
+            first = first_of_version[versions[pos]]
+            if pos == first and not conflict:
                 continue  # the row staged for an exact repeat
-            row_no = int(rows.at[idx, source_row])
+            idx = group.index[pos]
             record = raw_values.at[idx] if raw_values is not None else \
                 rows.loc[idx].to_dict()
-            if idx != first:
-                quarantine.add(row_no, key[0], f"exact duplicate of source row "
-                               f"{int(rows.at[first, source_row])} ({label})", record,
-                               kind=DUPLICATE)
+            if pos != first:
+                quarantine.add(numbers[pos], key[0], f"exact duplicate of source row "
+                               f"{numbers[first]} ({label})", record, kind=DUPLICATE)
             else:
-                quarantine.add(row_no, differing[0] if differing else key[0],
+                quarantine.add(numbers[pos], differing[0] if differing else key[0],
                                f"conflicting rows for {label}: source rows {rows_named} "
                                f"differ in {', '.join(differing)}; none is staged", record,
                                kind=INCONSISTENT)
@@ -77,5 +83,5 @@ def settle_duplicates(rows: pd.DataFrame, key: Sequence[str], quarantine: Quaran
     return rows.drop(index=drop)
 
 
-def _key_label(row: pd.Series, key: list[str]) -> str:
-    return ", ".join(f"{c}={row[c]}" for c in key)
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.astype(object).where(frame.notna(), None)

@@ -78,7 +78,10 @@ def parse_payloads(spec: SourceSpec, payloads: list[Payload], wh=None
             yield _unreadable(spec, p, f"{spec.source_id}: {p.file_name}: {exc}")
             continue
         frame = result.staged
-        frame.insert(0, "payload_sha256", p.sha256)
+        if len(frame):
+            frame.insert(0, "payload_sha256", p.sha256)
+        else:  # a payload without rows may not name its columns
+            frame = pd.DataFrame(columns=spec.staging.column_names)
         if spec.transform is not None and len(frame):
             before = len(frame)
             frame = spec.transform(frame, wh)

@@ -25,20 +25,17 @@ from smartchange_assets.jakarta.admin_areas.aliases import (
 from smartchange_assets.jakarta.admin_areas.crosswalk import CROSSWALK, SELECT_SQL
 from smartchange_assets.jakarta.admin_areas.linking import (
     AREA_COLUMN_NAMES,
+    AREA_COLUMNS,
+    AREA_DEPS,
+    area_resolution_check,
+    area_transform,
     resolve_frame,
     summarise_resolution,
 )
-from smartchange_assets.jakarta.admin_areas.parser import STAGED_COLUMNS, parse_admin_areas
-from smartchange_assets.jakarta.admin_areas.resolver import (
-    AREA_COLUMNS,
-    AREA_DEPS,
-    FUZZY_CUTOFF,
-    AreaIndex,
-    area_resolution_check,
-    area_transform,
-    normalise_name,
-)
-from smartchange_assets.jakarta.admin_areas.source import SOURCE, hierarchy_findings
+from smartchange_assets.jakarta.admin_areas.names import normalise_name
+from smartchange_assets.jakarta.admin_areas.parser import parse_admin_areas
+from smartchange_assets.jakarta.admin_areas.resolver import FUZZY_CUTOFF, AreaIndex
+from smartchange_assets.jakarta.admin_areas.source import COLUMNS, SOURCE, hierarchy_findings
 from smartchange_assets.platform.landing import LandingArchive
 from smartchange_assets.platform.parsing import (
     DUPLICATE,
@@ -46,6 +43,7 @@ from smartchange_assets.platform.parsing import (
     UNREADABLE,
     ParseError,
     ParseResult,
+    conform,
 )
 from smartchange_assets.platform.quality import render_query, run_suite
 from smartchange_assets.platform.reconciliation import reconciliation_findings
@@ -76,12 +74,13 @@ EXPECTED = {
     "bps_mfd2018_villages_dki31.csv": (254, 254, 0, 0, {"kelurahan": 254}),
 }
 
-# REPORT §6, written out here independently of the code's constant
-REPORT_KOTA = {"31.01": "3101", "31.71": "3173", "31.72": "3175", "31.73": "3174",
+# docs/sources/jakarta-admin-areas.md §2, written out here independently of the code's constant
+DOC_KOTA = {"31.01": "3101", "31.71": "3173", "31.72": "3175", "31.73": "3174",
                "31.74": "3171", "31.75": "3172"}
 
-# The Kemendagri kelurahan the BPS 2018 scrape lacks (REPORT §6: "Senen, Menteng, Gunung,
-# Tengah, Krukut, Guntur, Ceger and others"; Tengah is in fact there, as KAMPUNG TENGAH).
+# The Kemendagri kelurahan the BPS 2018 scrape lacks (docs/sources/jakarta-admin-areas.md §2:
+# "Senen, Menteng, Gunung, Tengah, Krukut, Guntur, Ceger and others"; Tengah is in fact there,
+# as KAMPUNG TENGAH).
 NO_BPS_KELURAHAN = {"Senen", "Bungur", "Menteng", "Krukut", "Srengseng", "Guntur", "Gunung",
                     "Dukuh", "Ujung Menteng", "Klender", "Munjul", "Setu", "Ceger"}
 
@@ -117,7 +116,8 @@ def test_every_seed_file_reconciles_with_known_counts(name):
     assert (len(result.staged), result.no_data, len(result.quarantine)) == (
         staged, no_data, quarantined)
     assert result.staged["level"].value_counts().to_dict() == levels
-    assert list(result.staged.columns) == STAGED_COLUMNS
+    typed = conform(result.staged, COLUMNS, SOURCE.source_id)  # exactly the table's columns
+    assert str(typed["source_row"].dtype) == "Int64"
     assert result.staged["source_row"].tolist() == list(range(1, rows + 1))
 
 
@@ -133,7 +133,8 @@ def test_kemendagri_codes_parents_and_the_trailing_space_in_jakarta_utara():
     assert (rows["31"]["level"], rows["31"]["name"]) == ("province",
                                                          "Daerah Khusus Ibukota Jakarta")
     assert pd.isna(rows["31"]["parent_code"])
-    # published as 'Kota Administrasi Jakarta Utara ' (REPORT §6): trimmed, counted in notes
+    # published as 'Kota Administrasi Jakarta Utara ' (docs/sources/jakarta-admin-areas.md §3):
+    # trimmed, counted in notes
     assert rows["31.72"]["name"] == "Kota Administrasi Jakarta Utara"
     assert rows["31.72"]["name_normalised"] == "JAKARTAUTARA"
     assert result.notes["names_trimmed"] == 1
@@ -239,9 +240,14 @@ def test_repeats_outsiders_and_orphans_are_quarantined_with_their_kind():
     real = seed_bytes(KEMENDAGRI_FILE)
     extra = (b"('31.71.01.1001','Gambir'),\r\n('31.71.01.1002','Cideng Baru'),\r\n"
              b"('32.01','Kabupaten Bogor'),\r\n")
-    q = parse_admin_areas(real + extra, "extra.sql.txt").quarantine
+    result = parse_admin_areas(real + extra, "extra.sql.txt")
+    q = result.quarantine
+    # 31.71.01.1002 is Cideng in row 14 and Cideng Baru in row 320: neither is staged
     assert q[["source_row", "column_name", "kind"]].values.tolist() == [
-        [319, "kode", DUPLICATE], [320, "kode", INCONSISTENT], [321, "kode", INCONSISTENT]]
+        [14, "nama", INCONSISTENT], [319, "kode", DUPLICATE], [320, "nama", INCONSISTENT],
+        [321, "kode", INCONSISTENT]]
+    assert "source rows 14, 320 differ in name, name_normalised" in q.iloc[0]["reason"]
+    assert "31.71.01.1002" not in set(result.staged["code"])
     orphaned = parse_admin_areas(real.replace(b"('31.71.01','Gambir'),\r\n", b""), "o.sql.txt")
     assert len(orphaned.quarantine) == 6  # Gambir's six kelurahan
     assert set(orphaned.quarantine["kind"]) == {INCONSISTENT}
@@ -392,7 +398,7 @@ def test_crm_locations_resolve_by_kelurahan_alone():
 
 
 @pytest.mark.parametrize(("triple", "code", "method", "note"), [
-    # population 2013-2016 spellings (REPORT §3.1)
+    # population 2013-2016 spellings (docs/sources/jakarta-population.md §3)
     (("KAB.ADM.KEP.SERIBU", "KEP. SERIBU UTR", "P. HARAPAN"), "31.01.01.1003", "exact",
      "kecamatan 'KEP. SERIBU UTR' is an alias of Kepulauan Seribu Utara"),
     (("JAKARTA BARAT", "TAMBORA", "KERENDANG"), "31.73.04.1005", "alias",
@@ -419,7 +425,7 @@ def test_real_spellings_resolve(triple, code, method, note):
 
 
 @pytest.mark.parametrize(("triple", "code", "mismatch"), [
-    # real rows of the flood 2023 file (REPORT §2.2: wrong parents)
+    # real rows of the flood 2023 file (docs/sources/jakarta-flood.md §3: wrong parents)
     (("JAKARTA BARAT", "PASAR MINGGU", "CILANDAK TIMUR"), "31.74.04.1003",
      "parent_mismatch: kota 'JAKARTA BARAT' is 31.73, but Cilandak Timur (31.74.04.1003) lies "
      "in Kota Administrasi Jakarta Selatan (31.74)"),
@@ -596,7 +602,7 @@ def test_areas_materialise_from_the_seed_with_green_checks(fresh_database):
 
     crosswalk = wh.read_frame("SELECT * FROM staging.jakarta_area_crosswalk")
     kota = crosswalk[crosswalk["level"] == "kota"]
-    assert dict(zip(kota["kemendagri_code"], kota["bps_code"], strict=True)) == REPORT_KOTA
+    assert dict(zip(kota["kemendagri_code"], kota["bps_code"], strict=True)) == DOC_KOTA
     assert set(kota["match_method"]) == {"fixed_table"} and kota["names_agree"].all()
     by_code = crosswalk.set_index("kemendagri_code")
     assert by_code.loc["31.01.01", "bps_code"] == "3101020"  # Kep. Seribu Utara, other order
@@ -616,7 +622,7 @@ def test_areas_materialise_from_the_seed_with_green_checks(fresh_database):
 
     # The suite catches the dangerous join: kota paired on their digits (31.71 -> 3171).
     digits = SELECT_SQL
-    for kemendagri, bps in REPORT_KOTA.items():
+    for kemendagri, bps in DOC_KOTA.items():
         digits = digits.replace(f"('{kemendagri}', '{bps}')",
                                 f"('{kemendagri}', '{kemendagri.replace('.', '')}')")
     outcome = run_suite(wh.url, render_query(digits), list(CROSSWALK.expectations), "digits")

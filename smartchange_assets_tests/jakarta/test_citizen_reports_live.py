@@ -1,5 +1,6 @@
 """CRM dashboard connector: replies built from the real 15-report sample (code, category,
-kelurahan, problem text and date are the sample's; the JSON envelope follows REPORT §5),
+kelurahan, problem text and date are the sample's; the JSON envelope follows
+docs/sources/jakarta-citizen-reports.md §2),
 replayed with ``responses`` through the real HttpClient, and one live-mode run through Dagster
 on a real Postgres."""
 

@@ -5,6 +5,7 @@ through Dagster on a real Postgres (no staged text value may match find_pii)."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -14,16 +15,21 @@ import pandas as pd
 import pytest
 
 from smartchange_assets.jakarta.citizen_reports.parser import (
-    STAGED_COLUMNS,
-    TEXT_COLUMNS,
     created_at,
     parse_citizen_reports,
     report_id_date,
     split_content,
 )
-from smartchange_assets.jakarta.citizen_reports.source import SOURCE
+from smartchange_assets.jakarta.citizen_reports.source import COLUMNS, SOURCE
 from smartchange_assets.platform.landing import LandingArchive
-from smartchange_assets.platform.parsing import DUPLICATE, INCONSISTENT, UNREADABLE, ParseError
+from smartchange_assets.platform.parsing import (
+    DUPLICATE,
+    INCONSISTENT,
+    UNREADABLE,
+    ParseError,
+    ParseResult,
+    conform,
+)
 from smartchange_assets.platform.pii import find_pii
 
 from ..seed_files import SEED, seed_entries
@@ -33,11 +39,19 @@ SEED = SEED / "jakarta" / "citizen_reports"
 FILE = SEED / "crm_test_predictions_dinov2_e5_not_pooled.SAMPLE.csv"
 NAME = FILE.name
 STAGING = "staging.jakarta_citizen_reports"
+TEXT_COLUMNS = [c.name for c in COLUMNS if c.sql_type == "text"]
+
+
+def parse(data: bytes, file_name: str) -> ParseResult:
+    """parse_citizen_reports, its staged rows typed by the table spec as the staging engine does
+    (the area columns come later, from the source's transform)."""
+    result = parse_citizen_reports(data, file_name)
+    return dataclasses.replace(result, staged=conform(result.staged, COLUMNS, SOURCE.source_id))
 
 
 @cache
 def parsed():
-    return parse_citizen_reports(FILE.read_bytes(), NAME)
+    return parse(FILE.read_bytes(), NAME)
 
 
 def real_records() -> list[dict]:
@@ -75,7 +89,7 @@ def test_real_sample_reconciles_with_exact_counts():
     result.reconcile()
     assert (result.source_rows, len(result.staged), result.no_data,
             len(result.quarantine)) == (15, 15, 0, 0)
-    assert list(result.staged.columns) == STAGED_COLUMNS
+    assert list(result.staged.columns) == [c.name for c in COLUMNS]
     assert result.notes["date_range"] == ["2023-02-19", "2023-12-24"]
     assert result.notes["dropped_columns"] == ["number", "image_path", "dinas_clean", "image",
                                                "dinas_final", "label"]
@@ -171,29 +185,29 @@ def assert_same_result(other) -> None:
 
 
 def test_semicolon_copy_gives_same_staged():
-    result = parse_citizen_reports(write_csv(real_rows(), ";"), NAME)
+    result = parse(write_csv(real_rows(), ";"), NAME)
     assert result.notes["delimiter"] == ";"
     assert_same_result(result)
 
 
 def test_bom_and_crlf_copy_gives_same_staged():
     data = b"\xef\xbb\xbf" + FILE.read_bytes()
-    assert_same_result(parse_citizen_reports(data, NAME))
+    assert_same_result(parse(data, NAME))
     rows = real_rows()
     out = io.StringIO(newline="")
     csv.writer(out, lineterminator="\r\n").writerows(rows)
-    assert_same_result(parse_citizen_reports(out.getvalue().encode(), NAME))
+    assert_same_result(parse(out.getvalue().encode(), NAME))
 
 
 def test_reordered_columns_copy_gives_same_staged():
-    assert_same_result(parse_citizen_reports(write_csv([r[::-1] for r in real_rows()]), NAME))
+    assert_same_result(parse(write_csv([r[::-1] for r in real_rows()]), NAME))
 
 
 def test_garbled_report_id_is_quarantined_naming_its_column():
     rows = real_rows()
     assert rows[3][0] == "JK2311250441"
     rows[3][0] = "JK23x1250441"
-    result = parse_citizen_reports(write_csv(rows), NAME)
+    result = parse(write_csv(rows), NAME)
     q = result.quarantine
     assert list(q["source_row"]) == [3] and list(q["column_name"]) == ["report_id"]
     assert list(q["kind"]) == [UNREADABLE] and "JK23X1250441" in q.iloc[0]["reason"]
@@ -203,21 +217,24 @@ def test_garbled_report_id_is_quarantined_naming_its_column():
 def test_date_columns_disagreeing_with_report_id_are_inconsistent():
     rows = real_rows()
     rows[1][2] = "19"  # JK2306180342 says the 18th
-    result = parse_citizen_reports(write_csv(rows), NAME)
+    result = parse(write_csv(rows), NAME)
     q = result.quarantine
     assert list(q["column_name"]) == ["date"] and list(q["kind"]) == [INCONSISTENT]
 
 
 def test_repeated_report_is_a_duplicate_or_a_conflict():
     rows = real_rows()
-    exact = parse_citizen_reports(write_csv([*rows, rows[1]]), NAME)
+    exact = parse(write_csv([*rows, rows[1]]), NAME)
     assert list(exact.quarantine["kind"]) == [DUPLICATE]
     pd.testing.assert_frame_equal(exact.staged, parsed().staged)
     changed = list(rows[1])
     changed[8] = "Jalan"
-    conflict = parse_citizen_reports(write_csv([*rows, changed]), NAME)
+    conflict = parse(write_csv([*rows, changed]), NAME)
     assert list(conflict.quarantine["source_row"]) == [1, 16]
     assert set(conflict.quarantine["kind"]) == {INCONSISTENT}
+    assert conflict.quarantine.iloc[0]["reason"] == (
+        "conflicting rows for report_id=JK2306180342: source rows 1, 16 differ in category, "
+        "category_raw; none is staged")
     assert len(conflict.staged) == 14
 
 
@@ -234,7 +251,7 @@ def test_repeated_report_is_a_duplicate_or_a_conflict():
 ])
 def test_unreadable_payload_raises_parse_error_naming_file(payload):
     with pytest.raises(ParseError) as err:
-        parse_citizen_reports(payload(FILE.read_bytes()), NAME)
+        parse(payload(FILE.read_bytes()), NAME)
     assert NAME in str(err.value)
 
 
@@ -242,7 +259,8 @@ def test_unreadable_payload_raises_parse_error_naming_file(payload):
 # the dashboard API shape, built from the real sample rows
 
 
-STATUSES = ("Selesai", "Menunggu Validasi", "Sedang dikerjakan")  # REPORT §5 lifecycle
+# the lifecycle of docs/sources/jakarta-citizen-reports.md §1
+STATUSES = ("Selesai", "Menunggu Validasi", "Sedang dikerjakan")
 
 
 def api_reply(records: list[dict]) -> bytes:
@@ -264,7 +282,7 @@ def api_reply(records: list[dict]) -> bytes:
 
 
 def test_api_json_built_from_real_rows_matches_the_csv():
-    result = parse_citizen_reports(api_reply(real_records()), "distribution-map-2023.json")
+    result = parse(api_reply(real_records()), "distribution-map-2023.json")
     result.reconcile()
     assert (result.source_rows, len(result.staged), len(result.quarantine)) == (15, 15, 0)
     same = ["report_id", "created_date", "category", "category_raw", "kelurahan_name",
@@ -281,7 +299,7 @@ def test_api_json_timestamps():
     reply = json.loads(api_reply(records))
     reply[0]["createdAt"] = "2023-06-18T17:30:00.000Z"  # planted time: 00:30 on the 19th local
     reply[1]["createdAt"] = "2023-08-26 09:15:00"
-    result = parse_citizen_reports(json.dumps(reply).encode(), "window.json")
+    result = parse(json.dumps(reply).encode(), "window.json")
     s = result.staged.set_index("report_id")
     assert s.loc["JK2306180342", "created_at_local"] == pd.Timestamp("2023-06-19 00:30")
     assert s.loc["JK2306180342", "created_at_utc"] == pd.Timestamp("2023-06-18 17:30", tz="UTC")
@@ -295,7 +313,7 @@ def test_api_report_without_code_or_date_is_quarantined_without_its_text():
     reply[0]["code"] = None
     reply[1]["createdAt"] = "kemarin"
     reply[1]["content"] = "Permasalahan: hubungi saya 0812-3456-7890"
-    result = parse_citizen_reports(json.dumps(reply).encode(), "window.json")
+    result = parse(json.dumps(reply).encode(), "window.json")
     q = result.quarantine
     assert list(q["column_name"]) == ["code", "createdAt"]
     # raw.quarantine is a table too: no phone number, address or coordinates in raw_record
@@ -304,7 +322,7 @@ def test_api_report_without_code_or_date_is_quarantined_without_its_text():
 
 
 def test_empty_api_window_is_readable():
-    result = parse_citizen_reports(b"[]", "window.json")
+    result = parse(b"[]", "window.json")
     assert (result.source_rows, len(result.staged)) == (0, 0)
 
 
@@ -338,7 +356,7 @@ def planted_rows() -> list[list[str]]:
 
 
 def test_planted_personal_data_is_redacted_in_every_description():
-    result = parse_citizen_reports(write_csv(planted_rows()), "planted.csv")
+    result = parse(write_csv(planted_rows()), "planted.csv")
     assert (len(result.staged), len(result.quarantine)) == (15, 0)
     assert_no_pii_in_text_columns(result.staged)
     by_row = result.staged.set_index("source_row")["description_redacted"]
@@ -357,7 +375,7 @@ def test_planted_items_in_every_text_field_never_reach_staging():
         row[8] += " 0812-1111-2222"
         row[7] += " Jl. Melati No. 3"
         row[9] += " budi@dinas.go.id"
-    result = parse_citizen_reports(write_csv(rows), "planted-everywhere.csv")
+    result = parse(write_csv(rows), "planted-everywhere.csv")
     assert len(result.staged) == 15
     assert_no_pii_in_text_columns(result.staged)
 
@@ -433,8 +451,6 @@ def test_planted_copies_leave_no_personal_data_in_postgres(fresh_database):
 
 def test_personal_data_check_fails_when_raw_text_gets_through(fresh_database):
     # a deliberately broken parser that stages the unredacted text: the check must catch it
-    import dataclasses
-
     def leaky(data: bytes, file_name: str):
         result = parse_citizen_reports(data, file_name)
         raw = {r["report_id"]: r["description"] for r in csv.DictReader(

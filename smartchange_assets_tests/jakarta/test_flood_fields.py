@@ -1,4 +1,5 @@
-"""Free-text flood fields, on the spellings that occur in the real files (REPORT §2.2)."""
+"""Free-text flood fields, on the spellings that occur in the real files
+(docs/sources/jakarta-flood.md §3)."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import gzip
 import io
@@ -13,13 +14,15 @@ import pandas as pd
 import pytest
 
 from smartchange_assets.jakarta.flood.checks import describe, evacuee_evidence
-from smartchange_assets.jakarta.flood.parser import STAGED_COLUMNS, parse_flood
+from smartchange_assets.jakarta.flood.parser import parse_flood
+from smartchange_assets.jakarta.flood.source import COLUMNS, SOURCE
 from smartchange_assets.platform.parsing import (
     DUPLICATE,
     INCONSISTENT,
     UNREADABLE,
     ParseError,
     ParseResult,
+    conform,
 )
 from smartchange_assets.platform.pii import find_pii
 
@@ -30,14 +33,22 @@ F1 = "data-kejadian-bencana-banjir-provinsi-dki-jakarta-2020-bulan-januari-maret
 F2 = "data-kejadian-bencana-banjir.csv"
 F3 = "banjir-2024.csv"  # the mirror's banjir.csv, named with its year (its rows have none)
 
-# file -> (source rows, staged, no_data, quarantined); rows as counted in SOURCES.md
+# file -> (source rows, staged, no_data, quarantined); rows as counted in
+# docs/sources/jakarta-flood.md §1
 EXPECTED = {F1: (363, 363, 0, 0), F2: (157, 155, 2, 0), F3: (260, 260, 0, 0)}
 VARIANT = {F1: "F1", F2: "F2", F3: "F3"}
 
 
+def parse(data: bytes, file_name: str) -> ParseResult:
+    """parse_flood, its staged rows typed by the table spec as the staging engine does (the area
+    columns come later, from the source's transform)."""
+    result = parse_flood(data, file_name)
+    return dataclasses.replace(result, staged=conform(result.staged, COLUMNS, SOURCE.source_id))
+
+
 @cache
 def parsed(name: str) -> ParseResult:
-    return parse_flood((SEED / name).read_bytes(), name)
+    return parse((SEED / name).read_bytes(), name)
 
 
 def row(name: str, source_row: int) -> pd.Series:
@@ -62,7 +73,7 @@ def test_every_file_reconciles_with_known_counts(name):
 @pytest.mark.parametrize("name", EXPECTED)
 def test_every_file_staged_shape_and_types(name):
     staged = parsed(name).staged
-    assert list(staged.columns) == STAGED_COLUMNS
+    assert list(staged.columns) == [c.name for c in COLUMNS]
     assert staged["source_row"].is_unique
     assert (staged["variant"] == VARIANT[name]).all()
     assert staged["event_month"].dt.day.eq(1).all()
@@ -130,7 +141,8 @@ def test_f1_suspect_casualty_columns_are_staged_as_published():
     staged = parsed(F1).staged
     injured = staged[staged["injured"] > 0]
     assert len(injured) == 155
-    assert (injured["injured"] == injured["affected_people"]).sum() == 98  # REPORT §2.2
+    # docs/sources/jakarta-flood.md §4
+    assert (injured["injured"] == injured["affected_people"]).sum() == 98
     assert (staged["evacuation_sites"] == 0).all()
     assert staged["displaced_people"].max() == 31
     assert staged["evacuee_columns_suspect"].all()
@@ -244,7 +256,7 @@ def assert_same_result(original: ParseResult, other: ParseResult) -> None:
 @pytest.mark.parametrize("name", EXPECTED)
 def test_semicolon_copy_gives_same_staged(name):
     # derived from the real file: same rows, ';' delimiter
-    result = parse_flood(rewrite_csv((SEED / name).read_bytes(), ";"), name)
+    result = parse(rewrite_csv((SEED / name).read_bytes(), ";"), name)
     assert result.notes["delimiter"] == ";"
     assert_same_result(parsed(name), result)
 
@@ -252,7 +264,7 @@ def test_semicolon_copy_gives_same_staged(name):
 @pytest.mark.parametrize("name", EXPECTED)
 def test_bom_copy_gives_same_staged(name):
     # derived from the real file: UTF-8 BOM prepended
-    assert_same_result(parsed(name), parse_flood(b"\xef\xbb\xbf" + (SEED / name).read_bytes(),
+    assert_same_result(parsed(name), parse(b"\xef\xbb\xbf" + (SEED / name).read_bytes(),
                                                  name))
 
 
@@ -261,7 +273,7 @@ def test_reordered_columns_copy_gives_same_staged(name):
     # derived from the real file: columns in reverse order
     data = (SEED / name).read_bytes()
     width = len(next(csv.reader(io.StringIO(data.decode()))))
-    result = parse_flood(rewrite_csv(data, order=list(reversed(range(width)))), name)
+    result = parse(rewrite_csv(data, order=list(reversed(range(width)))), name)
     assert_same_result(parsed(name), result)
 
 
@@ -291,7 +303,7 @@ def replace_cell(name: str, source_row: int, column: str, value: str) -> bytes:
 def test_garbled_value_quarantines_exactly_that_row_naming_its_column(
         name, source_row, column, value, kind, why):
     # derived from the real file: one cell of one data row replaced
-    result = parse_flood(replace_cell(name, source_row, column, value), name)
+    result = parse(replace_cell(name, source_row, column, value), name)
     result.reconcile()
     assert list(result.quarantine["source_row"]) == [source_row]
     quarantined = result.quarantine.iloc[0]
@@ -308,13 +320,18 @@ def test_repeated_rows_are_quarantined_as_duplicate_or_conflict():
     lines = data.decode().splitlines()
     again = "\n".join([*lines, lines[2]]) + "\n"
     result = parse_flood(again.encode(), F3)
-    assert (result.quarantine.iloc[0]["source_row"], result.quarantine.iloc[0]["kind"]) == (
-        261, DUPLICATE)
-    assert "repeat of source row 2" in result.quarantine.iloc[0]["reason"]
+    assert result.quarantine[["source_row", "column_name", "kind"]].values.tolist() == [
+        [261, "kelurahan", DUPLICATE]]
+    assert "exact duplicate of source row 2 " in result.quarantine.iloc[0]["reason"]
+    assert 2 in set(result.staged["source_row"])
     changed = "\n".join([*lines, lines[2].replace("Timur,2,30.0", "Timur,3,30.0")]) + "\n"
     result = parse_flood(changed.encode(), F3)
-    assert result.quarantine.iloc[0]["kind"] == INCONSISTENT
-    assert result.quarantine.iloc[0]["column_name"] == "kelurahan"
+    # the same kelurahan and month with another count: neither row is staged
+    assert result.quarantine[["source_row", "column_name", "kind"]].values.tolist() == [
+        [2, "jumlah_kejadian", INCONSISTENT], [261, "jumlah_kejadian", INCONSISTENT]]
+    assert "source rows 2, 261 differ in events; none is staged" in \
+        result.quarantine.iloc[0]["reason"]
+    assert 2 not in set(result.staged["source_row"])
 
 
 def test_shifted_row_is_quarantined():
@@ -400,7 +417,7 @@ def test_satudata_detail_reply_of_f2_matches_csv_rows():
     # numbers as JSON numbers (periode_data 202309, bulan "07" stays text: leading zero)
     reply = {"data": {"title": "Data Kejadian Bencana Banjir"}, "filedata": json_rows(F2, 60),
              "totalFiledata": 157, "periodeData": [{"periode_data": "2023"}]}
-    result = parse_flood(b"\xef\xbb\xbf" + json.dumps(reply).encode(), "detail")
+    result = parse(b"\xef\xbb\xbf" + json.dumps(reply).encode(), "detail")
     assert (result.source_rows, result.no_data, result.notes["format"]) == (60, 2, "json")
     pd.testing.assert_frame_equal(result.staged, expected_first(F2, 60))
 
@@ -409,7 +426,7 @@ def test_satudata_reply_of_f3_takes_the_year_from_periode_data():
     # derived from the real F3 file: its rows in a satudata reply for 2024
     reply = {"data": {"title": "Data Kejadian Bencana Banjir"}, "filedata": json_rows(F3, 40),
              "totalFiledata": 40, "periodeData": [{"periode_data": "2024"}]}
-    result = parse_flood(json.dumps(reply).encode(), "detail")
+    result = parse(json.dumps(reply).encode(), "detail")
     assert (result.notes["year"], result.notes["year_source"]) == (2024, "periodeData")
     expected = expected_first(F3, 40)
     pd.testing.assert_frame_equal(result.staged, expected)
@@ -424,7 +441,7 @@ def test_ckan_reply_of_f1_takes_the_year_from_the_title_or_fails():
     reply = {"success": True, "result": {"fields": fields, "records": records, "total": 363}}
     with pytest.raises(ParseError, match="datastore_search: the rows carry no year"):
         parse_flood(json.dumps(reply).encode(), "datastore_search")
-    result = parse_flood(json.dumps(reply).encode(), "banjir-2020-q1.json")
+    result = parse(json.dumps(reply).encode(), "banjir-2020-q1.json")
     pd.testing.assert_frame_equal(result.staged, expected_first(F1, 50))
 
 
@@ -441,16 +458,16 @@ def test_satudata_title_gives_the_year_when_periode_data_is_absent():
                  id="header-only-f2"),
 ])
 def test_empty_but_readable_payload_gives_empty_result(data):
-    result = parse_flood(data() if callable(data) else data, "empty")
+    result = parse(data() if callable(data) else data, "empty")
     result.reconcile()
     assert result.source_rows == 0 and result.staged.empty
-    assert list(result.staged.columns) == STAGED_COLUMNS
+    assert list(result.staged.columns) == [c.name for c in COLUMNS]
 
 
 def test_dates_outside_the_year_are_impossible():
     # F1 rows take the payload's year: 29 February exists in 2020, not in 2021
     data = replace_cell(F1, 200, "tanggal_kejadian", "29 februari")
-    assert row_of(parse_flood(data, F1), 200)["event_date_first"] == pd.Timestamp(
+    assert row_of(parse(data, F1), 200)["event_date_first"] == pd.Timestamp(
         dt.date(2020, 2, 29))
     result = parse_flood(data, F1.replace("2020", "2021"))
     assert list(result.quarantine["source_row"]) == [200]

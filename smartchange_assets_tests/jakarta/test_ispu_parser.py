@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import gzip
 import io
@@ -14,8 +15,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from smartchange_assets.jakarta.ispu.parser import STAGED_COLUMNS, parse_ispu
-from smartchange_assets.platform.parsing import ParseError, ParseResult
+from smartchange_assets.jakarta.ispu.parser import parse_ispu
+from smartchange_assets.jakarta.ispu.source import COLUMNS, SOURCE
+from smartchange_assets.platform.parsing import ParseError, ParseResult, conform
 from smartchange_assets.standards.ispu import CATEGORIES, KEP107_1997, NO_DATA_CATEGORY, P14_2020
 
 from ..seed_files import SEED
@@ -23,13 +25,15 @@ from ..seed_files import SEED
 SEED = SEED / "jakarta" / "ispu"
 
 # year -> (data rows, staged, no_data, quarantined). Data rows are the published counts
-# (SOURCES.md); the split is what the parser does today, pinned so a change is noticed.
+# (docs/sources/jakarta-ispu.md §1); the split is what the parser does today, pinned so a change
+# is noticed. 2016: the 33 rows of 14 dates published two or three times with other values are
+# all quarantined (none of a conflicting key is staged).
 EXPECTED = {
     2010: (1825, 523, 1302, 0),
     2011: (365, 365, 0, 0),
     2014: (1825, 1791, 34, 0),
     2015: (365, 365, 0, 0),
-    2016: (1830, 1614, 37, 179),
+    2016: (1830, 1600, 37, 193),
     2019: (345, 345, 0, 0),
     2021: (1825, 1808, 16, 1),
     2022: (365, 364, 0, 1),
@@ -47,10 +51,16 @@ def seed_path(year: int) -> Path:
     return path
 
 
+def parse(data: bytes, file_name: str) -> ParseResult:
+    """parse_ispu, its staged rows typed by the table spec as the staging engine does."""
+    result = parse_ispu(data, file_name)
+    return dataclasses.replace(result, staged=conform(result.staged, COLUMNS, SOURCE.source_id))
+
+
 @cache
 def parsed(year: int) -> ParseResult:
     path = seed_path(year)
-    return parse_ispu(path.read_bytes(), path.name)
+    return parse(path.read_bytes(), path.name)
 
 
 def rows_of(result: ParseResult, *source_rows: int) -> pd.DataFrame:
@@ -82,10 +92,10 @@ def test_every_file_reconciles_with_known_counts(year):
 def test_every_file_staged_shape_and_types(year):
     result = parsed(year)
     s = result.staged
-    assert list(s.columns) == STAGED_COLUMNS
+    assert list(s.columns) == [c.name for c in COLUMNS]
     assert str(s["date"].dtype) == "datetime64[ns]"
     assert str(s["periode_data"].dtype) == "Int64"
-    assert s["category_mismatch"].dtype == bool
+    assert str(s["category_mismatch"].dtype) == "boolean"
     for col in ("pm10", "pm25", "so2", "co", "o3", "no2", "max_index"):
         assert s[col].dtype == "float64"
     assert (s["date"] == s["date"].dt.normalize()).all()
@@ -172,9 +182,16 @@ def test_2016_dates_that_disagree_with_periode_are_quarantined():
     december = month[month["reason"].str.contains("periode_data 201612")]
     assert len(december) == 40
     assert december["reason"].str.contains(r"'2016-(?:0[1-79]|1[01])-12'").all()
-    dups = q[q["reason"].str.contains("duplicate of source_row")]
-    assert len(dups) == 19
-    assert "duplicate of source_row 1714" in q.loc[q["source_row"] == 1718, "reason"].iloc[0]
+    # 14 dates published two or three times per station with other values (e.g. 2016-12-12 for
+    # DKI2 in rows 1714 and 1718): none of them is staged
+    conflicts = q[q["reason"].str.startswith("conflicting rows for")]
+    assert len(conflicts) == 33 and set(conflicts["kind"]) == {"inconsistent"}
+    assert set(conflicts["column_name"]) <= {"pm10", "so2", "co", "o3", "no2", "max", "critical",
+                                             "categori"}
+    row_1718 = q.loc[q["source_row"] == 1718, "reason"].iloc[0]
+    assert "station_code=DKI2" in row_1718 and "source rows 1714, 1718 differ in" in row_1718
+    assert rows_of(result := parsed(2016), 1714, 1718).empty
+    assert result.staged.query("station_code == 'DKI2' and date == '2016-12-12'").empty
 
 
 def test_2015_periode_201202_rows_get_2015_dates():
@@ -262,7 +279,7 @@ def assert_same_result(original: ParseResult, other: ParseResult) -> None:
 def test_semicolon_copy_gives_same_staged(year):
     # derived from the real file: same rows, ';' delimiter (2022's "PM2,5" then needs no quotes)
     path = seed_path(year)
-    result = parse_ispu(rewrite_csv(path.read_bytes(), ";"), path.name)
+    result = parse(rewrite_csv(path.read_bytes(), ";"), path.name)
     assert result.notes["delimiter"] == ";"
     assert_same_result(parsed(year), result)
 
@@ -271,7 +288,7 @@ def test_semicolon_copy_gives_same_staged(year):
 def test_bom_copy_gives_same_staged(year):
     # derived from the real file: UTF-8 BOM prepended
     path = seed_path(year)
-    assert_same_result(parsed(year), parse_ispu(b"\xef\xbb\xbf" + path.read_bytes(), path.name))
+    assert_same_result(parsed(year), parse(b"\xef\xbb\xbf" + path.read_bytes(), path.name))
 
 
 @pytest.mark.parametrize("year", YEARS)
@@ -280,7 +297,7 @@ def test_reordered_columns_copy_gives_same_staged(year):
     path = seed_path(year)
     data = path.read_bytes()
     width = len(data.split(b"\n", 1)[0].split(b","))
-    result = parse_ispu(rewrite_csv(data, order=list(reversed(range(width)))), path.name)
+    result = parse(rewrite_csv(data, order=list(reversed(range(width)))), path.name)
     assert result.notes["schema_generation"].endswith("(columns reordered)")
     assert_same_result(parsed(year), result)
 
@@ -291,7 +308,7 @@ def test_garbled_date_quarantines_exactly_that_row():
     lines = path.read_bytes().decode().split("\n")
     assert lines[10].startswith("202101,2021-01-31,")
     lines[10] = lines[10].replace("2021-01-31", "2021-1x-3?", 1)
-    result = parse_ispu("\n".join(lines).encode(), path.name)
+    result = parse("\n".join(lines).encode(), path.name)
     result.reconcile()
     original = parsed(2021)
     new_q = result.quarantine[~result.quarantine["source_row"].isin(
@@ -313,7 +330,7 @@ def test_day_first_vs_month_first_is_settled_by_periode():
         row[1] = f"{d.month}/{d.day}/{d.year}"
     out = io.StringIO(newline="")
     csv.writer(out, lineterminator="\n").writerows(rows)
-    assert_same_result(parsed(2011), parse_ispu(out.getvalue().encode(), path.name))
+    assert_same_result(parsed(2011), parse(out.getvalue().encode(), path.name))
 
 
 @pytest.mark.parametrize("payload", [
@@ -366,7 +383,7 @@ def test_satudata_detail_json_matches_csv_rows(year):
              "totalFiledata": 30, "periodeData": [{"periode_data": "2024"}],
              "lastUpdatefiledata": [{"tanggal_upload": "2025-01-08"}]}
     data = b"\xef\xbb\xbf" + json.dumps(reply).encode()
-    result = parse_ispu(data, "satudata-detail.json")
+    result = parse(data, "satudata-detail.json")
     assert result.source_rows == 30
     assert result.notes["format"] == "satudata json (detail/filedata)"
     got = result.staged.sort_values("source_row").reset_index(drop=True)
@@ -377,7 +394,7 @@ def test_satudata_get_table_data_json_matches_csv_rows():
     # derived from the real 2023 file: a /get-table-data reply holding its first 30 rows
     rows, expected = satudata_rows(2023, 30)
     data = b"\xef\xbb\xbf" + json.dumps({"data": rows, "total_pages": 61}).encode()
-    result = parse_ispu(data, "satudata-table.json")
+    result = parse(data, "satudata-table.json")
     got = result.staged.sort_values("source_row").reset_index(drop=True)
     pd.testing.assert_frame_equal(got, expected)
     assert result.notes["schema_generation"].startswith("G3")
@@ -386,7 +403,7 @@ def test_satudata_get_table_data_json_matches_csv_rows():
 def test_title_line_above_header_is_skipped():
     # derived from the real 2019 file: an export-tool title line and a blank line on top
     path = seed_path(2019)
-    result = parse_ispu(b"Indeks Standar Pencemar Udara 2019\n\n" + path.read_bytes(), path.name)
+    result = parse(b"Indeks Standar Pencemar Udara 2019\n\n" + path.read_bytes(), path.name)
     assert result.notes["header_line"] == 3
     assert_same_result(parsed(2019), result)
 
@@ -397,7 +414,7 @@ def test_title_line_above_header_is_skipped():
                  id="header-only-2024"),
 ])
 def test_empty_but_readable_payload_gives_empty_result(data):
-    result = parse_ispu(data() if callable(data) else data, "empty")
+    result = parse(data() if callable(data) else data, "empty")
     result.reconcile()
     assert result.source_rows == 0 and result.staged.empty
-    assert list(result.staged.columns) == STAGED_COLUMNS
+    assert list(result.staged.columns) == [c.name for c in COLUMNS]

@@ -25,7 +25,7 @@ from smartchange_assets.platform.resources import PortalResource, WarehouseResou
 from smartchange_assets.platform.source_assets import build_source
 
 from ..source_harness import check_results, upstream_assets
-from .test_population_parser import SATUDATA, parsed, satudata_json_rows
+from .test_population_parser import SATUDATA, parse, parsed, satudata_json_rows
 
 BOM = b"\xef\xbb\xbf"
 ROWS = satudata_json_rows(12)  # the first 12 real rows, as the API lists them
@@ -81,7 +81,7 @@ def client(slept) -> HttpClient:
 
 
 def staged_from(payloads) -> pd.DataFrame:
-    frames = [parse_population(p.fetched.content, f"page-{n}.json").staged
+    frames = [parse(p.fetched.content, f"page-{n}.json").staged
               for n, p in enumerate(payloads, start=1)]
     return pd.concat(frames, ignore_index=True).drop(columns="source_row")
 

@@ -4,6 +4,7 @@ them (each fault test says which real file it starts from)."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import gzip
 import io
 import json
@@ -15,14 +16,15 @@ import pytest
 
 from smartchange_assets.jakarta.admin_areas.linking import AREA_COLUMNS
 from smartchange_assets.jakarta.population import values
-from smartchange_assets.jakarta.population.parser import STAGED_COLUMNS, parse_population
-from smartchange_assets.jakarta.population.source import SOURCE
+from smartchange_assets.jakarta.population.parser import parse_population
+from smartchange_assets.jakarta.population.source import COLUMNS, SOURCE
 from smartchange_assets.platform.parsing import (
     DUPLICATE,
     INCONSISTENT,
     UNREADABLE,
     ParseError,
     ParseResult,
+    conform,
 )
 
 from ..seed_files import SEED
@@ -36,7 +38,8 @@ BPS = "Jumlah Penduduk Menurut Kabupaten_Kota di Provinsi DKI Jakarta , 2017.csv
 CSV_FILES = (SATUDATA, DUKCAPIL_CSV, BPS)
 
 # file -> (source rows, staged, no_data, quarantined), measured on the real files:
-# satudata: 20,000 lines of which 7,528 repeat an earlier line exactly (REPORT §3.1);
+# satudata: 20,000 lines of which 7,528 repeat an earlier line exactly
+# (docs/sources/jakarta-population.md §3);
 # XLSX: 8 band rows + TOTAL + "Sumber data" footer; BPS: 6 kab/kota + the DKI Jakarta total.
 EXPECTED = {
     SATUDATA: (20_000, 12_472, 0, 7_528),
@@ -50,9 +53,16 @@ def seed_bytes(name: str) -> bytes:
     return (SEED / name).read_bytes()
 
 
+def parse(data: bytes, file_name: str) -> ParseResult:
+    """parse_population, its staged rows typed by the table spec as the staging engine does
+    (the area columns come later, from the source's transform)."""
+    result = parse_population(data, file_name)
+    return dataclasses.replace(result, staged=conform(result.staged, COLUMNS, SOURCE.source_id))
+
+
 @cache
 def parsed(name: str) -> ParseResult:
-    return parse_population(seed_bytes(name), name)
+    return parse(seed_bytes(name), name)
 
 
 def row(result: ParseResult, source_row: int) -> pd.Series:
@@ -75,11 +85,11 @@ def test_every_seed_file_reconciles_with_known_counts(name):
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_staged_frame_has_exactly_the_spec_columns(name):
-    staged = parsed(name).staged
-    assert list(staged.columns) == STAGED_COLUMNS
+    raw = parse_population(seed_bytes(name), name).staged
     # the platform adds the payload hash, the area resolver the area columns
     added = {"payload_sha256", *(c.name for c in AREA_COLUMNS)}
-    assert set(STAGED_COLUMNS) == set(SOURCE.staging.column_names) - added
+    assert set(raw.columns) == set(SOURCE.staging.column_names) - added
+    staged = parsed(name).staged
     assert staged["source_row"].is_unique
     assert str(staged["reference_date"].dtype).startswith("datetime64")
     assert staged["residents"].notna().all() and (staged["residents"] >= 0).all()
@@ -117,7 +127,8 @@ def test_satudata_years_duplicates_and_totals():
     q = result.quarantine
     assert set(q["kind"]) == {DUPLICATE} and set(q["column_name"]) == {"jumlah_penduduk"}
     first = q.iloc[0]
-    assert (first["source_row"], first["reason"]) == (5672, "exact duplicate of source_row 5543")
+    assert first["source_row"] == 5672
+    assert first["reason"].startswith("exact duplicate of source row 5543 (table_kind=")
     assert json.loads(first["raw_record"])["usia"] == "14-Oct"
     assert staged.groupby("sex").size().to_dict() == {"female": 6861, "male": 5611}
     assert set(staged["kota_name"]) == {"JAKARTA PUSAT", "JAKARTA UTARA", "JAKARTA BARAT",
@@ -213,7 +224,7 @@ def assert_same_result(original: ParseResult, other: ParseResult) -> None:
 @pytest.mark.parametrize("name", CSV_FILES)
 def test_semicolon_copy_gives_same_result(name):
     # derived from the real file: same rows, ';' delimiter
-    result = parse_population(rewrite_csv(seed_bytes(name), ";"), name)
+    result = parse(rewrite_csv(seed_bytes(name), ";"), name)
     assert result.notes["delimiter"] == ";"
     assert_same_result(parsed(name), result)
 
@@ -224,7 +235,7 @@ def test_bom_added_or_removed_gives_same_result(name):
     data = seed_bytes(name)
     bom = b"\xef\xbb\xbf"
     other = data.removeprefix(bom) if data.startswith(bom) else bom + data
-    assert_same_result(parsed(name), parse_population(other, name))
+    assert_same_result(parsed(name), parse(other, name))
 
 
 @pytest.mark.parametrize("name", [SATUDATA, DUKCAPIL_CSV])
@@ -232,7 +243,7 @@ def test_reordered_columns_give_same_result(name):
     # derived from the real file: columns in reverse order
     data = seed_bytes(name)
     width = len(data.split(b"\n", 1)[0].split(b","))
-    result = parse_population(rewrite_csv(data, order=list(reversed(range(width)))), name)
+    result = parse(rewrite_csv(data, order=list(reversed(range(width)))), name)
     assert_same_result(parsed(name), result)
 
 
@@ -251,7 +262,7 @@ def new_quarantine(result: ParseResult, name: str) -> pd.DataFrame:
 def test_garbled_age_band_is_quarantined_naming_usia():
     # derived from the real satudata file: data row 619 (P. PANGGANG, '14-Oct') -> '14-Okx'
     data = edit_line(SATUDATA, 619, ",P. PANGGANG,14-Oct,", ",P. PANGGANG,14-Okx,")
-    result = parse_population(data, SATUDATA)
+    result = parse(data, SATUDATA)
     result.reconcile()
     q = new_quarantine(result, SATUDATA)
     assert list(q["source_row"]) == [619]
@@ -262,28 +273,37 @@ def test_garbled_age_band_is_quarantined_naming_usia():
 
 
 def test_laki_laki_without_hyphen_is_male():
-    # derived from the real satudata file: 2016 spells 'Laki laki' (REPORT §3.1)
+    # derived from the real satudata file: 2016 spells 'Laki laki'
+    # (docs/sources/jakarta-population.md §3)
     data = seed_bytes(SATUDATA).replace(b",Laki-laki,", b",Laki laki,")
-    result = parse_population(data, SATUDATA)
+    result = parse(data, SATUDATA)
     pd.testing.assert_frame_equal(result.staged.drop(columns="age_band_raw"),
                                   parsed(SATUDATA).staged.drop(columns="age_band_raw"))
 
 
-def test_same_key_with_another_count_is_inconsistent():
+def test_same_key_with_another_count_stages_none_of_its_rows():
     # derived from the real satudata file: row 5672 repeats row 5543 exactly; give it 1174
     lines = seed_bytes(SATUDATA).decode().split("\n")
     assert lines[5672] == lines[5543] and lines[5672].endswith(",1173")
     lines[5672] = lines[5672][:-len("1173")] + "1174"
-    result = parse_population("\n".join(lines).encode(), SATUDATA)
-    q = result.quarantine.set_index("source_row").loc[5672]
-    assert (q["kind"], q["column_name"]) == (INCONSISTENT, "jumlah_penduduk")
-    assert "source_row 5543" in q["reason"] and "1174 here, 1173 there" in q["reason"]
+    result = parse("\n".join(lines).encode(), SATUDATA)
+    result.reconcile()
+    q = result.quarantine.set_index("source_row")
+    for source_row in (5543, 5672):  # the first row of each version
+        assert (q.loc[source_row, "kind"], q.loc[source_row, "column_name"]) == (
+            INCONSISTENT, "jumlah_penduduk")
+    assert "source rows 5543, 5672" in q.loc[5543, "reason"]
+    assert "differ in residents; none is staged" in q.loc[5543, "reason"]
+    # the key is gone from the staged rows; exact repeats of 5543 stay duplicates
+    assert len(result.staged) == EXPECTED[SATUDATA][1] - 1
+    assert not {5543, 5672} & set(result.staged["source_row"])
+    assert (q["kind"] == DUPLICATE).sum() == EXPECTED[SATUDATA][3] - 1
 
 
 def test_bps_code_in_no_kab_is_inconsistent():
     # derived from the real Dukcapil CSV: row 1 (JAKARTA PUSAT) given 73, i.e. BPS 3173's tail
     data = edit_line(DUKCAPIL_CSV, 1, "2024,2,71,JAKARTA PUSAT", "2024,2,73,JAKARTA PUSAT")
-    result = parse_population(data, DUKCAPIL_CSV)
+    result = parse(data, DUKCAPIL_CSV)
     q = result.quarantine
     assert list(q["source_row"]) == [1]
     assert (q.iloc[0]["column_name"], q.iloc[0]["kind"]) == ("NO KAB", INCONSISTENT)
@@ -293,7 +313,7 @@ def test_bps_code_in_no_kab_is_inconsistent():
 def test_unreadable_bps_count_leaves_the_total_uncompared():
     # derived from the real BPS file: Jakarta Selatan's count garbled
     data = edit_line(BPS, 4, "2226830", "22268x0")
-    result = parse_population(data, BPS)
+    result = parse(data, BPS)
     assert (len(result.staged), result.no_data, len(result.quarantine)) == (5, 1, 1)
     q = result.quarantine.iloc[0]
     assert (q["source_row"], q["column_name"], q["kind"]) == (2, "2017", UNREADABLE)
@@ -303,7 +323,7 @@ def test_unreadable_bps_count_leaves_the_total_uncompared():
 def test_bps_total_that_disagrees_is_quarantined():
     # derived from the real BPS file: Jakarta Selatan one resident more than the total allows
     data = edit_line(BPS, 4, "2226830", "2226831")
-    result = parse_population(data, BPS)
+    result = parse(data, BPS)
     q = result.quarantine.iloc[0]
     assert (q["source_row"], q["kind"]) == (7, INCONSISTENT)
     assert "published total 10374235 != 10374236" in q["reason"]
@@ -312,7 +332,7 @@ def test_bps_total_that_disagrees_is_quarantined():
 def test_bps_footer_line_is_no_data_not_a_truncation():
     # derived from the real BPS file: a BPS-style source note appended after the total row
     data = seed_bytes(BPS) + b"\nSumber: Proyeksi Penduduk Indonesia 2010-2035"
-    result = parse_population(data, BPS)
+    result = parse(data, BPS)
     assert (result.source_rows, len(result.staged), result.no_data) == (8, 6, 2)
     assert result.notes["counts"] == {"footer rows": 1, "total rows": 1}
 
@@ -320,7 +340,7 @@ def test_bps_footer_line_is_no_data_not_a_truncation():
 def test_short_row_in_the_middle_is_quarantined_not_fatal():
     # derived from the real Dukcapil CSV: row 3 loses its last field
     data = edit_line(DUKCAPIL_CSV, 3, ",145935", "")
-    result = parse_population(data, DUKCAPIL_CSV)
+    result = parse(data, DUKCAPIL_CSV)
     q = result.quarantine.iloc[0]
     assert (q["source_row"], q["kind"], q["reason"]) == (3, UNREADABLE,
                                                          "row has 7 fields, header has 8")
@@ -341,7 +361,7 @@ def test_xlsx_total_that_disagrees_is_quarantined_naming_jml():
         assert sheet["E13"].value == "TOTAL" and sheet["H13"].value == 1828806
         sheet["H13"] = 1828807
 
-    result = parse_population(xlsx_with(edit), DUKCAPIL_XLSX)
+    result = parse(xlsx_with(edit), DUKCAPIL_XLSX)
     assert (len(result.staged), result.no_data, len(result.quarantine)) == (8, 1, 1)
     q = result.quarantine.iloc[0]
     assert (q["source_row"], q["column_name"], q["kind"]) == (9, "JML", INCONSISTENT)
@@ -354,7 +374,7 @@ def test_xlsx_row_contradicting_the_title_is_inconsistent():
         assert sheet["A5"].value == 2025
         sheet["A5"] = 2024
 
-    result = parse_population(xlsx_with(edit), DUKCAPIL_XLSX)
+    result = parse(xlsx_with(edit), DUKCAPIL_XLSX)
     q = result.quarantine.iloc[0]
     assert (q["source_row"], q["column_name"], q["kind"]) == (1, "TAHUN", INCONSISTENT)
     assert result.notes["published_totals"] == ["row 9: not compared (1 row(s) above "
@@ -363,7 +383,7 @@ def test_xlsx_row_contradicting_the_title_is_inconsistent():
 
 def test_xlsx_without_title_rows_reads_the_same_rows():
     # derived from the real XLSX: the three title rows deleted
-    result = parse_population(xlsx_with(lambda s: s.delete_rows(1, 3)), DUKCAPIL_XLSX)
+    result = parse(xlsx_with(lambda s: s.delete_rows(1, 3)), DUKCAPIL_XLSX)
     assert result.notes["header_line"] == 1
     pd.testing.assert_frame_equal(result.staged, parsed(DUKCAPIL_XLSX).staged)
 
@@ -380,14 +400,14 @@ def test_xlsx_without_title_rows_reads_the_same_rows():
 ])
 def test_truncated_or_garbage_payload_raises_parse_error_naming_the_file(name, cut):
     with pytest.raises(ParseError) as err:
-        parse_population(cut(seed_bytes(name)), name)
+        parse(cut(seed_bytes(name)), name)
     assert name in str(err.value)
 
 
 def test_satudata_cut_mid_record_names_the_line():
     data = seed_bytes(SATUDATA)[:-40]
     with pytest.raises(ParseError, match=r"row 20001: last record has \d of 9 fields"):
-        parse_population(data, SATUDATA)
+        parse(data, SATUDATA)
 
 
 # --------------------------------------------------------------------------------------------
@@ -411,7 +431,7 @@ def test_satudata_json_reply_matches_the_csv_rows():
     reply = {"data": {"title": "Data Jumlah Penduduk", "komponen_data": "[]"},
              "filedata": satudata_json_rows(40), "totalFiledata": 40,
              "periodeData": [{"periode_data": "2013"}], "lastUpdatefiledata": []}
-    result = parse_population(b"\xef\xbb\xbf" + json.dumps(reply).encode(), "page-1.json")
+    result = parse(b"\xef\xbb\xbf" + json.dumps(reply).encode(), "page-1.json")
     assert result.notes["format"] == "satudata json"
     assert result.source_rows == 40
     expected = parsed(SATUDATA).staged
@@ -422,9 +442,9 @@ def test_satudata_json_reply_matches_the_csv_rows():
 @pytest.mark.parametrize("data", [b'\xef\xbb\xbf{"filedata": [], "totalFiledata": 40}', b"",
                                   b"\n\n"])
 def test_empty_but_readable_payload_gives_empty_result(data):
-    result = parse_population(data, "empty")
+    result = parse(data, "empty")
     result.reconcile()
-    assert result.source_rows == 0 and list(result.staged.columns) == STAGED_COLUMNS
+    assert result.source_rows == 0 and list(result.staged.columns) == [c.name for c in COLUMNS]
 
 
 # --------------------------------------------------------------------------------------------

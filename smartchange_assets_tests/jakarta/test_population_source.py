@@ -8,8 +8,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from smartchange_assets.jakarta.population.parser import parse_population
-from smartchange_assets.jakarta.population.source import SOURCE
+from smartchange_assets.jakarta.population.source import COLUMNS, SOURCE
 from smartchange_assets.jakarta.population.totals import compare_totals, kota_key, totals_result
 from smartchange_assets.platform.landing import LandingArchive, sha256_of
 
@@ -22,6 +21,7 @@ from .test_population_parser import (
     EXPECTED,
     SATUDATA,
     edit_line,
+    parse,
     parsed,
     seed_bytes,
 )
@@ -33,7 +33,7 @@ def staged_like_the_warehouse(payloads: dict[str, bytes]) -> pd.DataFrame:
     """What the check reads: staged rows of each payload with its hash and file name."""
     frames = []
     for name, data in payloads.items():
-        staged = parse_population(data, name).staged
+        staged = parse(data, name).staged
         frames.append(staged.assign(payload_sha256=sha256_of(data), file_name=name))
     return pd.concat(frames, ignore_index=True)
 
@@ -135,9 +135,7 @@ def test_satudata_five_year_bands_are_summed_into_dukcapil_ten_year_bands():
 
 
 def test_an_empty_table_has_nothing_to_compare():
-    from smartchange_assets.jakarta.population.parser import STAGED_COLUMNS
-
-    empty = pd.DataFrame(columns=["payload_sha256", *STAGED_COLUMNS, "file_name"])
+    empty = pd.DataFrame(columns=["payload_sha256", *(c.name for c in COLUMNS), "file_name"])
     result = totals_result(compare_totals(empty))
     assert result.passed and "nothing overlapped" in result.description
 

@@ -36,7 +36,8 @@ from ..seed_files import seed_path
 BOM = b"\xef\xbb\xbf"
 SLUG = "data-kejadian-bencana-banjir"
 CKAN_BASE = "https://data.jakarta.go.id"
-RESOURCE = "1a3bcf20-1ed0-42c9-baca-71cdabbe7fdc"  # a real legacy resource id (REPORT §0.2)
+# a real legacy resource id (docs/sources/jakarta-portals.md §2)
+RESOURCE = "1a3bcf20-1ed0-42c9-baca-71cdabbe7fdc"
 SYSTEM = {"user_id": 7, "tanggal_upload": "2024-02-01 10:00:00", "tanggal_update": None,
           "uid_upload": "x", "batch_upload": 1, "jadwal_rilis": None,
           "created_at": "2024-02-01T10:00:00Z", "updated_at": None}

@@ -4,6 +4,7 @@ from it, and the source end to end through Dagster on a real Postgres."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -13,14 +14,20 @@ import pandas as pd
 import pytest
 
 from smartchange_assets.jakarta.transjakarta.parser import (
-    STAGED_COLUMNS,
     normalise_route_code,
     parse_month,
     parse_passengers,
     parse_transjakarta,
 )
-from smartchange_assets.jakarta.transjakarta.source import SOURCE
-from smartchange_assets.platform.parsing import DUPLICATE, INCONSISTENT, UNREADABLE, ParseError
+from smartchange_assets.jakarta.transjakarta.source import COLUMNS, SOURCE
+from smartchange_assets.platform.parsing import (
+    DUPLICATE,
+    INCONSISTENT,
+    UNREADABLE,
+    ParseError,
+    ParseResult,
+    conform,
+)
 
 from ..seed_files import SEED, seed_entries
 from ..source_harness import check_results, materialize_source
@@ -30,9 +37,15 @@ FILE = SEED / "penumpang_2021.csv"
 NAME = FILE.name
 
 
+def parse(data: bytes, file_name: str) -> ParseResult:
+    """parse_transjakarta, its staged rows typed by the table spec as the staging engine does."""
+    result = parse_transjakarta(data, file_name)
+    return dataclasses.replace(result, staged=conform(result.staged, COLUMNS, SOURCE.source_id))
+
+
 @cache
 def parsed():
-    return parse_transjakarta(FILE.read_bytes(), NAME)
+    return parse(FILE.read_bytes(), NAME)
 
 
 def real_rows() -> list[list[str]]:
@@ -59,10 +72,11 @@ def staged_row(result, month: str, code: str) -> pd.Series:
 def test_real_file_reconciles_with_exact_counts():
     result = parsed()
     result.reconcile()
-    # 1 473 data rows (SOURCES.md); route 3E is published twice for 2021-11 (901 and 27 894)
+    # 1 473 data rows (docs/sources/jakarta-transjakarta.md §1); route 3E is published twice
+    # for 2021-11 (901 and 27 894)
     assert (result.source_rows, len(result.staged), result.no_data,
             len(result.quarantine)) == (1473, 1471, 0, 2)
-    assert list(result.staged.columns) == STAGED_COLUMNS
+    assert list(result.staged.columns) == [c.name for c in COLUMNS]
     assert result.staged["passengers"].sum() == 120_279_752
     assert (result.staged["passengers"] == 0).sum() == 47
     assert result.staged["route_code"].nunique() == 131
@@ -74,7 +88,7 @@ def test_real_file_reconciles_with_exact_counts():
 def test_real_file_types_and_key():
     s = parsed().staged
     assert str(s["month"].dtype) == "datetime64[ns]"
-    assert s["passengers"].dtype == "int64"
+    assert str(s["passengers"].dtype) == "Int64"
     assert (s["month"].dt.day == 1).all()
     assert not s.duplicated(["month", "route_code"]).any()
     assert s["source_row"].between(1, 1473).all() and s["source_row"].is_unique
@@ -91,8 +105,10 @@ def test_routes_per_month_between_119_and_129_as_published():
 def test_conflicting_3e_november_rows_are_both_quarantined():
     q = parsed().quarantine
     assert list(q["source_row"]) == [1229, 1230]
-    assert set(q["kind"]) == {INCONSISTENT} and set(q["column_name"]) == {"kode_trayek"}
-    assert "901" in q.iloc[0]["reason"] and "27894" in q.iloc[0]["reason"]
+    assert set(q["kind"]) == {INCONSISTENT} and set(q["column_name"]) == {"jumlah_penumpang"}
+    assert "month=2021-11-01, route_code=3E" in q.iloc[0]["reason"]
+    assert "source rows 1229, 1230 differ in passengers; none is staged" in q.iloc[0]["reason"]
+    assert [json.loads(r)["jumlah_penumpang"] for r in q["raw_record"]] == ["901", "27894"]
     s = parsed().staged
     assert s[(s["route_code"] == "3E") & (s["month"] == "2021-11-01")].empty
     assert staged_row(parsed(), "2021-12-01", "3E")["passengers"] == 0  # a real 0, staged
@@ -185,23 +201,23 @@ def assert_same_result(other) -> None:
 
 
 def test_semicolon_copy_gives_same_staged():
-    result = parse_transjakarta(write_csv(real_rows(), ";"), NAME)
+    result = parse(write_csv(real_rows(), ";"), NAME)
     assert result.notes["delimiter"] == ";"
     assert_same_result(result)
 
 
 def test_bom_copy_gives_same_staged():
-    assert_same_result(parse_transjakarta(b"\xef\xbb\xbf" + FILE.read_bytes(), NAME))
+    assert_same_result(parse(b"\xef\xbb\xbf" + FILE.read_bytes(), NAME))
 
 
 def test_reordered_columns_copy_gives_same_staged():
     rows = [list(reversed(r)) for r in real_rows()]
-    assert_same_result(parse_transjakarta(write_csv(rows), NAME))
+    assert_same_result(parse(write_csv(rows), NAME))
 
 
 def test_unquoted_copy_reads_the_same_except_the_comma_code_rows():
     # derived from the real file: written without quotes, so "JAK,19" splits into two fields
-    result = parse_transjakarta(write_csv(real_rows(), quoting=csv.QUOTE_MINIMAL)
+    result = parse(write_csv(real_rows(), quoting=csv.QUOTE_MINIMAL)
                                 .replace(b'"JAK,19"', b"JAK,19"), NAME)
     result.reconcile()
     split = result.quarantine[result.quarantine["column_name"].isna()]
@@ -218,14 +234,14 @@ def test_thousands_separators_as_in_legacy_files_give_same_staged():
         sep = "." if i % 2 else ","
         row[4] = f"{int(row[4]):,}".replace(",", sep)
     assert rows[235][4] == "773.717" or rows[235][4] == "773,717"
-    assert_same_result(parse_transjakarta(write_csv(rows), NAME))
+    assert_same_result(parse(write_csv(rows), NAME))
 
 
 def test_garbled_month_is_quarantined_naming_periode_data():
     rows = real_rows()
     assert rows[10][0] == "202101"
     rows[10][0] = "2021x1"
-    result = parse_transjakarta(write_csv(rows), NAME)
+    result = parse(write_csv(rows), NAME)
     new = result.quarantine[result.quarantine["source_row"] == 10]
     assert list(new["column_name"]) == ["periode_data"] and list(new["kind"]) == [UNREADABLE]
     assert "2021x1" in new.iloc[0]["reason"]
@@ -235,7 +251,7 @@ def test_garbled_month_is_quarantined_naming_periode_data():
 def test_garbled_route_code_is_quarantined_naming_kode_trayek():
     rows = real_rows()
     rows[20][2] = "J@K?19"
-    result = parse_transjakarta(write_csv(rows), NAME)
+    result = parse(write_csv(rows), NAME)
     new = result.quarantine[result.quarantine["source_row"] == 20]
     assert list(new["column_name"]) == ["kode_trayek"] and "J@K?19" in new.iloc[0]["reason"]
 
@@ -243,7 +259,7 @@ def test_garbled_route_code_is_quarantined_naming_kode_trayek():
 def test_decimal_passenger_count_is_quarantined_not_guessed():
     rows = real_rows()
     rows[5][4] = "29.5"
-    result = parse_transjakarta(write_csv(rows), NAME)
+    result = parse(write_csv(rows), NAME)
     new = result.quarantine[result.quarantine["source_row"] == 5]
     assert list(new["column_name"]) == ["jumlah_penumpang"]
 
@@ -251,16 +267,17 @@ def test_decimal_passenger_count_is_quarantined_not_guessed():
 def test_empty_passenger_count_is_the_publishers_no_data():
     rows = real_rows()
     rows[7][4] = ""
-    result = parse_transjakarta(write_csv(rows), NAME)
+    result = parse(write_csv(rows), NAME)
     assert (result.no_data, len(result.staged)) == (1, 1470)
 
 
 def test_exact_repeat_is_a_duplicate_and_stages_once():
     rows = real_rows()
     rows.append(list(rows[1]))
-    result = parse_transjakarta(write_csv(rows), NAME)
+    result = parse(write_csv(rows), NAME)
     dup = result.quarantine[result.quarantine["kind"] == DUPLICATE]
-    assert list(dup["source_row"]) == [1474] and "source_row 1" in dup.iloc[0]["reason"]
+    assert list(dup["source_row"]) == [1474]
+    assert "exact duplicate of source row 1 " in dup.iloc[0]["reason"]
     pd.testing.assert_frame_equal(result.staged, parsed().staged)
 
 
@@ -303,7 +320,7 @@ def test_satudata_json_reply_built_from_real_rows_matches_csv():
     for rec in records:
         rec["jumlah_penumpang"] = int(rec["jumlah_penumpang"])
         rec["periode_data"] = int(rec["periode_data"])
-    result = parse_transjakarta(satudata_reply(records, 1473), "page-1.json")
+    result = parse(satudata_reply(records, 1473), "page-1.json")
     expected = parsed().staged
     expected = expected[expected["source_row"] <= 100].reset_index(drop=True)
     pd.testing.assert_frame_equal(result.staged, expected)
@@ -334,5 +351,5 @@ def test_source_materialises_from_seed_with_green_checks(fresh_database):
     quarantined = fresh_database.read_frame(
         "SELECT source_row, column_name, kind FROM raw.quarantine WHERE source = :s "
         "ORDER BY source_row", s=SOURCE.source_id)
-    assert quarantined.values.tolist() == [[1229, "kode_trayek", "inconsistent"],
-                                           [1230, "kode_trayek", "inconsistent"]]
+    assert quarantined.values.tolist() == [[1229, "jumlah_penumpang", "inconsistent"],
+                                           [1230, "jumlah_penumpang", "inconsistent"]]

@@ -22,7 +22,7 @@ from smartchange_assets.platform.parsing import (
     conform,
 )
 from smartchange_assets.platform.spec import SourceSpec, staging_table
-from smartchange_assets.platform.staging import stage, stage_payloads
+from smartchange_assets.platform.staging import parse_payloads
 from smartchange_assets.platform.tables import Column
 
 SPEC = HeaderSpec({"date": ("tanggal", "Datum"), "station": ("stasiun", "lokasi spku"),
@@ -158,22 +158,25 @@ def test_the_engine_puts_the_specs_source_id_on_a_parse_error():
     def broken(data: bytes, file_name: str) -> ParseResult:
         raise ParseError(file_name, "no header", row=1, column="tanggal")
 
-    recon = stage_payloads(_spec(broken), [_payload("bad.csv")]).reconciliation
-    assert recon.at[0, "error"] == "test/contract: bad.csv, row 1, column 'tanggal': no header"
+    [parsed] = parse_payloads(_spec(broken), [_payload("bad.csv")])
+    assert parsed.staged is None
+    assert parsed.reconciliation["error"] == \
+        "test/contract: bad.csv, row 1, column 'tanggal': no header"
 
 
 def test_rows_that_do_not_add_up_are_an_error_naming_source_and_file():
     def lossy(data: bytes, file_name: str) -> ParseResult:
         return ParseResult(staged=pd.DataFrame({"n": [1]}), source_rows=3)
 
-    recon = stage_payloads(_spec(lossy), [_payload("lossy.csv")]).reconciliation
-    assert recon.at[0, "error"].startswith("test/contract: lossy.csv: rows do not reconcile")
+    [parsed] = parse_payloads(_spec(lossy), [_payload("lossy.csv")])
+    assert parsed.reconciliation["error"].startswith(
+        "test/contract: lossy.csv: rows do not reconcile")
 
 
 def test_a_payload_without_rows_need_not_name_its_columns():
     def empty(data: bytes, file_name: str) -> ParseResult:  # e.g. the empty last page of an API
         return ParseResult(staged=pd.DataFrame(), source_rows=0)
 
-    result = stage(_spec(empty), [_payload("empty.json")], wh=None)
-    assert result.staged.columns.tolist() == ["payload_sha256", "n"] and result.staged.empty
-    assert result.reconciliation.at[0, "error"] is None
+    [parsed] = parse_payloads(_spec(empty), [_payload("empty.json")])
+    assert parsed.staged.columns.tolist() == ["payload_sha256", "n"] and parsed.staged.empty
+    assert parsed.reconciliation["error"] is None

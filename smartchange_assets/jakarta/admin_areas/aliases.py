@@ -1,9 +1,9 @@
 """Curated area-name aliases: spellings the real datasets use -> Kemendagri 2025 codes.
 
-Each entry was seen in a real file (REPORT §2.2, §3, §5, §6; the files under
-``shared/data/jakarta``): the note says where. Spellings that differ from Kemendagri only in
+Each entry was seen in a real file (docs/sources/jakarta-admin-areas.md §3 lists the datasets):
+the note says where. Spellings that differ from Kemendagri only in
 case, spacing or punctuation (``KALI DERES``, ``BALE KAMBANG``, ``RAWA JATI``) already meet
-after :func:`~smartchange_assets.jakarta.admin_areas.resolver.normalise_name`; they are listed
+after :func:`~smartchange_assets.jakarta.admin_areas.names.normalise_name`; they are listed
 anyway so the table documents every spelling in use, and the check proves each one lands on the area
 it names. Placeholders (``nihil``, ``-``) are recorded as non-areas.
 
@@ -20,8 +20,8 @@ from typing import NamedTuple
 import dagster as dg
 import pandas as pd
 
-from smartchange_assets.jakarta.admin_areas.parser import KEMENDAGRI
-from smartchange_assets.jakarta.admin_areas.resolver import normalise_name
+from smartchange_assets.jakarta.admin_areas.codes import KEMENDAGRI
+from smartchange_assets.jakarta.admin_areas.names import normalise_name
 from smartchange_assets.jakarta.admin_areas.source import GROUP
 from smartchange_assets.jakarta.admin_areas.source import SOURCE as ADMIN_AREAS
 from smartchange_assets.platform import quality as q
@@ -34,7 +34,7 @@ ALIASES_KEY = dg.AssetKey(["jakarta", "staging", "area_aliases"])
 ALIAS, PLACEHOLDER = "alias", "placeholder"
 ANY_LEVEL = "any"
 
-# where a spelling was seen (file names as in shared/data/jakarta)
+# where a spelling was seen (the datasets of docs/sources/jakarta-*.md)
 POPULATION = "population satudata 2013-2016 (nama_kabupaten_kota/_kecamatan/_kelurahan)"
 FLOOD_2020 = "flood 2020 Q1, data.jakarta.go.id (kota_administrasi/kecamatan/kelurahan)"
 FLOOD_2023 = "flood 2023 satudata data-kejadian-bencana-banjir (wilayah/kecamatan/kelurahan)"
@@ -125,7 +125,7 @@ ALIASES: tuple[Alias, ...] = (
 
 TABLE = TableSpec("staging", "jakarta_area_aliases", (
     Column("alias", "text", "spelling as seen in a dataset", nullable=False),
-    Column("alias_normalised", "text", "resolver.normalise_name(alias)", nullable=False),
+    Column("alias_normalised", "text", "names.normalise_name(alias)", nullable=False),
     Column("level", "text", "kota, kecamatan, kelurahan; 'any' for placeholders",
            nullable=False),
     Column("kemendagri_code", "text", "Kemendagri 2025 code it names (NULL for placeholders)"),

@@ -1,10 +1,10 @@
 """Kemendagri 2025 <-> BPS MFD 2018 codes, per area, built in SQL from the staged code lists.
 
-The two systems number the five kota differently (REPORT §6), so a join on the digits is wrong
-for every city kota: Kemendagri 31.71 Jakarta Pusat is BPS 3173, not 3171 (BPS 3171 is
-Jakarta Selatan). The kota mapping is therefore the fixed table :data:`KOTA_KEMENDAGRI_TO_BPS`,
-never derived from the codes; the table carries both names and ``names_agree``, and the suite
-fails if the BPS name for a fixed code is not the same kota.
+The two systems number the five kota differently (docs/sources/jakarta-admin-areas.md §2), so
+a join on the digits is wrong for every city kota: Kemendagri 31.71 Jakarta Pusat is BPS 3173,
+not 3171 (BPS 3171 is Jakarta Selatan). The kota mapping is therefore the fixed table
+:data:`KOTA_KEMENDAGRI_TO_BPS`, never derived from the codes; the table carries both names and
+``names_agree``, and the suite fails if the BPS name for a fixed code is not the same kota.
 
 Below the kota, areas are matched by normalised name within the matched parent (kecamatan
 inside the kota, kelurahan inside the kecamatan), then through the curated alias table (BPS
@@ -20,7 +20,7 @@ import dagster as dg
 
 from smartchange_assets.jakarta.admin_areas.aliases import ALIAS, ALIASES_KEY
 from smartchange_assets.jakarta.admin_areas.aliases import TABLE as ALIAS_TABLE
-from smartchange_assets.jakarta.admin_areas.parser import BPS, KEMENDAGRI
+from smartchange_assets.jakarta.admin_areas.codes import BPS, KEMENDAGRI
 from smartchange_assets.jakarta.admin_areas.source import GROUP
 from smartchange_assets.jakarta.admin_areas.source import SOURCE as ADMIN_AREAS
 from smartchange_assets.platform import quality as q
@@ -30,7 +30,8 @@ from smartchange_assets.platform.tables import Column, TableSpec
 
 CROSSWALK_KEY = dg.AssetKey(["jakarta", "staging", "area_crosswalk"])
 
-# REPORT §6 (Kepmendagri 300.2.2-2138/2025 against BPS MFD). Province 31 is 31 in both.
+# docs/sources/jakarta-admin-areas.md §2 (Kepmendagri 300.2.2-2138/2025 against BPS MFD).
+# Province 31 is 31 in both.
 KOTA_KEMENDAGRI_TO_BPS = {
     "31": "31",
     "31.01": "3101",  # Kab. Adm. Kepulauan Seribu
@@ -48,7 +49,8 @@ TABLE = TableSpec("staging", "jakarta_area_crosswalk", (
     Column("kemendagri_name", "text", "Kemendagri name"),
     Column("bps_code", "text", "BPS MFD 2018 code; NULL when BPS 2018 lacks the area"),
     Column("bps_name", "text", "BPS name"),
-    Column("match_method", "text", "fixed_table (province, kota: REPORT §6), name (same "
+    Column("match_method", "text", "fixed_table (province, kota: docs/sources/"
+           "jakarta-admin-areas.md §2), name (same "
            "normalised name inside the matched parent), alias (a BPS spelling in "
            "staging.jakarta_area_aliases), none (no BPS area), bps_only (a BPS area nothing "
            "matched: rejected by the suite)", nullable=False),
@@ -114,7 +116,8 @@ CROSSWALK = SqlTable(
     select_sql=SELECT_SQL,
     deps=[ADMIN_AREAS.staging_key, ALIASES_KEY],
     description=("Kemendagri 2025 <-> BPS MFD 2018 codes per area: kota by the fixed table of "
-                 "REPORT §6 (Kemendagri 31.71 Jakarta Pusat = BPS 3173, 31.74 Jakarta Selatan "
+                 "docs/sources/jakarta-admin-areas.md §2 (Kemendagri 31.71 Jakarta Pusat = BPS "
+                 "3173, 31.74 Jakarta Selatan "
                  "= BPS 3171, ...), kecamatan and kelurahan by normalised name, then alias, "
                  "inside the matched parent. Never join the two systems on their digits."),
     group=GROUP,

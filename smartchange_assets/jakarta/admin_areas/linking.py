@@ -2,7 +2,7 @@
 
 A source with kota/kecamatan/kelurahan names adds four things to its ``SourceSpec``::
 
-    from smartchange_assets.jakarta.admin_areas.resolver import (
+    from smartchange_assets.jakarta.admin_areas.linking import (
         AREA_COLUMNS, AREA_DEPS, area_resolution_check, area_transform)
 
     COLUMNS = [..., *AREA_COLUMNS]
@@ -27,8 +27,8 @@ import pandas as pd
 
 from smartchange_assets.jakarta.admin_areas.aliases import ALIASES_KEY
 from smartchange_assets.jakarta.admin_areas.aliases import TABLE as ALIAS_TABLE
+from smartchange_assets.jakarta.admin_areas.codes import KEMENDAGRI
 from smartchange_assets.jakarta.admin_areas.resolver import (
-    KEMENDAGRI,
     METHODS,
     PARENT_MISMATCH,
     PLACEHOLDER,

@@ -1,6 +1,7 @@
 """Jakarta admin area code lists -> ParseResult: one row per area per code system.
 
-One parser for both published forms, chosen by content (REPORT §6, SOURCES.md "wilayah"):
+One parser for both published forms, chosen by content (docs/sources/jakarta-admin-areas.md
+§1-§2):
 
 * **Kemendagri 2025** (cahyadsn/wilayah ``db/wilayah.sql``): SQL value tuples
   ``('31.71.01.1001','Gambir'),``, one per line, CRLF; the last one ends with ``);``. The level
@@ -10,13 +11,17 @@ One parser for both published forms, chosen by content (REPORT §6, SOURCES.md "
   header, CRLF: ``id,name`` (provinces) or ``id,parent_id,name`` (regencies, districts,
   villages). The level is the code length (2, 4, 7, 10 digits). There is no header to map by
   name, so the documented column order is used; a file that does carry a header (``id``,
-  ``name``, ``*_id``) is mapped by name instead, in any column order.
+  ``name``, ``*_id``) is mapped by name instead (:data:`BPS_HEADER`), in any column order.
 
 Rows that cannot be staged are quarantined with the column and the reason: an unreadable code
 or an empty name (``unreadable``), a code outside DKI Jakarta (31), a parent that contradicts
-the code, a kelurahan whose kecamatan is not in the payload (``inconsistent``), the same code
-again (``duplicate`` when identical, else ``inconsistent``). A payload that is not one of the
-two forms, or that ends mid-line (truncated), raises :class:`ParseError` naming the file.
+the code, a kelurahan whose kecamatan is not in the payload (``inconsistent``), and the same
+code again by the one duplicate-key rule of every source (:func:`~smartchange_assets.platform.
+duplicates.settle_duplicates`: an identical repeat is a ``duplicate`` and the first row stays;
+with another name or parent none of the rows is staged, each first version ``inconsistent``).
+A payload that is not one of the two forms, or that ends mid-line (truncated), raises
+:class:`ParseError` naming the file. Staged rows carry the staging table's column names; the
+engine types them by the table spec in source.py.
 """
 
 from __future__ import annotations
@@ -27,9 +32,11 @@ import re
 
 import pandas as pd
 
-from smartchange_assets.jakarta.admin_areas.resolver import normalise_name
+from smartchange_assets.jakarta.admin_areas.codes import BPS, DKI_JAKARTA, KEMENDAGRI, LEVELS
+from smartchange_assets.jakarta.admin_areas.names import normalise_name
+from smartchange_assets.platform.duplicates import settle_duplicates
+from smartchange_assets.platform.headers import HeaderSpec
 from smartchange_assets.platform.parsing import (
-    DUPLICATE,
     INCONSISTENT,
     UNREADABLE,
     ParseError,
@@ -38,15 +45,6 @@ from smartchange_assets.platform.parsing import (
     decode_text,
     sniff_delimiter,
 )
-
-SOURCE = "jakarta_admin_areas"
-KEMENDAGRI, BPS = "kemendagri_2025", "bps_mfd_2018"
-CODE_SYSTEMS = (KEMENDAGRI, BPS)
-LEVELS = ("province", "kota", "kecamatan", "kelurahan")
-DKI_JAKARTA = "31"
-
-STAGED_COLUMNS = ["source_row", "code_system", "code", "level", "name", "name_normalised",
-                  "parent_code"]
 
 # column names as the quarantine reports them (the Kemendagri table is wilayah(kode, nama))
 KEMENDAGRI_CODE, KEMENDAGRI_NAME = "kode", "nama"
@@ -64,9 +62,11 @@ _TUPLE = re.compile(rf"\(\s*{_QUOTED}\s*,\s*{_QUOTED}\s*\)\s*[,;]?")
 _SQL_STATEMENT = re.compile(r"(?i)(INSERT\s+INTO|CREATE|DROP|ALTER|SET|LOCK|UNLOCK|USE|"
                             r"START|COMMIT|BEGIN|--|/\*|\*/|#)")
 # BPS header names (mapped by name when a header is present)
-_BPS_HEADER = {"id": BPS_CODE, "kode": BPS_CODE, "code": BPS_CODE, "name": BPS_NAME,
-               "nama": BPS_NAME, "province_id": BPS_PARENT, "regency_id": BPS_PARENT,
-               "district_id": BPS_PARENT, "parent_id": BPS_PARENT}
+BPS_HEADER = HeaderSpec({BPS_CODE: ("kode", "code"), BPS_NAME: ("nama",),
+                         BPS_PARENT: ("province_id", "regency_id", "district_id")},
+                        required=(BPS_CODE, BPS_NAME))
+# one row per code in a code list
+KEY = ("code",)
 
 
 class _RowError(Exception):
@@ -126,7 +126,8 @@ def _parse_kemendagri(content: list[tuple[int, str]], file_name: str) -> ParseRe
             rows.append(_kemendagri_row(source_row, code.strip(), name, raw))
         except _RowError as err:
             quarantine.add(source_row, err.column, err.reason, raw, kind=err.kind)
-    rows = _drop_repeats(rows, quarantine, KEMENDAGRI_CODE)
+    rows = _settle(rows, quarantine, {"code": KEMENDAGRI_CODE, "name": KEMENDAGRI_NAME,
+                                      "name_normalised": KEMENDAGRI_NAME})
     rows = _drop_orphans(rows, quarantine)
     return _result(rows, len(records), quarantine, {
         "format": "kemendagri sql value tuples", "code_system": KEMENDAGRI,
@@ -168,10 +169,8 @@ def _drop_orphans(rows: list[dict], quarantine: Quarantine) -> list[dict]:
 
 def _looks_like_bps(first_line: str) -> bool:
     delimiter = sniff_delimiter(first_line)
-    fields = [f.strip().lower() for f in next(csv.reader([first_line], delimiter=delimiter))]
-    return (bool(fields) and fields[0].isdigit()) or (
-        BPS_CODE in {_BPS_HEADER.get(f) for f in fields}
-        and BPS_NAME in {_BPS_HEADER.get(f) for f in fields})
+    fields = [f.strip() for f in next(csv.reader([first_line], delimiter=delimiter))]
+    return (bool(fields) and fields[0].isdigit()) or not BPS_HEADER.missing(fields)
 
 
 def _parse_bps(text: str, file_name: str) -> ParseResult:
@@ -194,7 +193,8 @@ def _parse_bps(text: str, file_name: str) -> ParseResult:
                                  raw))
         except _RowError as err:
             quarantine.add(source_row, err.column, err.reason, raw, kind=err.kind)
-    rows = _drop_repeats(rows, quarantine, BPS_CODE)
+    rows = _settle(rows, quarantine, {"code": BPS_CODE, "name": BPS_NAME,
+                                      "name_normalised": BPS_NAME, "parent_code": BPS_PARENT})
     return _result(rows, len(body), quarantine, {
         "format": "bps mfd csv" + (" with header" if header else " (no header)"),
         "code_system": BPS, "delimiter": delimiter,
@@ -210,18 +210,7 @@ def _bps_layout(first: list[str], file_name: str) -> tuple[list[str] | None, dic
             return None, {BPS_CODE: 0, BPS_PARENT: 1, BPS_NAME: 2}
         raise ParseError(file_name, f"a BPS code row has 2 or 3 fields "
                          f"(id[,parent_id],name), this one has {len(first)}", row=1)
-    positions: dict[str, int] = {}
-    for i, name in enumerate(first):
-        canonical = _BPS_HEADER.get(name.strip().lower())
-        if canonical in positions:
-            raise ParseError(file_name, f"two columns map to {canonical!r}", row=1,
-                             column=name)
-        if canonical:
-            positions[canonical] = i
-    missing = [c for c in (BPS_CODE, BPS_NAME) if c not in positions]
-    if missing:
-        raise ParseError(file_name, f"header {first} lacks {missing}", row=1)
-    return [h.strip() for h in first], positions
+    return [h.strip() for h in first], BPS_HEADER.positions(first, file_name, row=1)
 
 
 def _bps_row(source_row: int, values: dict[str, str], raw: dict) -> dict:
@@ -246,7 +235,8 @@ def _bps_row(source_row: int, values: dict[str, str], raw: dict) -> dict:
 
 def _staged_row(source_row: int, system: str, code: str, level: str, name: str,
                 parent: str | None, name_column: str, raw: dict) -> dict:
-    trimmed = name.strip()  # Kemendagri writes 'Kota Administrasi Jakarta Utara ' (REPORT §6)
+    # Kemendagri writes 'Kota Administrasi Jakarta Utara ' (docs/sources/jakarta-admin-areas.md §3)
+    trimmed = name.strip()
     if not normalise_name(trimmed):
         raise _RowError(name_column, f"empty area name {name!r} for code {code}")
     return {"source_row": source_row, "code_system": system, "code": code, "level": level,
@@ -254,30 +244,28 @@ def _staged_row(source_row: int, system: str, code: str, level: str, name: str,
             "_raw": raw, "_trimmed": trimmed != name}
 
 
-def _drop_repeats(rows: list[dict], quarantine: Quarantine, code_column: str) -> list[dict]:
-    first: dict[str, dict] = {}
-    kept = []
-    for r in rows:
-        seen = first.get(r["code"])
-        if seen is None:
-            first[r["code"]] = r
-            kept.append(r)
-        elif (seen["name"], seen["parent_code"]) == (r["name"], r["parent_code"]):
-            quarantine.add(r["source_row"], code_column, f"code {r['code']} repeated (same as "
-                           f"row {seen['source_row']})", r["_raw"], DUPLICATE)
-        else:
-            quarantine.add(r["source_row"], code_column, f"code {r['code']} repeated with "
-                           f"another name ({seen['name']!r} in row {seen['source_row']}, "
-                           f"{r['name']!r} here)", r["_raw"], INCONSISTENT)
-    return kept
+def _settle(rows: list[dict], quarantine: Quarantine, published: dict[str, str]) -> list[dict]:
+    """The one duplicate-key rule (platform.duplicates) on the code; ``published`` names the
+    columns (staged -> as published) for the quarantine."""
+    if not rows:
+        return rows
+    frame = pd.DataFrame([{**_staged(r), "_raw": r["_raw"]} for r in rows])
+    before = len(quarantine.rows)
+    kept = set(settle_duplicates(frame, KEY, quarantine, raw="_raw")["source_row"])
+    for q in quarantine.rows[before:]:
+        q["column_name"] = published.get(q["column_name"], q["column_name"])
+    return [r for r in rows if r["source_row"] in kept]
+
+
+def _staged(row: dict) -> dict:
+    """The staged columns of a row (the parser's own bookkeeping starts with '_')."""
+    return {k: v for k, v in row.items() if not k.startswith("_")}
 
 
 def _result(rows: list[dict], source_rows: int, quarantine: Quarantine,
             notes: dict) -> ParseResult:
-    staged = pd.DataFrame([{c: r[c] for c in STAGED_COLUMNS} for r in rows],
-                          columns=STAGED_COLUMNS)
-    staged = staged.astype({"source_row": "int64"})
-    levels = staged["level"].value_counts()
+    staged = pd.DataFrame([_staged(r) for r in rows])
+    levels = staged["level"].value_counts() if len(staged) else pd.Series(dtype=int)
     notes.update(levels={lvl: int(levels.get(lvl, 0)) for lvl in LEVELS},
                  names_trimmed=sum(r["_trimmed"] for r in rows))
     quarantined = quarantine.frame().sort_values("source_row", kind="stable", ignore_index=True)

@@ -8,11 +8,11 @@ triple at a time::
     index.resolve("JAKARTA TIMUR", "MAKASAR", "MAKA")
     # Resolution(code='31.75.08.1001', level='kelurahan', method='alias', note=...)
 
-How a triple (kota, kecamatan, kelurahan) is resolved (REPORT §2.2, §6):
+How a triple (kota, kecamatan, kelurahan) is resolved (docs/sources/jakarta-admin-areas.md §4):
 
-* Names are compared after :func:`normalise_name`, so case, spacing and punctuation never
-  matter (``KALI DERES`` = ``Kalideres``, ``KAB.ADM.KEP.SERIBU`` = ``Kabupaten Administrasi
-  Kepulauan Seribu``).
+* Names are compared after :func:`~smartchange_assets.jakarta.admin_areas.names.normalise_name`,
+  so case, spacing and punctuation never matter (``KALI DERES`` = ``Kalideres``,
+  ``KAB.ADM.KEP.SERIBU`` = ``Kabupaten Administrasi Kepulauan Seribu``).
 * The finest level given is the answer: kelurahan, else kecamatan, else kota. Placeholders
   (``nihil``, ``-``, empty) are not names; a triple of placeholders only is ``placeholder``.
 * Each level is looked up under the parent already resolved: exact name, then a curated alias.
@@ -29,16 +29,15 @@ How a triple (kota, kecamatan, kelurahan) is resolved (REPORT §2.2, §6):
 from __future__ import annotations
 
 import difflib
-import math
-import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
 import pandas as pd
 
-KEMENDAGRI = "kemendagri_2025"
-LEVELS = ("kota", "kecamatan", "kelurahan")
+from smartchange_assets.jakarta.admin_areas.codes import KEMENDAGRI, NAMED_LEVELS
+from smartchange_assets.jakarta.admin_areas.names import normalise_name
+from smartchange_assets.platform.names import is_missing
+
 EXACT, ALIAS, FUZZY, PLACEHOLDER, UNRESOLVED = (
     "exact", "alias", "fuzzy", "placeholder", "unresolved")
 METHODS = (EXACT, ALIAS, FUZZY, PLACEHOLDER, UNRESOLVED)
@@ -56,47 +55,6 @@ MIN_TRUNCATED_LETTERS = 4
 # Placeholders every dataset uses; more come from the alias table (kind 'placeholder').
 # "" covers empty cells and punctuation-only ones like "-" (no letters survive normalising).
 BUILTIN_PLACEHOLDERS = frozenset({"", "NIHIL"})
-
-_PREFIX = re.compile(
-    r"^(?:PROVINSI|PROV\.)\s*"
-    r"|^(?:KABUPATEN|KAB\.?|KOTA)\s*(?:ADMINISTRASI|ADM)\b\.?\s*"  # KAB.ADM., KOTA ADM.
-    r"|^KOTA\s+(?=JAKARTA)"  # only before JAKARTA: 'Kota Bambu Utara' is a kelurahan
-    r"|^(?:KABUPATEN|KAB\.?)\s*(?=KEP)"
-    r"|^(?:KELURAHAN|KEL\.|KECAMATAN|KEC\.)\s*")  # CRM: 'KELURAHAN KLENDER'
-_ABBREVIATIONS = (
-    (re.compile(r"\bP\.\s*"), "PULAU "),  # P. HARAPAN
-    (re.compile(r"\bKEP\b\.?\s*"), "KEPULAUAN "),  # KEP. SERIBU, BPS 'Kep Seribu'
-    (re.compile(r"\bDKI\b"), "DAERAH KHUSUS IBUKOTA "),  # DKI JAKARTA (BPS, population)
-)
-_NOT_LETTERS = re.compile(r"[^A-Z]")
-
-
-def normalise_name(text: object) -> str:
-    """The comparable form of an area name: upper case, letters only, abbreviations expanded,
-    administrative prefixes removed.
-
-    ``'Kota Administrasi Jakarta Utara '`` and ``'JAKARTA UTARA'`` -> ``JAKARTAUTARA``;
-    ``'KAB.ADM.KEP.SERIBU'`` -> ``KEPULAUANSERIBU``; ``'P. HARAPAN'`` -> ``PULAUHARAPAN``;
-    ``'KELURAHAN KLENDER'`` -> ``KLENDER``; ``'nihil'`` -> ``NIHIL``; ``'-'`` -> ``''``.
-    """
-    if _missing(text):
-        return ""
-    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    upper = ascii_text.upper().strip()
-    while True:  # prefixes can stack: 'KAB. ADM. KEP. SERIBU'
-        stripped = _PREFIX.sub("", upper, count=1).strip()
-        if stripped == upper:
-            break
-        upper = stripped
-    for pattern, replacement in _ABBREVIATIONS:
-        upper = pattern.sub(replacement, upper)
-    return _NOT_LETTERS.sub("", upper)
-
-
-def _missing(value: object) -> bool:
-    if value is None or value is pd.NA:
-        return True
-    return isinstance(value, float) and math.isnan(value)
 
 
 @dataclass(frozen=True)
@@ -156,12 +114,12 @@ class AreaIndex:
     def from_frames(cls, areas: pd.DataFrame, aliases: pd.DataFrame | None = None) -> AreaIndex:
         """From ``staging.jakarta_admin_areas`` (only Kemendagri rows are used) and
         ``staging.jakarta_area_aliases``. Names are normalised again here, so an index never
-        mixes two versions of :func:`normalise_name`."""
+        mixes two versions of :func:`~.names.normalise_name`."""
         if "code_system" in areas.columns:
             areas = areas[areas["code_system"] == KEMENDAGRI]
         items = [Area(r.code, r.level, r.name, normalise_name(r.name),
-                      None if _missing(r.parent_code) else r.parent_code)
-                 for r in areas.itertuples() if r.level in LEVELS]
+                      None if is_missing(r.parent_code) else r.parent_code)
+                 for r in areas.itertuples() if r.level in NAMED_LEVELS]
         alias_rows, placeholders = [], set()
         if aliases is not None and len(aliases):
             for r in aliases.itertuples():
@@ -180,8 +138,8 @@ class AreaIndex:
                 kelurahan: object = None) -> Resolution:
         """Resolve at the finest level given; see the module docstring for the rules."""
         given, notes = {}, []
-        for level, raw in zip(LEVELS, (kota, kecamatan, kelurahan), strict=True):
-            text = "" if _missing(raw) else str(raw).strip()
+        for level, raw in zip(NAMED_LEVELS, (kota, kecamatan, kelurahan), strict=True):
+            text = "" if is_missing(raw) else str(raw).strip()
             norm = normalise_name(text)
             if norm in self.placeholders:
                 if text:
@@ -193,8 +151,8 @@ class AreaIndex:
 
         matched: dict[str, _Match] = {}
         parent: _Match | None = None
-        finest_given = [level for level in LEVELS if level in given][-1]
-        for level in LEVELS:
+        finest_given = [level for level in NAMED_LEVELS if level in given][-1]
+        for level in NAMED_LEVELS:
             if level not in given:
                 continue
             text, norm = given[level]
@@ -286,18 +244,3 @@ class AreaIndex:
 
     def _level(self, level: str) -> dict[str, Area]:
         return {code: a for code, a in self.areas.items() if a.level == level}
-
-
-# The Dagster/warehouse side (AREA_COLUMNS, AREA_DEPS, area_transform, area_resolution_check)
-# lives in linking.py so this module stays pure; it is reachable from here too, imported on
-# first use so that importing the resolver never imports Dagster.
-_LINKING_NAMES = frozenset({"AREA_COLUMNS", "AREA_DEPS", "area_transform",
-                            "area_resolution_check", "AreaTransform"})
-
-
-def __getattr__(name: str):
-    if name in _LINKING_NAMES:
-        from smartchange_assets.jakarta.admin_areas import linking
-
-        return getattr(linking, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,13 +3,8 @@
 import dagster as dg
 import pandas as pd
 
-from smartchange_assets.jakarta.admin_areas.parser import (
-    BPS,
-    CODE_SYSTEMS,
-    KEMENDAGRI,
-    LEVELS,
-    parse_admin_areas,
-)
+from smartchange_assets.jakarta.admin_areas.codes import BPS, CODE_SYSTEMS, KEMENDAGRI, LEVELS
+from smartchange_assets.jakarta.admin_areas.parser import parse_admin_areas
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.audit import Audit, TableCheck
 from smartchange_assets.platform.markdown import md_table
@@ -27,7 +22,7 @@ COLUMNS = [
     Column("level", "text", "province, kota (kota/kabupaten), kecamatan or kelurahan",
            nullable=False),
     Column("name", "text", "name as published, trimmed", nullable=False),
-    Column("name_normalised", "text", "resolver.normalise_name(name): upper case, letters only, "
+    Column("name_normalised", "text", "names.normalise_name(name): upper case, letters only, "
            "P./KEP. expanded, administrative prefixes removed", nullable=False),
     Column("parent_code", "text", "code of the enclosing area in the same code system "
            "(NULL for the province)"),
@@ -35,8 +30,9 @@ COLUMNS = [
 
 KEY = ("code_system", "code")
 
-# REPORT §6 and SOURCES.md: what each code list must hold for DKI Jakarta. The BPS 2018 scrape
-# lacks 13 kelurahan (Senen, Menteng, Gunung, Krukut, Guntur, Ceger, ...): a scrape artefact.
+# docs/sources/jakarta-admin-areas.md §2: what each code list must hold for DKI Jakarta. The BPS
+# 2018 scrape lacks 13 kelurahan (Senen, Menteng, Gunung, Krukut, Guntur, Ceger, ...): a scrape
+# artefact.
 EXPECTED_COUNTS = {
     KEMENDAGRI: {"province": 1, "kota": 6, "kecamatan": 44, "kelurahan": 267},
     BPS: {"province": 1, "kota": 6, "kecamatan": 44, "kelurahan": 254},

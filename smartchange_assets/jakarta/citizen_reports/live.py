@@ -1,4 +1,5 @@
-"""Live connector: the CRM public dashboard API (crm.jakarta.go.id, jakarta REPORT §5).
+"""Live connector: the CRM public dashboard API (crm.jakarta.go.id,
+docs/sources/jakarta-citizen-reports.md §5).
 
 ``GET /api/public/dashboard/distribution-map?dateStart=YYYY-MM-DD&dateEnd=YYYY-MM-DD&zoneId=
 &isPrivacy=0`` answers a JSON list of public reports created in the window (undocumented API,

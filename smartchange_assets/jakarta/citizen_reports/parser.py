@@ -1,4 +1,5 @@
-"""Jakarta CRM citizen reports parser: one payload's bytes -> ParseResult (jakarta REPORT §5).
+"""Jakarta CRM citizen reports parser: one payload's bytes -> ParseResult
+(docs/sources/jakarta-citizen-reports.md).
 
 Two payload shapes:
 
@@ -22,6 +23,11 @@ Report ids are ``JK`` + yymmdd + a 4-digit daily sequence (``JK2306180342``). Th
 date only, so ``created_at_local``/``created_at_utc`` are null there and ``created_date`` comes
 from the id; the API's ``createdAt`` gives all three (a time without offset is read as
 Asia/Jakarta wall time, the CRM's own zone).
+
+A report id published twice follows the one duplicate-key rule of every source
+(:func:`~smartchange_assets.platform.duplicates.settle_duplicates`): an exact repeat stages once,
+a repeat with other content (status changed mid-scrape?) stages neither. Staged rows carry the
+staging table's column names; the engine types them by the table spec in source.py.
 """
 
 from __future__ import annotations
@@ -30,14 +36,16 @@ import csv
 import datetime as dt
 import json
 import re
-from collections import Counter, defaultdict
+from collections import Counter
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from smartchange_assets.jakarta.citizen_reports import text as tx
+from smartchange_assets.platform.duplicates import settle_duplicates
+from smartchange_assets.platform.headers import HeaderSpec, header_key
 from smartchange_assets.platform.parsing import (
-    DUPLICATE,
     INCONSISTENT,
     UNREADABLE,
     ParseError,
@@ -48,33 +56,23 @@ from smartchange_assets.platform.parsing import (
     sniff_delimiter,
 )
 
-SOURCE = "jakarta/citizen_reports"
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
-STAGED_COLUMNS = ["source_row", "report_id", "created_date", "created_at_local",
-                  "created_at_utc", "category", "category_raw", "kelurahan_name", "agency",
-                  "status", "channel", "description_redacted"]
-TEXT_COLUMNS = ("report_id", "category", "category_raw", "kelurahan_name", "agency", "status",
-                "channel", "description_redacted")
-_STAGED_DTYPES = {"source_row": "int64", "created_date": "datetime64[ns]",
-                  "created_at_local": "datetime64[ns]", "created_at_utc": "datetime64[ns, UTC]",
-                  **dict.fromkeys(TEXT_COLUMNS, "str")}
-
-# CSV header: canonical -> spellings (lower case). Only report_id is required; the rest may be
-# absent from a re-export and is then null.
-CSV_COLUMNS: dict[str, tuple[str, ...]] = {
-    "report_id": ("report_id", "kode_laporan", "code"),
-    "description": ("description", "deskripsi", "permasalahan"),
-    "location": ("location", "lokasi", "kelurahan"),
-    "category": ("category", "kategori"),
-    "agency": ("dinas", "agency", "opd"),
-    "status": ("status",),
-    "channel": ("channel", "kanal", "sumber"),
+# CSV header: canonical column -> spellings (compared by header_key). Only report_id is
+# required; the rest may be absent from a re-export and is then null.
+CSV_HEADER = HeaderSpec({
+    "report_id": ("kode_laporan", "code"),
+    "description": ("deskripsi", "permasalahan"),
+    "location": ("lokasi", "kelurahan"),
+    "category": ("kategori",),
+    "agency": ("dinas", "opd"),
+    "status": (),
+    "channel": ("kanal", "sumber"),
     "day": ("date",),
-    "month": ("month",),
-    "year": ("year",),
-}
-_CSV_ALIASES = {a: c for c, names in CSV_COLUMNS.items() for a in names}
+    "month": (),
+    "year": (),
+}, required=("report_id",))
+KEY = ("report_id",)
 # Added by the researchers, not by the CRM: never staged.
 RESEARCH_COLUMNS = ("number", "image_path", "image", "dinas_clean", "dinas_final", "label")
 
@@ -155,15 +153,16 @@ def parse_citizen_reports(data: bytes, file_name: str) -> ParseResult:
         clean = _clean_api_row
     else:
         records, notes = _read_csv(text, file_name)
-        clean = _clean_csv_row
-    quarantine, rows = Quarantine(), []
+        clean = partial(_clean_csv_row, col=notes["column_map"])
+    quarantine, rows, raws = Quarantine(), [], []
     for source_row, raw in enumerate(records, start=1):
         try:
-            rows.append((source_row, raw, clean(raw)))
+            rows.append({"source_row": source_row, **clean(raw)})
+            raws.append(raw)
         except _RowError as err:
             quarantine.add(source_row, err.column, err.reason, _quarantine_record(raw),
                            kind=err.kind)
-    staged = _staged_frame(_settle_duplicates(rows, quarantine))
+    staged = _staged_frame(_settle(rows, raws, quarantine))
     notes.update(_summary_notes(staged, quarantine))
     result = ParseResult(staged=staged, source_rows=len(records), quarantine=quarantine.frame(),
                          notes=notes)
@@ -205,10 +204,9 @@ def _read_csv(text: str, file_name: str) -> tuple[list[dict], dict]:
     nonblank = [i for i, line in enumerate(lines) if line.strip()][:_HEADER_SEARCH_LINES]
     for i in nonblank:
         delimiter = sniff_delimiter(lines[i].rstrip("\r\n"), candidates=",;\t")
-        names = [h.strip().lower() for h in next(csv.reader([lines[i]], delimiter=delimiter))]
-        if "report_id" in {_CSV_ALIASES.get(n) for n in names}:
+        if not CSV_HEADER.missing(next(csv.reader([lines[i]], delimiter=delimiter))):
             header, rows = read_csv_records("".join(lines[i:]), delimiter)
-            mapped = _map_csv_header(header, file_name)
+            mapped = CSV_HEADER.names(header, file_name)
             records = []
             for row in rows:
                 record = dict(zip(header, row, strict=False))
@@ -217,30 +215,17 @@ def _read_csv(text: str, file_name: str) -> tuple[list[dict], dict]:
                 records.append(record)
             return records, {"format": "research csv", "delimiter": delimiter,
                              "column_map": mapped,
-                             "dropped_columns": [h for h in header if h.lower()
+                             "dropped_columns": [h for h in header if header_key(h)
                                                  in RESEARCH_COLUMNS]}
     first = lines[nonblank[0]].strip()[:120] if nonblank else ""
     raise ParseError(file_name, "no CRM header (needs a report_id column) in the first "
                      f"{_HEADER_SEARCH_LINES} lines; first line reads {first!r}", row=1)
 
 
-def _map_csv_header(header: list[str], file_name: str) -> dict[str, str]:
-    columns: dict[str, str] = {}
-    for name in header:
-        canonical = _CSV_ALIASES.get(name.strip().lower())
-        if canonical is None:
-            continue
-        if canonical in columns:
-            raise ParseError(file_name, f"columns {columns[canonical]!r} and {name!r} "
-                             f"both map to {canonical!r}", column=name)
-        columns[canonical] = name
-    return columns
-
-
-def _clean_csv_row(raw: dict) -> dict:
+def _clean_csv_row(raw: dict, col: dict[str, str]) -> dict:
+    """``col``: canonical column -> the header as published (:data:`CSV_HEADER`)."""
     if "_field_count" in raw:
         raise _RowError(None, f"row has {raw['_field_count']}")
-    col = {_CSV_ALIASES[k.strip().lower()]: k for k in raw if k.strip().lower() in _CSV_ALIASES}
     value = {c: raw[name] for c, name in col.items()}
     report_id = _report_id(value.get("report_id", ""), col.get("report_id", "report_id"))
     created = report_id_date(report_id)
@@ -332,43 +317,31 @@ def _clean_api_row(raw: dict) -> dict:
 # duplicates, frame, notes
 
 
-def _settle_duplicates(rows: list[tuple[int, dict, dict]], quarantine: Quarantine) -> list[dict]:
-    """One row per report id: an exact repeat is a duplicate; a repeat with other content
-    (status changed mid-scrape?) leaves no way to tell which is current, so all are held back."""
-    by_id: dict[str, list[tuple[int, dict, dict]]] = defaultdict(list)
-    for item in rows:
-        by_id[item[2]["report_id"]].append(item)
-    staged = []
-    for report_id, group in by_id.items():
-        first_row, _, first = group[0]
-        if all(row == first for _, _, row in group):
-            staged.append({"source_row": first_row, **first})
-            for source_row, raw, _ in group[1:]:
-                quarantine.add(source_row, "report_id", f"exact duplicate of source_row "
-                               f"{first_row} (report {report_id})", _quarantine_record(raw),
-                               kind=DUPLICATE)
-            continue
-        rows_text = ", ".join(str(n) for n, _, _ in group)
-        for source_row, raw, _ in group:
-            quarantine.add(source_row, "report_id", f"report {report_id} appears in rows "
-                           f"{rows_text} with different content; none staged",
-                           _quarantine_record(raw), kind=INCONSISTENT)
-    return staged
+def _settle(rows: list[dict], raws: list[dict], quarantine: Quarantine) -> pd.DataFrame:
+    """The one duplicate-key rule (platform.duplicates) on the report id. A quarantined repeat
+    keeps only what :func:`_quarantine_record` lets through, never the raw text."""
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    repeated = frame.duplicated(list(KEY), keep=False)
+    safe = pd.Series([_quarantine_record(raw) if twice else None
+                      for raw, twice in zip(raws, repeated, strict=True)],
+                     index=frame.index, dtype=object)
+    return settle_duplicates(frame, KEY, quarantine, raw=safe)
 
 
-def _staged_frame(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=STAGED_COLUMNS)
-    frame["created_date"] = pd.to_datetime(frame["created_date"])
-    frame["created_at_local"] = pd.to_datetime(frame["created_at_local"])
-    frame["created_at_utc"] = pd.to_datetime(frame["created_at_utc"], utc=True)
-    for column in TEXT_COLUMNS:
-        # the defensive last pass: no staged text may still match find_pii (see text.py)
-        frame[column] = frame[column].map(tx.safe, na_action="ignore")
-    frame = frame.astype(_STAGED_DTYPES)
+def _staged_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    # the defensive last pass: no staged text may still match find_pii (see text.py)
+    frame = frame.map(lambda v: tx.safe(v) if isinstance(v, str) else v)
     return frame.sort_values(["created_date", "report_id"], kind="stable").reset_index(drop=True)
 
 
 def _summary_notes(staged: pd.DataFrame, quarantine: Quarantine) -> dict:
+    if staged.empty:
+        staged = pd.DataFrame(columns=["description_redacted", "category", "category_raw",
+                                       "kelurahan_name", "created_at_utc", "created_date"])
     return {
         "redacted_descriptions": int(staged["description_redacted"]
                                      .str.contains(r"\[(?:EMAIL|NIK|PHONE|PLATE|ADDRESS|NAME)\]",
@@ -378,7 +351,6 @@ def _summary_notes(staged: pd.DataFrame, quarantine: Quarantine) -> dict:
         "without_kelurahan": int(staged["kelurahan_name"].isna().sum()),
         "with_time": int(staged["created_at_utc"].notna().sum()),
         "quarantined_by_column": dict(Counter(r["column_name"] for r in quarantine.rows)),
-        "date_range": ([staged["created_date"].min().date().isoformat(),
-                        staged["created_date"].max().date().isoformat()]
-                       if len(staged) else None),
+        "date_range": ([staged["created_date"].min().isoformat(),
+                        staged["created_date"].max().isoformat()] if len(staged) else None),
     }

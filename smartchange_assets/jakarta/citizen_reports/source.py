@@ -76,7 +76,8 @@ SOURCE = SourceSpec(
                  "public dashboard API. Report text is stored only with personal data "
                  "redacted; addresses and coordinates are not stored."),
     publisher="Pemerintah Provinsi DKI Jakarta, Jakarta Smart City (crm.jakarta.go.id)",
-    licence="No open-data licence stated: public dashboard content (REPORT §5); the seed "
+    licence="No open-data licence stated: public dashboard content (docs/sources/"
+            "jakarta-citizen-reports.md §1); the seed "
             "sample comes from a public research repository (GEMASTIK 2024)",
     portal_url="https://crm.jakarta.go.id/",
     parser=parse_citizen_reports,

@@ -1,4 +1,4 @@
-"""Text of CRM reports made safe and clean for staging (jakarta REPORT §5).
+"""Text of CRM reports made safe and clean for staging (docs/sources/jakarta-citizen-reports.md §3).
 
 Two kinds of text:
 

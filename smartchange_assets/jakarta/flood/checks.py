@@ -1,6 +1,7 @@
 """The ``evacuee_columns`` check: are casualty/evacuee columns where their headers say?
 
-REPORT §2.2 found two payloads whose numbers contradict their headers: in F1 (2020 Q1)
+docs/sources/jakarta-flood.md §4 names two payloads whose numbers contradict their headers: in
+F1 (2020 Q1)
 ``jumlah_luka_ringan`` (light injuries) equals ``jumlah_terdampak_jiwa`` (people affected) in 98
 non-zero rows; in F2 (2023) ``jumlah_pengungsi`` (evacuees) is 0-3 while
 ``jumlah_tempat_pengungsian`` (shelters) is 7-179. The values are staged as published, never

@@ -1,4 +1,5 @@
-"""BPBD flood-table fields written as free text (jakarta REPORT §2.2), each read into values.
+"""BPBD flood-table fields written as free text (docs/sources/jakarta-flood.md §3), each read into
+values.
 
 Pure functions on one cell; they raise :class:`FieldError` with a reason when a cell cannot be
 read, and the parser quarantines the row naming the column.

@@ -1,4 +1,5 @@
-"""Live connector: BPBD flood-event datasets from the Satu Data Jakarta JSON API (REPORT §2.1).
+"""Live connector: BPBD flood-event datasets from the Satu Data Jakarta JSON API
+(docs/sources/jakarta-flood.md §6).
 
 Pages come through :func:`~smartchange_assets.jakarta.satudata.fetch_satudata_pages` (BOM kept,
 ``totalFiledata`` verified); the flood parser reads them through ``records_from_json``. A slug's
@@ -12,7 +13,8 @@ from smartchange_assets.jakarta.satudata import fetch_satudata_pages
 from smartchange_assets.platform.http import HttpClient
 from smartchange_assets.platform.spec import LivePayload
 
-#: Flood-EVENT datasets named in REPORT §2.1 (from third-party fetch code; unverified live).
+#: Flood-EVENT datasets named in docs/sources/jakarta-flood.md §1 (from third-party fetch code;
+#: unverified live).
 #: Left out: `data-kejadian-bencana-di-provinsi-dki-jakarta-tahun-2021` (all disaster kinds, schema
 #: unknown), the 2013-2020 annual recap, flooded-area sizes, flood-prone points, sluice gates and
 #: pump houses: none of them is one row per kelurahan and month of flooding.

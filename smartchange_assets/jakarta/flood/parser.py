@@ -1,4 +1,5 @@
-"""BPBD DKI flood-event tables (kejadian banjir, jakarta REPORT §2): one payload -> ParseResult.
+"""BPBD DKI flood-event tables (kejadian banjir, docs/sources/jakarta-flood.md): one payload ->
+ParseResult.
 
 Three real layouts, told apart by their columns (mapped by name, never position):
 
@@ -15,13 +16,18 @@ The satudata / CKAN JSON form of any layout is read through ``records_from_json`
 
 Each source row is staged (a flood fact per kelurahan and month, or a ``no_flood`` fact per
 kota and month), counted as the publisher's no-data (every field but the period is ``-``), or
-quarantined naming the column as published. Casualty/evacuee columns are staged as published,
-never repaired: payloads of a layout where they are known to look misaligned carry
-``evacuee_columns_suspect`` and the ``evacuee_columns`` check tests that against the numbers.
+quarantined naming the column as published. One fact per area and month: a repeat follows the
+one duplicate-key rule of every source (:func:`~smartchange_assets.platform.duplicates.
+settle_duplicates`: an exact repeat stages once, a repeat with other values stages neither).
+Casualty/evacuee columns are staged as published, never repaired: payloads of a layout where
+they are known to look misaligned carry ``evacuee_columns_suspect`` and the ``evacuee_columns``
+check tests that against the numbers. Staged rows carry the staging table's column names; the
+engine types them by the table spec in source.py.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 from collections import Counter
@@ -31,8 +37,9 @@ import pandas as pd
 
 from smartchange_assets.jakarta.flood import fields as f
 from smartchange_assets.jakarta.satudata import JsonRecordsError, records_from_json, reply_metadata
+from smartchange_assets.platform.duplicates import settle_duplicates
+from smartchange_assets.platform.headers import HeaderSpec
 from smartchange_assets.platform.parsing import (
-    DUPLICATE,
     INCONSISTENT,
     UNREADABLE,
     ParseError,
@@ -43,21 +50,21 @@ from smartchange_assets.platform.parsing import (
     sniff_delimiter,
 )
 
-SOURCE = "jakarta_flood"
-
-# canonical name -> header spellings after _normalise_name (REPORT §2.2)
-COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+# canonical column -> header spellings, compared by header_key (docs/sources/jakarta-flood.md §2)
+ALIASES: dict[str, tuple[str, ...]] = {
     "periode": ("periode_data",),
     "quarter": ("triwulan",),
     "month": ("bulan",),
-    "kota": ("kota_administrasi", "wilayah", "wilayah_adm", "kota", "kabupaten_kota"),
-    "kecamatan": ("kecamatan",),
-    "kelurahan": ("kelurahan",),
-    "rw": ("rw",),
+    "kota": ("kota_administrasi", "wilayah", "wilayah_adm", "kabupaten_kota"),
+    "kecamatan": (),
+    "kelurahan": (),
+    "rw": (),
     "event_dates": ("tanggal_kejadian",),
     "water_text": ("jumlah_rata_rata_ketinggian_air", "ketinggian_air"),
-    "water_min": ("ketinggian_air_min_cm", "ketinggian_air_min", "tinggi_air_min"),
-    "water_max": ("ketinggian_air_max_cm", "ketinggian_air_max", "tinggi_air_max"),
+    "water_min": ("ketinggian_air_min(cm)", "ketinggian_air_min (cm)", "ketinggian_air_min_cm",
+                  "ketinggian_air_min", "tinggi_air_min"),
+    "water_max": ("ketinggian_air_max(cm)", "ketinggian_air_max (cm)", "ketinggian_air_max_cm",
+                  "ketinggian_air_max", "tinggi_air_max"),
     "events": ("jumlah_kejadian",),
     "affected_rw": ("jumlah_terdampak_rw", "jumlah_rw_terdampak"),
     "affected_households": ("jumlah_terdampak_kk", "jumlah_kk_terdampak"),
@@ -69,36 +76,36 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "injured_severe": ("jumlah_luka_berat",),
     "injured_light": ("jumlah_luka_ringan",),
 }
-_ALIAS_TO_CANONICAL = {a: c for c, aliases in COLUMN_ALIASES.items() for a in aliases}
 AREA = ("kota", "kecamatan", "kelurahan")
-REQUIRED = {"F1": (*AREA, "event_dates", "water_min", "water_max"),
-            "F2": ("periode", "month", *AREA, "water_text"),
-            "F3": ("quarter", "month", *AREA, "water_min", "water_max")}
+# the three layouts, told apart by the columns each must have (tried in this order)
+LAYOUTS = {
+    "F1": HeaderSpec(ALIASES, required=(*AREA, "event_dates", "water_min", "water_max")),
+    "F2": HeaderSpec(ALIASES, required=("periode", "month", *AREA, "water_text")),
+    "F3": HeaderSpec(ALIASES, required=("quarter", "month", *AREA, "water_min", "water_max")),
+}
 COUNTS = ("events", "affected_rw", "affected_households", "affected_people", "displaced_people",
           "evacuation_sites", "deaths", "injured", "injured_severe", "injured_light")
 PERIOD_FIELDS = ("periode", "quarter", "month")
 
-# REPORT §2.2: F1's jumlah_luka_ringan equals jumlah_terdampak_jiwa in 98 non-zero rows and
-# jumlah_pengungsi_tertinggi looks like a count of shelters; F2's jumlah_pengungsi (0-3) and
-# jumlah_tempat_pengungsian (7-179) look swapped. F3's columns look sane. The check
-# `evacuee_columns` compares this with the numbers of every payload.
+# docs/sources/jakarta-flood.md §4: F1's jumlah_luka_ringan equals jumlah_terdampak_jiwa in 98
+# non-zero rows and jumlah_pengungsi_tertinggi looks like a count of shelters; F2's
+# jumlah_pengungsi (0-3) and jumlah_tempat_pengungsian (7-179) look swapped. F3's columns look
+# sane. The check `evacuee_columns` compares this with the numbers of every payload.
 EVACUEE_COLUMNS_SUSPECT = {"F1": True, "F2": True, "F3": False}
 
-STAGED_COLUMNS = [
-    "source_row", "variant", "year", "month", "event_month", "period_label", "event_dates",
-    "event_dates_is_range", "event_date_first", "event_date_last", "kota_name",
-    "kecamatan_name", "kelurahan_name", "rw_list", "rw_raw", "rw_count", "water_min_cm",
-    "water_max_cm", "water_raw", "events", "affected_rw", "affected_households",
-    "affected_people", "displaced_people", "evacuation_sites", "deaths", "injured", "no_flood",
-    "evacuee_columns_suspect"]
-_STAGED_DTYPES = {
-    "source_row": "int64", "variant": "str", "year": "int64", "month": "int64",
-    "event_month": "datetime64[ns]", "period_label": "str", "event_dates": "str",
-    "event_dates_is_range": "boolean", "event_date_first": "datetime64[ns]",
-    "event_date_last": "datetime64[ns]", "kota_name": "str", "kecamatan_name": "str",
-    "kelurahan_name": "str", "rw_list": "str", "rw_raw": "str", "rw_count": "Int64",
-    "water_min_cm": "float64", "water_max_cm": "float64", "water_raw": "str",
-    **{c: "Int64" for c in COUNTS[:8]}, "no_flood": "bool", "evacuee_columns_suspect": "bool"}
+# one fact per area and month; kelurahan first, so an exact repeat is reported on it
+KEY = ("kelurahan_name", "kecamatan_name", "kota_name", "year", "month")
+# staged column -> the canonical columns it may be read from (the first the layout has names the
+# published column in the quarantine)
+_READ_FROM = {
+    "year": ("periode",), "month": ("month", "event_dates"), "event_month": ("month",),
+    "period_label": ("periode", "quarter"), "event_dates_is_range": ("event_dates",),
+    "event_date_first": ("event_dates",), "event_date_last": ("event_dates",),
+    "kota_name": ("kota",), "kecamatan_name": ("kecamatan",), "kelurahan_name": ("kelurahan",),
+    "rw_list": ("rw",), "rw_raw": ("rw",), "rw_count": ("rw",),
+    "water_min_cm": ("water_text", "water_min"), "water_max_cm": ("water_text", "water_max"),
+    "water_raw": ("water_text",), "injured": ("injured", "injured_light", "injured_severe"),
+}
 
 _YEAR = re.compile(r"(?<!\d)(19[89]\d|20\d\d)(?!\d)")
 _PERIODE = re.compile(r"(\d{4})-?(\d{2})(?:\.0+)?")
@@ -130,30 +137,27 @@ def parse_flood(data: bytes, file_name: str) -> ParseResult:
     """Parse one flood payload: a CSV of layout F1/F2/F3 or a satudata/CKAN JSON reply."""
     header, records, notes, meta = _read_payload(data, file_name)
     if not records:  # a header-only file or the empty last page of a satudata reply
-        return ParseResult(staged=_staged_frame([]), source_rows=0, notes=notes)
+        return ParseResult(staged=pd.DataFrame(), source_rows=0, notes=notes)
     layout = _layout(header, file_name, meta)
     notes.update(variant=layout.variant, column_map=dict(layout.columns),
                  year=layout.year, year_source=layout.year_source)
 
     quarantine, no_data, staged = Quarantine(), 0, []
-    seen: dict[tuple, tuple[int, dict]] = {}
     for source_row, raw in enumerate(records, start=1):
         try:
             if _is_no_data(raw, layout):
                 no_data += 1
                 continue
-            row = _staged_row(source_row, raw, layout)
-            _check_repeat(seen, row, raw)
+            staged.append({**_staged_row(source_row, raw, layout), "_raw": raw})
         except _RowError as err:
             column = layout.columns.get(err.column, err.column) if err.column else None
             quarantine.add(source_row, column, err.reason, raw, kind=err.kind)
-            continue
-        staged.append(row)
 
-    frame = _staged_frame(staged)
+    frame = _settle(staged, layout, quarantine)
     notes.update(_summary(frame, quarantine))
+    quarantined = quarantine.frame().sort_values("source_row", kind="stable", ignore_index=True)
     result = ParseResult(staged=frame, source_rows=len(records), no_data=no_data,
-                         quarantine=quarantine.frame(), notes=notes)
+                         quarantine=quarantined, notes=notes)
     result.reconcile()
     return result
 
@@ -200,8 +204,7 @@ def _read_csv(text: str, file_name: str) -> tuple[list[str], list[list[str]], di
     for i in nonblank:
         line = lines[i].rstrip("\r\n")
         delimiter = sniff_delimiter(line, candidates=",;\t")
-        names = [h.strip() for h in line.split(delimiter)]
-        if _variant_of(_canonical_map(names)) is not None:
+        if _variant_of(next(csv.reader([line], delimiter=delimiter))) is not None:
             header, rows = read_csv_records("".join(lines[i:]), delimiter)
             return header, rows, {"format": "csv", "delimiter": delimiter, "header_line": i + 1}
     first = lines[nonblank[0]].strip()[:120] if nonblank else ""
@@ -213,36 +216,16 @@ def _read_csv(text: str, file_name: str) -> tuple[list[str], list[list[str]], di
 # header -> layout
 
 
-def _normalise_name(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", name.strip().lstrip("\ufeff").lower()).strip("_")
-
-
-def _canonical_map(header: list[str]) -> dict[str, str]:
-    columns: dict[str, str] = {}
-    for name in header:
-        canonical = _ALIAS_TO_CANONICAL.get(_normalise_name(name))
-        if canonical is not None and canonical not in columns:
-            columns[canonical] = name
-    return columns
-
-
-def _variant_of(columns: dict[str, str]) -> str | None:
-    for variant, required in REQUIRED.items():
-        if all(c in columns for c in required):
-            return variant
-    return None
+def _variant_of(header: list[str]) -> str | None:
+    return next((variant for variant, spec in LAYOUTS.items() if not spec.missing(header)), None)
 
 
 def _layout(header: list[str], file_name: str, meta: dict) -> _Layout:
-    columns = _canonical_map(header)
-    repeated = [n for n, k in Counter(_ALIAS_TO_CANONICAL.get(_normalise_name(h))
-                                      for h in header).items() if n and k > 1]
-    if repeated:
-        raise ParseError(file_name, f"several columns map to {repeated}: {header}")
-    variant = _variant_of(columns)
+    variant = _variant_of(header)
     if variant is None:
-        raise ParseError(file_name, f"header matches no flood layout (F1 needs "
-                         f"{REQUIRED['F1']}, F2 {REQUIRED['F2']}, F3 {REQUIRED['F3']}): {header}")
+        needs = {v: list(spec.required) for v, spec in LAYOUTS.items()}
+        raise ParseError(file_name, f"header matches no flood layout (needs {needs}): {header}")
+    columns = LAYOUTS[variant].names(header, file_name)  # two columns meaning one: an error
     year, source = (None, None) if variant == "F2" else _payload_year(meta, file_name)
     return _Layout(variant, header, columns, year, source)
 
@@ -411,32 +394,23 @@ def _height(raw: dict, layout: _Layout, canonical: str) -> float | None:
         raise _RowError(canonical, str(err)) from None
 
 
-def _check_repeat(seen: dict, row: dict, raw: dict) -> None:
-    """One fact per kota/kecamatan/kelurahan and month in a payload; a repeat is quarantined."""
-    key = (row["year"], row["month"], row["kota_name"], row["kecamatan_name"],
-           row["kelurahan_name"])
-    if key in seen:
-        first_row, first_raw = seen[key]
-        exact = first_raw == raw
-        raise _RowError("kelurahan", f"{'exact' if exact else 'conflicting'} repeat of source "
-                        f"row {first_row} (same area and month {row['year']}-{row['month']:02d})",
-                        DUPLICATE if exact else INCONSISTENT)
-    seen[key] = (row["source_row"], raw)
-
-
-# --------------------------------------------------------------------------------------------
-# frame
-
-
-def _staged_frame(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=STAGED_COLUMNS)
-    for column in ("event_month", "event_date_first", "event_date_last"):
-        frame[column] = pd.to_datetime(frame[column])
-    return frame.astype(_STAGED_DTYPES)
+def _settle(rows: list[dict], layout: _Layout, quarantine: Quarantine) -> pd.DataFrame:
+    """The one duplicate-key rule (platform.duplicates) on area and month; the quarantine names
+    the columns as published."""
+    if not rows:
+        return pd.DataFrame()
+    before = len(quarantine.rows)
+    frame = settle_duplicates(pd.DataFrame(rows), KEY, quarantine, raw="_raw")
+    for q in quarantine.rows[before:]:
+        q["column_name"] = next((layout.columns[c] for c in _READ_FROM.get(q["column_name"],
+                                 (q["column_name"],)) if c in layout.columns), q["column_name"])
+    return frame.drop(columns="_raw").reset_index(drop=True)
 
 
 def _summary(frame: pd.DataFrame, quarantine: Quarantine) -> dict:
-    flood = frame[~frame["no_flood"]]
+    if frame.empty:
+        frame = pd.DataFrame(columns=["no_flood", "year", "month", "rw_count", "affected_rw"])
+    flood = frame[~frame["no_flood"].astype(bool)]
     return {
         "no_flood_rows": int(frame["no_flood"].sum()),
         "months": sorted({f"{y}-{m:02d}" for y, m in zip(frame["year"], frame["month"],

@@ -55,7 +55,8 @@ COLUMNS = [
     Column("no_flood", "boolean", "the publisher's 'nihil' row: no flood in this kota this "
            "month (a zero-event fact, not a kelurahan)", nullable=False),
     Column("evacuee_columns_suspect", "boolean", "this payload's layout is known to carry "
-           "misaligned casualty/evacuee columns (REPORT §2.2); checked by evacuee_columns",
+           "misaligned casualty/evacuee columns (docs/sources/jakarta-flood.md §4); checked by "
+           "evacuee_columns",
            nullable=False),
 ]
 

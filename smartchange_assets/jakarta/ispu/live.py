@@ -1,31 +1,25 @@
-"""Live connector: ISPU pages from the Satu Data Jakarta JSON API (Jakarta REPORT §0.1, §1.1).
+"""Live connector: ISPU pages from the Satu Data Jakarta JSON API (docs/sources/jakarta-ispu.md
+§5, docs/sources/jakarta-portals.md §1).
 
 Pagination, BOM handling and the row-count checks live in :mod:`smartchange_assets.jakarta.satudata`
-(shared by every Jakarta satudata source); this module only knows the ISPU slugs. The names below
-are re-exported so existing callers keep working.
+(shared by every Jakarta satudata source); this module only knows the ISPU slugs.
 """
 
 from __future__ import annotations
 
-from smartchange_assets.jakarta.satudata import (
-    SATUDATA_DETAIL_URL,
-    SatudataError,
-    decode_satudata_reply,
-    fetch_satudata_pages,
-)
+from smartchange_assets.jakarta.satudata import fetch_satudata_pages
 from smartchange_assets.platform.http import FetchedPayload, HttpClient
 
-__all__ = ["ISPU_SLUGS", "ISPU_YEAR_SLUG_TEMPLATE", "SATUDATA_DETAIL_URL", "SatudataError",
-           "decode_satudata_reply", "fetch_ispu_pages", "ispu_year_slug"]
-
-#: Current satudata slugs (REPORT §1.1): the rolling dataset (2024 onwards) and 2023.
+#: Current satudata slugs (docs/sources/jakarta-ispu.md §1): the rolling dataset (2024 onwards)
+#: and 2023.
 ISPU_SLUGS: tuple[str, ...] = (
     "data-indeks-standar-pencemar-udara-ispu-di-provinsi-dki-jakarta",
     "data-indeks-standar-pencemar-udara-ispu-di-provinsi-dki-jakarta-2023",
 )
 
 #: Older years, by analogy with the downloaded file names and one data.jakarta.go.id link
-#: (REPORT §1.1). NOT verified as satudata slugs; kept out of ISPU_SLUGS for that reason.
+#: (docs/sources/jakarta-ispu.md §1). NOT verified as satudata slugs; kept out of ISPU_SLUGS for
+#: that reason.
 ISPU_YEAR_SLUG_TEMPLATE = "indeks-standar-pencemaran-udara-ispu-tahun-{year}"
 
 

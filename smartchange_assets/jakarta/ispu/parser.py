@@ -1,10 +1,10 @@
 """Jakarta ISPU (Indeks Standar Pencemar Udara) parser: one published file's bytes -> ParseResult.
 
-Reads every known layout of the DLH DKI daily ISPU tables (jakarta REPORT §1.3): the six CSV schema
-generations 2010–2024 and the satudata JSON API reply. Columns are mapped by name through
-:data:`COLUMN_ALIASES`, never by position, because the publisher reorders them (2024 moves
-``tanggal`` last). The pollutant columns are ISPU *sub-indices*, not concentrations (REPORT §1.2),
-so nothing is converted here.
+Reads every known layout of the DLH DKI daily ISPU tables (docs/sources/jakarta-ispu.md §2): the
+six CSV schema generations 2010–2024 and the satudata JSON API reply. Columns are mapped by name
+through :data:`HEADER`, never by position, because the publisher reorders them (2024 moves
+``tanggal`` last). The pollutant columns are ISPU *sub-indices*, not concentrations
+(docs/sources/jakarta-ispu.md §1), so nothing is converted here.
 
 Every data row ends up in exactly one place:
 
@@ -12,7 +12,8 @@ Every data row ends up in exactly one place:
 * ``quarantine`` – rows that cannot be trusted (shifted fields, a date that disagrees with
   ``periode_data``, an unknown station, a non-numeric value, a repeated key), with the column
   and the reason;
-* ``staged``     – one typed row per surviving source row (wide: one column per pollutant).
+* ``staged``     – one row per surviving source row (wide: one column per pollutant), by the
+  staging table's column names; the engine types it by the table spec in source.py.
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from smartchange_assets.jakarta.satudata import SATUDATA_SYSTEM_COLUMNS
+from smartchange_assets.platform.duplicates import settle_duplicates
+from smartchange_assets.platform.headers import HeaderSpec, header_key
 from smartchange_assets.platform.parsing import (
-    DUPLICATE,
     INCONSISTENT,
     UNREADABLE,
     ParseError,
@@ -45,34 +48,35 @@ from smartchange_assets.standards.ispu import (
     regime_for,
 )
 
-SOURCE = "jakarta_ispu"
-
 POLLUTANT_COLUMNS = ("pm10", "pm25", "so2", "co", "o3", "no2")
 
-# canonical name -> header spellings (after _normalise_name). From REPORT §1.3, plus the obvious
-# punctuation variants of PM2.5 that a re-export could produce.
-COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "periode_data": ("periode_data",),
-    "tanggal": ("tanggal",),
+# canonical column -> header spellings (compared by header_key: case, spaces, underscores and
+# hyphens do not matter). From docs/sources/jakarta-ispu.md §2, plus the obvious punctuation
+# variants of PM2.5 that a re-export could produce.
+HEADER = HeaderSpec({
+    "periode_data": (),
+    "tanggal": (),
     "station": ("stasiun", "lokasi_spku"),
-    "pm10": ("pm10", "pm_10", "pm_sepuluh"),
-    "pm25": ("pm25", "pm_25", "pm2_5", "pm_duakomalima"),
-    "so2": ("so2", "sulfur_dioksida"),
-    "co": ("co", "karbon_monoksida"),
-    "o3": ("o3", "ozon"),
-    "no2": ("no2", "nitrogen_dioksida"),
-    "max": ("max",),
-    "critical": ("critical", "parameter_pencemar_kritis"),
+    "pm10": ("pm_10", "pm_sepuluh"),
+    "pm25": ("pm_25", "pm2_5", "pm2.5", "pm_2.5", "pm_duakomalima"),
+    "so2": ("sulfur_dioksida",),
+    "co": ("karbon_monoksida",),
+    "o3": ("ozon",),
+    "no2": ("nitrogen_dioksida",),
+    "max": (),
+    "critical": ("parameter_pencemar_kritis",),
     "category": ("categori", "kategori"),
-}
-_ALIAS_TO_CANONICAL = {a: c for c, aliases in COLUMN_ALIASES.items() for a in aliases}
-REQUIRED = ("tanggal", "station", "max", "category")
+}, required=("tanggal", "station", "max", "category"))
 
-# Columns the satudata API adds to every row; they describe the upload, not the measurement.
-SYSTEM_COLUMNS = frozenset({"id", "rn", "user_id", "tanggal_upload", "tanggal_update", "uid_upload",
-                            "batch_upload", "jadwal_rilis", "created_at", "updated_at"})
+# the table's key; a city_max file has one row per day whichever station gave the max, so there
+# a second row for the same day repeats the key even when it names another station
+KEY = {"station": ("date", "station_code", "granularity"), "city_max": ("date", "granularity")}
+# staged column -> the canonical column it is read from (to name the published column)
+_READ_FROM = {"date": "tanggal", "station_code": "station", "station_raw": "station",
+              "max_index": "max", "critical_raw": "critical"}
 
-# Headers exactly as published (REPORT §1.3), used only to name the generation in notes.
+# Headers exactly as published (docs/sources/jakarta-ispu.md §2), used only to name the
+# generation in notes.
 GENERATIONS: dict[str, tuple[str, ...]] = {
     "G1": ("periode_data", "tanggal", "stasiun", "pm10", "so2", "co", "o3", "no2", "max",
            "critical", "categori"),
@@ -90,19 +94,10 @@ GENERATIONS: dict[str, tuple[str, ...]] = {
            "kategori", "tanggal"),
 }
 
-STAGED_COLUMNS = ["source_row", "periode_data", "date", "station_code", "station_raw",
-                  "granularity", *POLLUTANT_COLUMNS, "max_index", "critical", "critical_raw",
-                  "category", "category_from_max", "category_mismatch", "regime"]
-_STAGED_DTYPES = {"source_row": "int64", "periode_data": "Int64", "date": "datetime64[ns]",
-                  "station_code": "str", "station_raw": "str", "granularity": "str",
-                  **{p: "float64" for p in POLLUTANT_COLUMNS}, "max_index": "float64",
-                  "critical": "str", "critical_raw": "str", "category": "str",
-                  "category_from_max": "str", "category_mismatch": "bool", "regime": "str"}
-
 KNOWN_CRITICAL = frozenset({"PM10", "PM25", "SO2", "CO", "O3", "NO2", "HC"})
 VALID_CATEGORIES = frozenset({*CATEGORIES, NO_DATA_CATEGORY})
 
-_MISSING = re.compile(r"-*")  # after strip: "", "-", "---" (REPORT §1.4)
+_MISSING = re.compile(r"-*")  # after strip: "", "-", "---" (docs/sources/jakarta-ispu.md §3)
 _STATION = re.compile(r"\bDKI\s*([1-5])(?!\d)", re.IGNORECASE)
 _ISO_DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T].*)?")
 _SLASH_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
@@ -157,8 +152,8 @@ def parse_ispu(data: bytes, file_name: str) -> ParseResult:
     header, records, notes = _read_payload(data, file_name)
     if not records:
         # A header-only file or the empty last page of a satudata reply: readable, just empty.
-        return ParseResult(staged=_staged_frame([]), source_rows=0, notes=notes)
-    layout = _map_header(header, file_name)
+        return ParseResult(staged=pd.DataFrame(), source_rows=0, notes=notes)
+    layout = _layout(header, file_name)
     notes.update(schema_generation=layout.generation, granularity=layout.granularity,
                  column_map=dict(layout.columns))
 
@@ -175,8 +170,7 @@ def parse_ispu(data: bytes, file_name: str) -> ParseResult:
         except _RowError as err:
             _quarantine(quarantine, layout, source_row, err, raw)
 
-    staged_rows = _resolve_and_dedupe(pending, layout, quarantine, counters)
-    staged = _staged_frame(staged_rows)
+    staged = _settle(_resolve_dates(pending, layout, quarantine, counters), layout, quarantine)
     notes.update(_summary_notes(staged, quarantine, counters))
     result = ParseResult(staged=staged, source_rows=len(records), no_data=no_data,
                          quarantine=quarantine.frame(), notes=notes)
@@ -217,12 +211,12 @@ def _read_csv(text: str, file_name: str) -> tuple[list[str], list[list[str]], di
     for i in nonblank:
         line = lines[i].rstrip("\r\n")
         delimiter = sniff_delimiter(line, candidates=",;")
-        if not _missing_required(next(csv.reader([line], delimiter=delimiter))):
+        if not HEADER.missing(next(csv.reader([line], delimiter=delimiter))):
             header, records = read_csv_records("".join(lines[i:]), delimiter)
             return header, records, {"format": "csv", "delimiter": delimiter, "header_line": i + 1}
     first = lines[nonblank[0]].strip()[:120] if nonblank else ""
     raise ParseError(file_name,
-                     f"no ISPU header (needs columns {', '.join(REQUIRED)}) in the first "
+                     f"no ISPU header (needs columns {', '.join(HEADER.required)}) in the first "
                      f"{_HEADER_SEARCH_LINES} lines; first line reads {first!r}", row=1)
 
 
@@ -242,7 +236,7 @@ def _read_json(text: str, file_name: str) -> tuple[list[str], list[list[str]], d
         if not isinstance(row, dict):
             raise ParseError(file_name, f"JSON row is a {type(row).__name__}, "
                              "not an object", row=n)
-        header.extend(k for k in row if k not in SYSTEM_COLUMNS and k not in header)
+        header.extend(k for k in row if k not in SATUDATA_SYSTEM_COLUMNS and k not in header)
     records = [[_json_cell(row.get(k)) for k in header] for row in rows]
     notes = {"format": f"satudata json ({kind})", "delimiter": None}
     if isinstance(reply, dict) and isinstance(reply.get("totalFiledata"), int):
@@ -276,38 +270,16 @@ def _json_cell(value: object) -> str:
 # header -> layout
 
 
-def _normalise_name(name: str) -> str:
-    return re.sub(r"[\s.\-]+", "_", name.strip().lstrip("\ufeff").lower())
-
-
-def _missing_required(header: list[str]) -> list[str]:
-    found = {_ALIAS_TO_CANONICAL.get(_normalise_name(h)) for h in header}
-    return [c for c in REQUIRED if c not in found]
-
-
-def _map_header(header: list[str], file_name: str) -> _Layout:
-    columns: dict[str, str] = {}
-    station_names = []
-    for name in header:
-        canonical = _ALIAS_TO_CANONICAL.get(_normalise_name(name))
-        if canonical is None:
-            continue  # unknown extra column: ignored, still kept in raw_record
-        if canonical in columns:
-            raise ParseError(file_name, f"columns {columns[canonical]!r} and {name!r} "
-                             f"both map to {canonical!r}", column=name)
-        columns[canonical] = name
-        if canonical == "station":
-            station_names.append(_normalise_name(name))
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        raise ParseError(file_name, f"header lacks required columns {missing}: {header}")
-    granularity = "station" if station_names == ["stasiun"] else "city_max"
-    positions = {canonical: header.index(name) for canonical, name in columns.items()}
+def _layout(header: list[str], file_name: str) -> _Layout:
+    positions = HEADER.positions(header, file_name)
+    columns = {canonical: header[i] for canonical, i in positions.items()}
+    # 'stasiun' is one row per station and day; 'lokasi_spku' names the day's worst station
+    granularity = "station" if header_key(columns["station"]) == "stasiun" else "city_max"
     return _Layout(header, columns, positions, granularity, _generation(header))
 
 
 def _generation(header: list[str]) -> str:
-    names = tuple(_normalise_name(h) for h in header)
+    names = tuple(header_key(h) for h in header)
     for gen, cols in GENERATIONS.items():
         if names == cols:
             return gen
@@ -349,8 +321,8 @@ def _is_publisher_no_data(values: dict[str, str]) -> bool:
 
 def _clean_row(source_row: int, raw: dict, values: dict[str, str],
                counters: _Counters) -> _Pending:
-    # max and category first: a shifted row (REPORT §1.4, 2021 line 1764) shows up there, and
-    # naming that column is more useful than a confusing error further along.
+    # max and category first: a shifted row (docs/sources/jakarta-ispu.md §3, 2021 line 1764)
+    # shows up there, and naming that column is more useful than a confusing error further on.
     clean = {"max_index": _number(values["max"], "max")}
     clean["category"] = _category(values["category"])
     for pollutant in POLLUTANT_COLUMNS:
@@ -472,7 +444,8 @@ def _resolve_date(row: _Pending, span, counters: _Counters) -> dt.date:
 
 
 def _settle_year(row: _Pending, from_tanggal: dt.date, span, counters: _Counters) -> dt.date:
-    """tanggal and periode_data agree on month and day but not year (REPORT §1.4).
+    """tanggal and periode_data agree on month and day but not year
+    (docs/sources/jakarta-ispu.md §3).
 
     Neither field always wins: 2015 has periode 201202 on 2015-02 dates (tanggal is right) and
     2022 has tanggal 2020-02-xx under periode 202202 (periode is right). The year that falls in
@@ -498,42 +471,37 @@ def _settle_year(row: _Pending, from_tanggal: dt.date, span, counters: _Counters
 
 
 # --------------------------------------------------------------------------------------------
-# dates, duplicates, frame
+# dates, duplicates
 
 
-def _resolve_and_dedupe(pending: list[_Pending], layout: _Layout, quarantine: Quarantine,
-                        counters: _Counters) -> list[dict]:
+def _resolve_dates(pending: list[_Pending], layout: _Layout, quarantine: Quarantine,
+                   counters: _Counters) -> list[dict]:
+    """The staged row of every pending row whose date settles; the others are quarantined."""
     span = _consistent_span(pending)
-    seen: dict[tuple, _Pending] = {}
-    staged = []
+    rows = []
     for row in pending:
         try:
             day = _resolve_date(row, span, counters)
         except _RowError as err:
             _quarantine(quarantine, layout, row.source_row, err, row.raw)
             continue
-        # city_max files have one row per day whichever station gave the max, so a second row
-        # for the same day is a duplicate even when it names another station.
-        station_key = row.values["station_code"] if layout.granularity == "station" else None
-        key = (day, station_key, layout.granularity)
-        if key in seen:
-            earlier = seen[key]
-            # an exact repeat loses nothing; the same key with other values is a conflict
-            exact = _record_values(earlier.raw) == _record_values(row.raw)
-            reason = (f"{'exact duplicate' if exact else 'conflicting duplicate'} of source_row "
-                      f"{earlier.source_row} (same date {day}, station "
-                      f"{row.values['station_code']}, granularity {layout.granularity})")
-            quarantine.add(row.source_row, layout.columns["tanggal"], reason, row.raw,
-                           kind=DUPLICATE if exact else INCONSISTENT)
-            continue
-        seen[key] = row
-        staged.append(_staged_row(row, day, layout.granularity))
-    return staged
+        rows.append({**_staged_row(row, day, layout.granularity), "_raw": row.raw})
+    return rows
 
 
-def _record_values(raw: dict) -> dict:
-    """A record without its position fields, to compare two rows' content."""
-    return {k: v for k, v in raw.items() if k not in ("rn", "id")}
+def _settle(rows: list[dict], layout: _Layout, quarantine: Quarantine) -> pd.DataFrame:
+    """The one duplicate-key rule (platform.duplicates), on the table's key; the quarantine
+    names the columns as published. Staged rows sorted by date and station."""
+    if not rows:
+        return pd.DataFrame()
+    frame = pd.DataFrame(rows)
+    before = len(quarantine.rows)
+    frame = settle_duplicates(frame, KEY[layout.granularity], quarantine, raw="_raw")
+    for q in quarantine.rows[before:]:
+        canonical = _READ_FROM.get(q["column_name"], q["column_name"])
+        q["column_name"] = layout.columns.get(canonical, q["column_name"])
+    return (frame.drop(columns="_raw").sort_values(["date", "station_code"], kind="stable")
+            .reset_index(drop=True))
 
 
 def _staged_row(row: _Pending, day: dt.date, granularity: str) -> dict:
@@ -551,14 +519,9 @@ def _staged_row(row: _Pending, day: dt.date, granularity: str) -> dict:
     }
 
 
-def _staged_frame(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=STAGED_COLUMNS)
-    frame["date"] = pd.to_datetime(frame["date"])
-    frame = frame.astype(_STAGED_DTYPES)
-    return frame.sort_values(["date", "station_code"], kind="stable").reset_index(drop=True)
-
-
 def _summary_notes(staged: pd.DataFrame, quarantine: Quarantine, counters: _Counters) -> dict:
+    if staged.empty:
+        staged = pd.DataFrame(columns=["category_mismatch", "critical", "critical_raw", "date"])
     return {
         "date_forms": dict(counters.date_forms),
         "year_settled": dict(counters.year_settled),
@@ -566,6 +529,6 @@ def _summary_notes(staged: pd.DataFrame, quarantine: Quarantine, counters: _Coun
         "category_mismatches": int(staged["category_mismatch"].sum()),
         "critical_unknown_codes": int((staged["critical"].isna()
                                        & staged["critical_raw"].notna()).sum()),
-        "date_range": ([staged["date"].min().date().isoformat(),
-                        staged["date"].max().date().isoformat()] if len(staged) else None),
+        "date_range": ([staged["date"].min().isoformat(), staged["date"].max().isoformat()]
+                       if len(staged) else None),
     }

@@ -1,6 +1,6 @@
 """Which population table a payload holds, found by its column names (never by position).
 
-Three tables (jakarta REPORT §3):
+Three tables (docs/sources/jakarta-population.md §2):
 
 * ``satudata_age_sex_kelurahan`` – satudata download, one row per year, kelurahan, 5-year band
   and sex: ``periode_data,tahun,nama_provinsi,nama_kabupaten_kota,nama_kecamatan,
@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from smartchange_assets.jakarta.population.reading import Grid
+from smartchange_assets.platform.headers import HeaderSpec, header_key
 from smartchange_assets.platform.parsing import ParseError
 
 SATUDATA = "satudata_age_sex_kelurahan"
@@ -25,20 +26,22 @@ DUKCAPIL = "dukcapil_semester_kota"
 BPS = "bps_kota_total"
 TABLE_KINDS = (SATUDATA, DUKCAPIL, BPS)
 
-# canonical column -> header spellings after normalise_header(); the first tuple of each
-# table lists the columns it must have.
-_SATUDATA_COLUMNS = {
-    "tahun": ("tahun",), "kota": ("nama_kabupaten_kota", "nama_kab_kota", "nama_kota"),
-    "kecamatan": ("nama_kecamatan",), "kelurahan": ("nama_kelurahan",), "usia": ("usia",),
+# canonical column -> header spellings (compared by header_key: case, spaces, underscores and
+# hyphens do not matter), and the columns each table must have
+_SATUDATA = HeaderSpec({
+    "tahun": (), "kota": ("nama_kabupaten_kota", "nama_kab_kota", "nama_kota"),
+    "kecamatan": ("nama_kecamatan",), "kelurahan": ("nama_kelurahan",), "usia": (),
     "sex": ("jenis_kelamin",), "residents": ("jumlah_penduduk", "jumlah"),
-}
-_SATUDATA_OPTIONAL = {"periode_data": ("periode_data",), "provinsi": ("nama_provinsi",)}
-_DUKCAPIL_COLUMNS = {
-    "tahun": ("tahun",), "semester": ("semester",), "no_kab": ("no_kab", "kode_kab"),
-    "kota": ("nama_kab", "nama_kab_kota"), "usia": ("usia", "kelompok_usia"),
-    "male": ("l", "laki_laki"), "female": ("p", "perempuan"), "total": ("jml", "jumlah"),
-}
-_BPS_NAME_HEADERS = ("kab_kota", "kabupaten_kota")
+    "periode_data": (), "provinsi": ("nama_provinsi",),
+}, required=("tahun", "kota", "kecamatan", "kelurahan", "usia", "sex", "residents"))
+_DUKCAPIL = HeaderSpec({
+    "tahun": (), "semester": (), "no_kab": ("kode_kab",), "kota": ("nama_kab", "nama_kab_kota"),
+    "usia": ("kelompok_usia",), "male": ("l", "laki_laki"), "female": ("p", "perempuan"),
+    "total": ("jml", "jumlah"),
+}, required=("tahun", "semester", "no_kab", "kota", "usia", "male", "female", "total"))
+# the first cell of a BPS web table's stacked header
+_BPS_NAME_HEADERS = frozenset(header_key(h) for h in ("Kab/Kota", "Kabupaten/Kota", "kab_kota",
+                                                       "kabupaten_kota"))
 
 _HEADER_SEARCH_ROWS = 20
 _TITLE_SEMESTER = re.compile(r"semester\s*(\d)\s*tahun\s*(\d{4})", re.IGNORECASE)
@@ -64,36 +67,19 @@ class Table:
         return self.header[self.positions[canonical]]
 
 
-def normalise_header(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", name.strip().lstrip("\ufeff").lower()).strip("_")
-
-
 def locate_table(grid: Grid, file_name: str) -> Table:
     for i, row in enumerate(grid.rows[:_HEADER_SEARCH_ROWS]):
-        names = [normalise_header(c) for c in row]
-        for kind, required, optional in ((SATUDATA, _SATUDATA_COLUMNS, _SATUDATA_OPTIONAL),
-                                         (DUKCAPIL, _DUKCAPIL_COLUMNS, {})):
-            positions = _positions(names, required, optional)
-            if positions is not None:
+        for kind, spec in ((SATUDATA, _SATUDATA), (DUKCAPIL, _DUKCAPIL)):
+            if not spec.missing(row):
+                positions = spec.positions(row, file_name, row=grid.line_numbers[i])
                 return Table(kind, [c.strip() for c in row], positions, i + 1,
                              grid.line_numbers[i], _title_context(grid.rows[:i]))
-        if names and names[0] in _BPS_NAME_HEADERS:
+        if row and header_key(row[0]) in _BPS_NAME_HEADERS:
             return _bps_table(grid, i, file_name)
     first = " | ".join(grid.rows[0])[:120] if grid.rows else ""
     raise ParseError(file_name,
                      "no population header (satudata, Dukcapil or BPS column names) in the first "
                      f"{_HEADER_SEARCH_ROWS} rows; first row reads {first!r}", row=1)
-
-
-def _positions(names: list[str], required: dict, optional: dict) -> dict[str, int] | None:
-    positions = {}
-    for canonical, aliases in {**required, **optional}.items():
-        found = [j for j, name in enumerate(names) if name in aliases]
-        if found:
-            positions[canonical] = found[0]
-        elif canonical in required:
-            return None
-    return positions
 
 
 def _title_context(title_rows: list[list[str]]) -> dict:

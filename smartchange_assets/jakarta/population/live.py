@@ -1,4 +1,4 @@
-"""Live connector: the satudata population dataset (jakarta REPORT §0.1, §3.1).
+"""Live connector: the satudata population dataset (docs/sources/jakarta-population.md §5).
 
 Only the satudata table has an API: pages of ``/satudata/detail`` through the shared connector
 (:func:`smartchange_assets.jakarta.satudata.fetch_satudata_pages`), landed as received and read
@@ -6,10 +6,11 @@ by the population parser through ``records_from_json``. The Dukcapil semester fi
 web table are downloads without a known API; they are landed by hand
 (``smartchange land jakarta/population FILE``).
 
-The slug is the download name without ``-komponen-data.csv`` (REPORT §0.1: downloads are named
-``<slug>-komponen-data.csv``). It is NOT verified against the live portal, and despite its name
-the dataset held 2013–2016 only (REPORT §3.1); a slug's content changes over time, so the period
-is read from the rows, never assumed from the slug.
+The slug is the download name without ``-komponen-data.csv`` (docs/sources/jakarta-portals.md
+§1: downloads are named ``<slug>-komponen-data.csv``). It is NOT verified against the live
+portal, and despite its name the dataset held 2013–2016 only (docs/sources/jakarta-population.md
+§1); a slug's content changes over time, so the period is read from the rows, never assumed from
+the slug.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Jakarta population parser: one payload's bytes -> ParseResult (jakarta REPORT §3, §6).
+"""Jakarta population parser: one payload's bytes -> ParseResult
+(docs/sources/jakarta-population.md).
 
 One parser for the three population tables (see :mod:`.layouts`), whatever the container
 (CSV, XLSX, satudata JSON; see :mod:`.reading`). Every record below the header ends up in
@@ -16,9 +17,11 @@ exactly one place:
   compared with the rows above it first; if it disagrees it is quarantined as inconsistent.
 * ``quarantine`` – unreadable cells (a band, sex, year or count that cannot be read), rows that
   contradict the payload (a band outside the table's band system, a Kemendagri kab code that
-  names another kota, a year that disagrees with the title), exact repeats of an earlier row
-  (kind duplicate: the satudata download repeats 7,528 of its 20,000 lines) and the same key
-  again with another count (kind inconsistent).
+  names another kota, a year that disagrees with the title), and rows that share a key, by the
+  one duplicate-key rule of every source (:func:`~smartchange_assets.platform.duplicates.
+  settle_duplicates`): exact repeats of an earlier row are kind duplicate (the satudata download
+  repeats 7,528 of its 20,000 lines); the same key with another count stages none of its rows
+  (kind inconsistent).
 
 ``reference_date``: satudata counts are taken as of the year's end (31 Dec); Dukcapil semester 1
 is 30 Jun and semester 2 is 31 Dec (Dukcapil's semester cut-offs); BPS tables are dated 31 Dec
@@ -26,9 +29,10 @@ of their year by the same year-end rule (BPS projections are strictly mid-year f
 rule keeps one convention for yearly tables and is stated in the column description).
 
 Areas stay names as published (upper-cased, trimmed): resolving them to codes needs the area
-reference (REPORT §6) and is done downstream. Only Dukcapil's ``NO KAB`` is turned into the
-Kemendagri code (``71`` -> ``31.71``), and it is checked against the kota name because the BPS
-codes for the same kota differ.
+reference (docs/sources/jakarta-admin-areas.md) and is done downstream. Only Dukcapil's ``NO KAB``
+is turned into the Kemendagri code (``71`` -> ``31.71``), and it is checked against the kota name
+because the BPS codes for the same kota differ. Staged rows carry the staging table's column
+names; the engine types them by the table spec in source.py.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ from smartchange_assets.jakarta.population.layouts import (
     locate_table,
 )
 from smartchange_assets.jakarta.population.reading import read_grid
+from smartchange_assets.platform.duplicates import settle_duplicates
 from smartchange_assets.platform.parsing import (
     DUPLICATE,
     INCONSISTENT,
@@ -56,20 +61,12 @@ from smartchange_assets.platform.parsing import (
     Quarantine,
 )
 
-STAGED_COLUMNS = ["source_row", "table_kind", "year", "semester", "reference_date", "level",
-                  "kota_name", "kecamatan_name", "kelurahan_name", "kab_code_kemendagri",
-                  "age_band", "age_band_raw", "age_from", "age_to", "sex", "residents",
-                  "male_residents", "female_residents"]
-_DTYPES = {"source_row": "int64", "table_kind": "str", "year": "Int64", "semester": "Int64",
-           "reference_date": "datetime64[ns]", "level": "str", "kota_name": "str",
-           "kecamatan_name": "str", "kelurahan_name": "str", "kab_code_kemendagri": "str",
-           "age_band": "str", "age_band_raw": "str", "age_from": "Int64", "age_to": "Int64",
-           "sex": "str", "residents": "Int64", "male_residents": "Int64",
-           "female_residents": "Int64"}
 #: the natural key of a staged row inside one payload
 NATURAL_KEY = ("table_kind", "year", "semester", "kota_name", "kecamatan_name",
                "kelurahan_name", "age_band", "sex")
-_COUNTS = ("residents", "male_residents", "female_residents")
+# staged column -> the canonical column it is read from (to name the published column)
+_READ_FROM = {"male_residents": "male", "female_residents": "female",
+              "kab_code_kemendagri": "no_kab", "age_band_raw": "usia"}
 
 _TOTAL_WORDS = frozenset({"TOTAL", "JUMLAH", "JUMLAH TOTAL"})
 _PROVINCE_NAMES = frozenset({"DKI JAKARTA", "PROVINSI DKI JAKARTA", *_TOTAL_WORDS})
@@ -82,7 +79,7 @@ def parse_population(data: bytes, file_name: str) -> ParseResult:
     grid = read_grid(data, file_name)
     notes = {"format": grid.format, "delimiter": grid.delimiter, **grid.notes}
     if not grid.rows:  # an empty file or an empty last page of a satudata reply
-        return ParseResult(staged=_frame([]), source_rows=0, notes=notes)
+        return ParseResult(staged=pd.DataFrame(), source_rows=0, notes=notes)
     table = locate_table(grid, file_name)
     records = grid.rows[table.first_record:]
     if grid.format == "csv":
@@ -93,12 +90,15 @@ def parse_population(data: bytes, file_name: str) -> ParseResult:
     staging = _Staging(table, strict_width=grid.format == "csv")
     for source_row, record in enumerate(records, start=1):
         staging.take(source_row, record)
+    staging.settle_duplicates()
     staging.settle_totals()
 
-    staged = _frame(staging.staged)
+    staged = pd.DataFrame(staging.staged)
     notes.update(staging.summary())
+    quarantined = (staging.quarantine.frame()
+                   .sort_values("source_row", kind="stable", ignore_index=True))
     result = ParseResult(staged=staged, source_rows=len(records), no_data=staging.no_data,
-                         quarantine=staging.quarantine.frame(), notes=notes)
+                         quarantine=quarantined, notes=notes)
     result.reconcile()
     return result
 
@@ -123,9 +123,9 @@ class _Staging:
     def __init__(self, table: Table, strict_width: bool):
         self.table, self.strict_width = table, strict_width
         self.staged: list[dict] = []
+        self.raws: dict[int, dict] = {}  # source_row -> raw record of a staged row
         self.quarantine = Quarantine()
         self.no_data = 0
-        self.seen: dict[tuple, tuple[int, dict, dict]] = {}  # key -> (source_row, raw, row)
         self.totals: list[tuple[int, dict, dict]] = []  # (source_row, raw, values)
         self.counts = Counter()
         self.total_notes: list[str] = []
@@ -151,27 +151,28 @@ class _Staging:
         except v.CellError as err:
             self._quarantine(source_row, err.column, err.reason, raw, err.kind)
             return
-        self._stage_unless_repeated(source_row, raw, {"source_row": source_row, **row})
+        self.staged.append({"source_row": source_row, **row})
+        self.raws[source_row] = raw
 
-    def _stage_unless_repeated(self, source_row: int, raw: dict, row: dict) -> None:
-        key = tuple(row[k] for k in NATURAL_KEY)
-        if key not in self.seen:
-            self.seen[key] = (source_row, raw, row)
-            self.staged.append(row)
+    def settle_duplicates(self) -> None:
+        """The one duplicate-key rule (platform.duplicates) on :data:`NATURAL_KEY`. A band
+        spelled differently (``5-9``, ``9-May``) with the same counts loses nothing, so
+        age_band_raw does not decide "equal"; the quarantine names the published column."""
+        if not self.staged:
             return
-        first_row, first_raw, first = self.seen[key]
+        frame = pd.DataFrame(self.staged)
+        raw = pd.Series([self.raws[r] for r in frame["source_row"]], index=frame.index,
+                        dtype=object)
+        compare = [c for c in frame.columns if c not in ("source_row", "age_band_raw")]
+        before = len(self.quarantine.rows)
+        kept = set(settle_duplicates(frame, NATURAL_KEY, self.quarantine, raw=raw,
+                                     compare=compare)["source_row"])
         count_column = "total" if self.table.kind == DUKCAPIL else "residents"
-        if all(row[c] == first[c] for c in _COUNTS):
-            # nothing is lost either way; say whether the line itself was repeated
-            how = ("exact duplicate" if raw == first_raw
-                   else "same key and counts (spelled differently)")
-            self._quarantine(source_row, count_column, f"{how} of source_row {first_row}", raw,
-                             DUPLICATE)
-        else:
-            self._quarantine(
-                source_row, count_column,
-                f"same key as source_row {first_row} ({_describe(row)}) with another count: "
-                f"{_counts(row)} here, {_counts(first)} there", raw, INCONSISTENT)
+        for q in self.quarantine.rows[before:]:
+            canonical = _READ_FROM.get(q["column_name"], count_column)
+            q["column_name"] = self.table.published(canonical)
+            self.counts[f"quarantined {q['kind']}"] += 1
+        self.staged = [r for r in self.staged if r["source_row"] in kept]
 
     def _quarantine(self, source_row: int, column: str | None, reason: str, raw: dict,
                     kind: str) -> None:
@@ -251,18 +252,6 @@ def _is_total(table: Table, record: list[str], cells: dict) -> bool:
         " ".join(c.split()).upper() in _TOTAL_WORDS for c in record)
 
 
-def _describe(row: dict) -> str:
-    parts = [row["year"], row["semester"] and f"S{row['semester']}", row["kota_name"],
-             row["kecamatan_name"], row["kelurahan_name"], row["age_band"], row["sex"]]
-    return ", ".join(str(p) for p in parts if p)
-
-
-def _counts(row: dict) -> str:
-    if row["male_residents"] is None:
-        return str(row["residents"])
-    return f"L {row['male_residents']} P {row['female_residents']} JML {row['residents']}"
-
-
 # --------------------------------------------------------------------------------------------
 # one record of each table -> staged row (without source_row)
 
@@ -321,9 +310,3 @@ def _bps_row(cells: dict, table: Table) -> dict:
 
 
 ROW_READERS = {SATUDATA: _satudata_row, DUKCAPIL: _dukcapil_row, BPS: _bps_row}
-
-
-def _frame(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=STAGED_COLUMNS)
-    frame["reference_date"] = pd.to_datetime(frame["reference_date"])
-    return frame.astype(_DTYPES).reset_index(drop=True)

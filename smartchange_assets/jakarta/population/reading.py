@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from smartchange_assets.jakarta.satudata import JsonRecordsError, records_from_json
 from smartchange_assets.platform.parsing import ParseError, decode_text
 
-SOURCE = "jakarta_population"
-
 _ZIP_MAGIC = b"PK\x03\x04"  # every XLSX is a zip archive
 _BOM = b"\xef\xbb\xbf"
 

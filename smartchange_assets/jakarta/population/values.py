@@ -31,7 +31,8 @@ TEN_YEAR_BANDS = {**{f"{a:02d}-{a + 9:02d}": (a, a + 9) for a in range(0, 70, 10
 ALL_AGES = "all"
 ALL_BANDS = {**FIVE_YEAR_BANDS, **TEN_YEAR_BANDS, ALL_AGES: (0, None)}
 
-# Excel reads "5-9" as 9 May and shows it as "9-May" (REPORT §3.1: 9-May, 14-Oct), so
+# Excel reads "5-9" as 9 May and shows it as "9-May" (docs/sources/jakarta-population.md §3:
+# 9-May, 14-Oct), so
 # "<day>-<month name>" is the band <month number>-<day>. Indonesian spellings included in case a
 # re-export ran under an Indonesian locale (Mei, Agu, Okt, Des).
 _MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "mei": 5, "jun": 6, "jul": 7,
@@ -124,7 +125,8 @@ def area_name(text: str | None, column: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Kemendagri kab/kota codes (REPORT §6): Dukcapil's NO KAB, never the BPS code
+# Kemendagri kab/kota codes (docs/sources/jakarta-admin-areas.md §2): Dukcapil's NO KAB, never
+# the BPS code
 
 #: Kemendagri code -> the word that names that kab/kota in every spelling we have seen.
 KEMENDAGRI_KAB = {"31.01": "SERIBU", "31.71": "PUSAT", "31.72": "UTARA", "31.73": "BARAT",

@@ -1,4 +1,5 @@
-"""Live connector: Transjakarta ridership from the Satu Data Jakarta JSON API (REPORT §0.1, §4).
+"""Live connector: Transjakarta ridership from the Satu Data Jakarta JSON API
+(docs/sources/jakarta-transjakarta.md §5, docs/sources/jakarta-portals.md §1).
 
 Pagination, the BOM and the row-count checks are :func:`fetch_satudata_pages`'s (shared by the
 Jakarta satudata sources); this module only knows the slug and refuses an empty dataset.
@@ -13,7 +14,8 @@ from smartchange_assets.jakarta.satudata import (
 )
 from smartchange_assets.platform.http import FetchedPayload, HttpClient
 
-#: Dataset "Data Jumlah Penumpang Trans Jakarta" (REPORT §4). The slug follows satudata's
+#: Dataset "Data Jumlah Penumpang Trans Jakarta" (docs/sources/jakarta-transjakarta.md §1). The
+#: slug follows satudata's
 #: title-to-slug rule but is NOT verified against the portal (the 2021 seed file came from a
 #: mirror); a wrong slug fails loudly (no totalFiledata, or the empty-dataset check below).
 TRANSJAKARTA_SLUG = "data-jumlah-penumpang-trans-jakarta"

@@ -1,4 +1,5 @@
-"""Transjakarta ridership parser: one payload's bytes -> ParseResult (jakarta REPORT §4).
+"""Transjakarta ridership parser: one payload's bytes -> ParseResult
+(docs/sources/jakarta-transjakarta.md).
 
 Reads the satudata "Data Jumlah Penumpang Trans Jakarta" download (CSV, every field quoted:
 ``periode_data, jenis, kode_trayek, trayek, jumlah_penumpang``) and the same dataset as a
@@ -13,25 +14,28 @@ What the published data does, and what happens to it here:
 * rows unsorted: order does not matter, staged rows are sorted by month and code;
 * passenger counts as quoted text; legacy files wrote thousands separators (``1.234`` or
   ``1,234`` = 1234, Indonesian style), which are accepted only in groups of three digits;
-* the same month and route twice: an exact repeat is a ``duplicate``; with different values
-  (2021: route 3E in November, 901 and 27 894 passengers) nothing says which is right, so every
-  row of that key is quarantined as ``inconsistent`` rather than staging a guess.
+* the same month and route twice: the one duplicate-key rule of every source
+  (:func:`~smartchange_assets.platform.duplicates.settle_duplicates`): an exact repeat is a
+  ``duplicate``; with different values (2021: route 3E in November, 901 and 27 894 passengers)
+  nothing says which is right, so no row of that key is staged and each is quarantined as
+  ``inconsistent`` rather than staging a guess.
 
-An empty passenger count is the publisher's no-data (counted, not staged).
+An empty passenger count is the publisher's no-data (counted, not staged). Staged rows carry the
+staging table's column names; the engine types them by the table spec in source.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 
 import pandas as pd
 
 from smartchange_assets.jakarta.satudata import JsonRecordsError, records_from_json
+from smartchange_assets.platform.duplicates import settle_duplicates
+from smartchange_assets.platform.headers import HeaderSpec
 from smartchange_assets.platform.parsing import (
-    DUPLICATE,
-    INCONSISTENT,
     UNREADABLE,
     ParseError,
     ParseResult,
@@ -41,28 +45,22 @@ from smartchange_assets.platform.parsing import (
     sniff_delimiter,
 )
 
-SOURCE = "jakarta/transjakarta"
-
-# canonical name -> header spellings (after _normalise_name). The first spelling of each is the
-# 2021 satudata header; the others are the obvious variants of a re-export.
-COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+# canonical column -> header spellings (compared by header_key). The first spelling of each is
+# the 2021 satudata header; the others are the obvious variants of a re-export.
+HEADER = HeaderSpec({
     "month": ("periode_data", "periode"),
     "route_type": ("jenis", "jenis_layanan", "jenis_angkutan"),
     "route_code": ("kode_trayek", "kode_rute"),
     "route_name": ("trayek", "nama_trayek", "rute"),
     "passengers": ("jumlah_penumpang", "penumpang"),
-}
-_ALIAS_TO_CANONICAL = {a: c for c, aliases in COLUMN_ALIASES.items() for a in aliases}
-REQUIRED = tuple(COLUMN_ALIASES)
-
-STAGED_COLUMNS = ["source_row", "month", "route_type", "route_code", "route_code_raw",
-                  "route_name", "passengers"]
-_STAGED_DTYPES = {"source_row": "int64", "month": "datetime64[ns]", "route_type": "str",
-                  "route_code": "str", "route_code_raw": "str", "route_name": "str",
-                  "passengers": "int64"}
+}, required=("month", "route_type", "route_code", "route_name", "passengers"))
+KEY = ("month", "route_code")
+# staged column -> the canonical column it is read from (to name the published column)
+_READ_FROM = {"route_code_raw": "route_code"}
 
 _PERIODE = re.compile(r"(\d{4})-?(\d{2})(?:-01)?(?:\.0+)?")
-# Mikrotrans codes: JAK, JA, with '.', ',' or nothing, then the number (REPORT §4).
+# Mikrotrans codes: JAK, JA, with '.', ',' or nothing, then the number
+# (docs/sources/jakarta-transjakarta.md §3).
 _MIKROTRANS = re.compile(r"JAK?\s*[.,]?\s*(\d{1,3})([A-Z]?)")
 # Every other published code: BRT corridors (1–13), feeders (1A, 10K, 11D), GR2–GR5.
 _OTHER_CODE = re.compile(r"[A-Z]{0,3}\d{1,3}[A-Z]{0,2}")
@@ -137,8 +135,8 @@ def parse_transjakarta(data: bytes, file_name: str) -> ParseResult:
     """Parse one Transjakarta ridership payload (satudata CSV or JSON reply)."""
     header, records, notes = _read_payload(data, file_name)
     if not records:
-        return ParseResult(staged=_staged_frame([]), source_rows=0, notes=notes)
-    columns = _map_header(header, file_name)
+        return ParseResult(staged=pd.DataFrame(), source_rows=0, notes=notes)
+    columns = HEADER.names(header, file_name)
     notes["column_map"] = dict(columns)
 
     quarantine, no_data, clean = Quarantine(), 0, []
@@ -151,9 +149,9 @@ def parse_transjakarta(data: bytes, file_name: str) -> ParseResult:
         if row is None:
             no_data += 1
             continue
-        clean.append((source_row, raw, row))
+        clean.append({"source_row": source_row, **row, "_raw": raw})
 
-    staged = _staged_frame(_settle_duplicates(clean, columns, quarantine))
+    staged = _settle(clean, columns, quarantine)
     notes.update(_summary_notes(staged, quarantine))
     result = ParseResult(staged=staged, source_rows=len(records), no_data=no_data,
                          quarantine=quarantine.frame(), notes=notes)
@@ -190,7 +188,7 @@ def _read_csv(text: str, file_name: str) -> tuple[list[str], list[dict], dict]:
     for i in nonblank:
         line = lines[i].rstrip("\r\n")
         delimiter = sniff_delimiter(line, candidates=",;\t")
-        if not _missing_required(read_csv_records(line, delimiter)[0]):
+        if not HEADER.missing(read_csv_records(line, delimiter)[0]):
             header, rows = read_csv_records("".join(lines[i:]), delimiter)
             if rows and len(rows[-1]) < len(header) and not text.endswith(("\n", "\r")):
                 raise ParseError(file_name, f"last record has {len(rows[-1])} of "
@@ -200,8 +198,8 @@ def _read_csv(text: str, file_name: str) -> tuple[list[str], list[dict], dict]:
             return header, records, {"format": "csv", "delimiter": delimiter,
                                      "header_line": i + 1}
     first = lines[nonblank[0]].strip()[:120] if nonblank else ""
-    raise ParseError(file_name, f"no Transjakarta header (needs {', '.join(REQUIRED)}: "
-                     f"{', '.join(a[0] for a in COLUMN_ALIASES.values())}) in the first "
+    raise ParseError(file_name, f"no Transjakarta header (needs {', '.join(HEADER.required)}: "
+                     f"{', '.join(HEADER.aliases[c][0] for c in HEADER.required)}) in the first "
                      f"{_HEADER_SEARCH_LINES} lines; first line reads {first!r}", row=1)
 
 
@@ -216,32 +214,6 @@ def _record(header: list[str], row: list[str]) -> dict:
         record["_field_count"] = f"{len(row)} fields, header has {len(header)}"
         record["_extra_fields"] = row[len(header):]
     return record
-
-
-def _normalise_name(name: str) -> str:
-    return re.sub(r"[\s.\-]+", "_", name.strip().lstrip("\ufeff").lower())
-
-
-def _missing_required(header: list[str]) -> list[str]:
-    found = {_ALIAS_TO_CANONICAL.get(_normalise_name(h)) for h in header}
-    return [c for c in REQUIRED if c not in found]
-
-
-def _map_header(header: list[str], file_name: str) -> dict[str, str]:
-    """canonical -> header name as published."""
-    columns: dict[str, str] = {}
-    for name in header:
-        canonical = _ALIAS_TO_CANONICAL.get(_normalise_name(name))
-        if canonical is None:
-            continue
-        if canonical in columns:
-            raise ParseError(file_name, f"columns {columns[canonical]!r} and {name!r} "
-                             f"both map to {canonical!r}", column=name)
-        columns[canonical] = name
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        raise ParseError(file_name, f"header lacks required columns {missing}: {header}")
-    return columns
 
 
 # --------------------------------------------------------------------------------------------
@@ -274,39 +246,22 @@ def _clean_row(raw: dict, columns: dict[str, str]) -> dict | None:
             "passengers": passengers}
 
 
-def _settle_duplicates(clean: list[tuple[int, dict, dict]], columns: dict[str, str],
-                       quarantine: Quarantine) -> list[dict]:
-    by_key: dict[tuple, list[tuple[int, dict, dict]]] = defaultdict(list)
-    for item in clean:
-        by_key[(item[2]["month"], item[2]["route_code"])].append(item)
-    staged = []
-    for (month, code), rows in by_key.items():
-        first_row, _, first = rows[0]
-        content = {(r["route_type"], r["route_name"], r["passengers"]) for _, _, r in rows}
-        if len(content) == 1:
-            staged.append({"source_row": first_row, **first})
-            for source_row, raw, _ in rows[1:]:
-                quarantine.add(source_row, columns["route_code"],
-                               f"exact duplicate of source_row {first_row} (month "
-                               f"{month:%Y-%m}, route {code})", raw, kind=DUPLICATE)
-            continue
-        counts = ", ".join(f"row {n}: {r['passengers']}" for n, _, r in rows)
-        for source_row, raw, _ in rows:
-            quarantine.add(source_row, columns["route_code"],
-                           f"month {month:%Y-%m} route {code} is published {len(rows)} times "
-                           f"with different values ({counts}); none staged", raw,
-                           kind=INCONSISTENT)
-    return staged
-
-
-def _staged_frame(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=STAGED_COLUMNS)
-    frame["month"] = pd.to_datetime(frame["month"])
-    frame = frame.astype(_STAGED_DTYPES)
-    return frame.sort_values(["month", "route_code"], kind="stable").reset_index(drop=True)
+def _settle(rows: list[dict], columns: dict[str, str], quarantine: Quarantine) -> pd.DataFrame:
+    """The one duplicate-key rule (platform.duplicates) on (month, route_code); the quarantine
+    names the columns as published. Staged rows sorted by month and code."""
+    if not rows:
+        return pd.DataFrame()
+    before = len(quarantine.rows)
+    frame = settle_duplicates(pd.DataFrame(rows), KEY, quarantine, raw="_raw")
+    for q in quarantine.rows[before:]:
+        q["column_name"] = columns[_READ_FROM.get(q["column_name"], q["column_name"])]
+    return (frame.drop(columns="_raw").sort_values(list(KEY), kind="stable")
+            .reset_index(drop=True))
 
 
 def _summary_notes(staged: pd.DataFrame, quarantine: Quarantine) -> dict:
+    if staged.empty:
+        staged = pd.DataFrame(columns=["month", "route_code", "route_code_raw"])
     changed = staged[staged["route_code"] != staged["route_code_raw"]]
     return {
         "route_codes_normalised": dict(Counter(

@@ -7,7 +7,8 @@ from smartchange_assets.platform.partitions import monthly
 from smartchange_assets.platform.spec import LivePayload, SourceSpec, seed_folder, staging_table
 from smartchange_assets.platform.tables import Column
 
-#: `jenis` values of the 2021 data (REPORT §4). A new service type fails the suite on purpose:
+#: `jenis` values of the 2021 data (docs/sources/jakarta-transjakarta.md §2). A new service type
+#: fails the suite on purpose:
 #: someone should look at it before it is mixed into route statistics.
 ROUTE_TYPES = ("BRT", "Angkutan Umum Integrasi", "Mikrotrans")
 
