@@ -12,16 +12,18 @@ import dagster as dg
 
 import smartchange_assets
 from smartchange_assets.jobs import build_operations
+from smartchange_assets.platform.audit import TableCheck
 from smartchange_assets.platform.automation import with_default_automation
 from smartchange_assets.platform.discovery import collect, layer_modules
+from smartchange_assets.platform.frame_asset import FrameTable, build_frame_table
 from smartchange_assets.platform.resources import resources_for_environment
 from smartchange_assets.platform.source_assets import build_source
 from smartchange_assets.platform.spec import SourceSpec
 from smartchange_assets.platform.sql_asset import SqlTable, build_sql_table
 
 # checks before assets: an AssetChecksDefinition is also an AssetsDefinition
-_KINDS = (SourceSpec, SqlTable, dg.AssetChecksDefinition, dg.AssetsDefinition,
-          dg.SensorDefinition)
+_KINDS = (SourceSpec, SqlTable, FrameTable, TableCheck, dg.AssetChecksDefinition,
+          dg.AssetsDefinition, dg.SensorDefinition)
 
 
 @dataclass(frozen=True)
@@ -31,21 +33,33 @@ class CodeLocation:
     checks: list[dg.AssetChecksDefinition]
     sensors: list[dg.SensorDefinition]
 
+    def assets_for(self, *keys: dg.AssetKey) -> list[dg.AssetsDefinition]:
+        """The built assets writing ``keys`` (with the checks that audit them)."""
+        wanted = set(keys)
+        return [a for a in self.assets if wanted & set(a.keys)]
+
 
 def discover() -> CodeLocation:
     """Every asset and check, before resources are bound (tests materialise subsets)."""
     found = collect(layer_modules(smartchange_assets), _KINDS)
     sources = sorted(found[SourceSpec], key=lambda s: s.source_id)
     assets, checks = list(found[dg.AssetsDefinition]), list(found[dg.AssetChecksDefinition])
+    # a table's checks run in the asset writing it, on the new version (write-audit-publish)
+    table_checks: dict[dg.AssetKey, list[TableCheck]] = {}
+    for check in found[TableCheck]:
+        table_checks.setdefault(check.asset, []).append(check)
     for spec in sources:
-        source_assets, source_checks = build_source(spec)
-        assets += source_assets
-        checks += source_checks
+        assets += build_source(spec, table_checks.pop(spec.staging_key, []))
     for table in found[SqlTable]:
-        asset, check = build_sql_table(table)
-        assets.append(asset)
-        checks.append(check)
+        assets.append(build_sql_table(table, table_checks.pop(table.key, [])))
+    for table in found[FrameTable]:
+        assets.append(build_frame_table(table, table_checks.pop(table.key, [])))
+    if table_checks:
+        raise ValueError("checks declared for tables no source or SQL table writes: "
+                         + ", ".join(f"{c.asset.to_user_string()}:{c.name}"
+                                     for group in table_checks.values() for c in group))
     return CodeLocation(sources, assets, checks, found[dg.SensorDefinition])
+
 
 
 LOCATION = discover()

@@ -140,7 +140,7 @@ def build_operations(assets: Iterable[dg.AssetsDefinition], sources: Iterable,
         default_status=dg.DefaultSensorStatus.RUNNING, minimum_interval_seconds=30,
         description="Updates every table past the raw layer when its upstreams changed and "
                     "their blocking checks passed (platform/automation.py)."))
-    landed = landed_payloads_sensor(sources)
+    landed = landed_payloads_sensor(sources, assets)
     if landed is not None:
         ops.sensors.append(landed)
     if freshness:

@@ -98,14 +98,14 @@ def run_requests(specs: dict, changes: list, check_keys: dict) -> list[dg.RunReq
     return requests
 
 
-def landed_payloads_sensor(sources: list) -> dg.SensorDefinition | None:
-    from smartchange_assets.platform.source_assets import build_source
-
+def landed_payloads_sensor(sources: list, assets: list[dg.AssetsDefinition]
+                           ) -> dg.SensorDefinition | None:
     specs = {s.source_id: s for s in sources if s.partitions is not None}
     if not specs:
         return None
-    # the source's own checks, not the freshness checks on the same table
-    check_keys = {sid: [key for c in build_source(s)[1] for key in c.check_keys]
+    # the checks the staging asset runs on its new version (not the freshness checks)
+    by_key = {key: a for a in assets for key in a.keys}
+    check_keys = {sid: sorted(by_key[s.staging_key].check_keys, key=lambda k: k.name)
                   for sid, s in specs.items()}
 
     @dg.sensor(name=SENSOR_NAME, minimum_interval_seconds=60,

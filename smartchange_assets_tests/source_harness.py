@@ -19,17 +19,23 @@ def upstream_assets(spec: SourceSpec) -> list[dg.AssetsDefinition]:
     source's staging table (resources unbound, so the harness can bind its own)."""
     from smartchange_assets.definitions import LOCATION, SOURCES
 
-    unbound = {key: a for a in LOCATION.assets for key in a.keys}
     assets: list[dg.AssetsDefinition] = []
     for key in spec.extra_deps:
         other = next((s for s in SOURCES if s.staging_key == key), None)
-        assets += build_source(other)[0] if other else [unbound[key]]
+        assets += LOCATION.assets_for(other.raw_key, key) if other else LOCATION.assets_for(key)
     return assets
 
 
 def materialize_source(spec: SourceSpec, warehouse_url: str, *extra_assets,
                        raise_on_error: bool = False) -> dg.ExecuteInProcessResult:
-    assets, checks = build_source(spec)
+    # the code location's assets when the spec is one of its sources (with every check
+    # declared for its table), else the spec built alone (a test's own source)
+    from smartchange_assets.definitions import LOCATION, SOURCES
+
+    known = spec in SOURCES
+    assets = (LOCATION.assets_for(spec.raw_key, spec.staging_key) if known
+              else build_source(spec))
+    checks: list = []
     chosen: dict = {}
     for asset in [*upstream_assets(spec), *extra_assets, *assets, *checks]:
         chosen.setdefault(tuple(sorted(asset.keys)) or id(asset), asset)
@@ -41,7 +47,9 @@ def materialize_source(spec: SourceSpec, warehouse_url: str, *extra_assets,
     )
 
 
-def check_results(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
-    """``{"asset/key:check_name": passed}`` for every check evaluated in the run."""
+def check_results(result: dg.ExecuteInProcessResult,
+                  of: dg.AssetKey | None = None) -> dict[str, bool]:
+    """``{"asset/key:check_name": passed}`` for every check evaluated in the run (of one asset
+    when ``of`` is given: upstream assets run their own checks too)."""
     return {f"{e.asset_key.to_user_string()}:{e.check_name}": e.passed
-            for e in result.get_asset_check_evaluations()}
+            for e in result.get_asset_check_evaluations() if of in (None, e.asset_key)}

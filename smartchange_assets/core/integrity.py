@@ -8,10 +8,11 @@ A core or mart table declares
 * :class:`Rule` s – a SQL condition every row must meet (a value consistent with its
   numerator and denominator, a NULL value that says why).
 
-:func:`integrity_check` turns them into one blocking asset check. The parent assets become
-``additional_deps`` of the check, so in a run the check waits for the dimensions it reads
-without the table depending on them. The check lists every broken reference and rule with its
-row count and a few examples.
+:func:`integrity_check` turns them into one blocking check, run by the asset that writes the
+table on the version it just wrote, before that is published (platform/audit.py). The parent
+assets become ``additional_deps`` of the check, so in a run the check waits for the dimensions
+it reads without the table depending on them. The check lists every broken reference and rule
+with its row count and a few examples (a bounded sample: never the whole table).
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from dataclasses import dataclass
 import dagster as dg
 import pandas as pd
 
-from smartchange_assets.platform.resources import WarehouseResource
+from smartchange_assets.platform.audit import Audit, TableCheck
 from smartchange_assets.platform.tables import TableSpec
 
 INTEGRITY_CHECK = "integrity"
 EXAMPLES = 5
+SAMPLE = 20  # offending values or rows read back per reference or rule
 
 
 @dataclass(frozen=True)
@@ -67,22 +69,27 @@ def references(columns: str | Sequence[str], parent: TableSpec,
                      condition, note)
 
 
-def orphans_sql(child: TableSpec, ref: Reference) -> str:
-    """SQL: the child's values that have no parent, with their row counts."""
+def orphans_sql(child: TableSpec, ref: Reference, relation: str | None = None) -> str:
+    """SQL: the child's values that have no parent, with their row counts (``relation``: the
+    version of the child under audit; a reference to the child itself reads it too)."""
+    relation = relation or child.qualified
+    parent = relation if ref.parent == child else ref.parent.qualified
     match = " AND ".join(f'p."{pc}" = c."{cc}"' for cc, pc in zip(ref.columns, ref.parent_columns,
                                                                    strict=True))
     if ref.condition:
         match += f" AND ({ref.condition})"
     present = " AND ".join(f'c."{cc}" IS NOT NULL' for cc in ref.columns)
     cols = ", ".join(f'c."{cc}"' for cc in ref.columns)
-    return (f"SELECT {cols}, count(*) AS rows FROM {child.qualified} c WHERE {present} "
-            f"AND NOT EXISTS (SELECT 1 FROM {ref.parent.qualified} p WHERE {match}) "
-            f"GROUP BY {cols} ORDER BY rows DESC, {cols}")
+    return (f"SELECT {cols}, count(*) AS rows FROM {relation} c WHERE {present} "
+            f"AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE {match}) "
+            f"GROUP BY {cols} ORDER BY rows DESC, {cols} LIMIT {SAMPLE}")
 
 
-def breaches_sql(child: TableSpec, rule: Rule) -> str:
+def breaches_sql(child: TableSpec, rule: Rule, relation: str | None = None) -> str:
+    """SQL: a sample of the rows breaking ``rule``, each with the number of all of them."""
     cols = ", ".join(f'c."{c}"' for c in rule.shown)
-    return f"SELECT {cols} FROM {child.qualified} c WHERE NOT coalesce(({rule.condition}), false)"
+    return (f"SELECT {cols}, count(*) OVER () AS breaking FROM {relation or child.qualified} c "
+            f"WHERE NOT coalesce(({rule.condition}), false) LIMIT {SAMPLE}")
 
 
 @dataclass
@@ -101,40 +108,43 @@ class Findings:
                 found.append(f"{int(frame['rows'].sum())} row(s) break {label}: {values}")
         for name, frame in self.breaches.items():
             if len(frame):
-                example = frame.head(1).to_dict("records")[0]
-                found.append(f"{len(frame)} row(s) break rule {name}, e.g. {example}")
+                example = frame.drop(columns="breaking").head(1).to_dict("records")[0]
+                found.append(f"{int(frame['breaking'].iloc[0])} row(s) break rule {name}, "
+                             f"e.g. {example}")
         return found
 
 
 def find_problems(wh, child: TableSpec, refs: Sequence[Reference],
-                  rules: Sequence[Rule]) -> Findings:
-    """Evaluate every reference and rule of ``child`` on the warehouse."""
-    tables = {child, *(r.parent for r in refs)}
-    missing = sorted(t.label for t in tables if not wh.table_exists(t))
+                  rules: Sequence[Rule], relation: str | None = None) -> Findings:
+    """Evaluate every reference and rule of ``child`` (the version ``relation``, by default
+    the live table) on the warehouse."""
+    parents = {r.parent for r in refs if r.parent != child}
+    missing = sorted(t.label for t in parents if not wh.table_exists(t))
+    if relation is None and not wh.table_exists(child):
+        missing.append(child.label)
     if missing:
         return Findings({}, {}, missing)
-    orphans = {ref.label: wh.read_frame(orphans_sql(child, ref)) for ref in refs}
-    breaches = {rule.name: wh.read_frame(breaches_sql(child, rule)) for rule in rules}
+    orphans = {ref.label: wh.read_frame(orphans_sql(child, ref, relation)) for ref in refs}
+    breaches = {rule.name: wh.read_frame(breaches_sql(child, rule, relation))
+                for rule in rules}
     return Findings(orphans, breaches, [])
 
 
 def integrity_check(asset_key: dg.AssetKey, child: TableSpec, refs: Sequence[Reference] = (),
-                    rules: Sequence[Rule] = ()) -> dg.AssetChecksDefinition:
+                    rules: Sequence[Rule] = ()) -> TableCheck:
     """The blocking ``integrity`` check of ``child`` (the table of ``asset_key``)."""
-    parents = sorted({r.parent_key for r in refs if r.parent_key != asset_key},
-                     key=lambda k: k.to_user_string())
+    parents = tuple(sorted({r.parent_key for r in refs if r.parent_key != asset_key},
+                           key=lambda k: k.to_user_string()))
     described = [f"references: {r.label}" for r in refs] + [f"rule {r.name}: {r.condition}"
                                                            for r in rules]
 
-    @dg.asset_check(asset=asset_key, name=INTEGRITY_CHECK, blocking=True,
-                    additional_deps=parents,
-                    description=f"{child.label}: " + "; ".join(described))
-    def check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        findings = find_problems(warehouse.get(), child, refs, rules)
+    def evaluate(audit: Audit) -> dg.AssetCheckResult:
+        findings = find_problems(audit.wh, child, refs, rules, audit.relation)
         problems = findings.problems
         summary = {**{f"references {k}": int(v["rows"].sum()) if len(v) else 0
                       for k, v in findings.orphans.items()},
-                   **{f"rule {k}": len(v) for k, v in findings.breaches.items()}}
+                   **{f"rule {k}": int(v["breaking"].iloc[0]) if len(v) else 0
+                      for k, v in findings.breaches.items()}}
         return dg.AssetCheckResult(
             passed=not problems, severity=dg.AssetCheckSeverity.ERROR,
             description="; ".join(problems[:5]) if problems else
@@ -143,4 +153,5 @@ def integrity_check(asset_key: dg.AssetKey, child: TableSpec, refs: Sequence[Ref
                       "problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems)
                                                       or "none")})
 
-    return check
+    return TableCheck(asset_key, INTEGRITY_CHECK, f"{child.label}: " + "; ".join(described),
+                      evaluate, reads=parents)

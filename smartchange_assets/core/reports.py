@@ -31,7 +31,7 @@ from smartchange_assets.core.keys import literal
 from smartchange_assets.core.report_taxonomy import NO_CATEGORY, SHARED_CATEGORIES, rows
 from smartchange_assets.jakarta.citizen_reports.source import SOURCE as JAKARTA_REPORTS
 from smartchange_assets.platform import quality as q
-from smartchange_assets.platform.resources import WarehouseResource
+from smartchange_assets.platform.audit import Audit, TableCheck
 from smartchange_assets.platform.sql_asset import SqlTable
 from smartchange_assets.platform.tables import Column, TableSpec
 
@@ -228,29 +228,24 @@ FACT_CITIZEN_REPORTS_CHECK = integrity_check(KEY, TABLE, refs=(
 ))
 
 
-def unmapped_sql() -> str:
-    """SQL: every native category in the staging data without a mapping row, with counts."""
+def unmapped_sql(mapping: str = MAP_TABLE.qualified) -> str:
+    """SQL: every native category in the staging data without a row in ``mapping`` (the
+    version of the map under audit), with counts."""
     parts = "\n  UNION ALL\n  ".join(
         f"SELECT '{city}' AS city, {expr} AS native_category, count(*) AS reports "
         f"FROM {table.qualified} s GROUP BY 2" for city, (table, expr) in NATIVE.items())
     return (f"SELECT n.* FROM ({parts}) n WHERE NOT EXISTS (SELECT 1 FROM "
-            f"{MAP_TABLE.qualified} m WHERE m.city = n.city AND m.native_category = "
+            f"{mapping} m WHERE m.city = n.city AND m.native_category = "
             "n.native_category) ORDER BY n.reports DESC, n.city, n.native_category")
 
 
-@dg.asset_check(asset=MAP_KEY, name=COMPLETENESS_CHECK, blocking=True,
-                additional_deps=[JAKARTA_REPORTS.staging_key, BERLIN_REPORTS.key],
-                description="Every native category in the staging data of the citizen reports "
-                            "(Jakarta category, Berlin category_main) has a row in "
-                            "core.report_category_map (add it in core/report_taxonomy.py)")
-def taxonomy_mapping_complete(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    wh = warehouse.get()
-    missing = [t.label for t in (MAP_TABLE, *(t for t, _ in NATIVE.values()))
-               if not wh.table_exists(t)]
+def _mapping_complete(audit: Audit) -> dg.AssetCheckResult:
+    wh = audit.wh
+    missing = [t.label for t, _ in NATIVE.values() if not wh.table_exists(t)]
     if missing:
         return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.ERROR,
                                    description=f"missing tables: {', '.join(missing)}")
-    unmapped = wh.read_frame(unmapped_sql())
+    unmapped = wh.read_frame(unmapped_sql(audit.relation))
     listed = [f"{r.city} {r.native_category!r} ({int(r.reports)} reports)"
               for r in unmapped.itertuples()]
     return dg.AssetCheckResult(
@@ -263,5 +258,13 @@ def taxonomy_mapping_complete(warehouse: WarehouseResource) -> dg.AssetCheckResu
              for r in unmapped.itertuples()])})
 
 
+TAXONOMY_MAPPING_COMPLETE = TableCheck(
+    MAP_KEY, COMPLETENESS_CHECK,
+    "Every native category in the staging data of the citizen reports (Jakarta category, "
+    "Berlin category_main) has a row in core.report_category_map (add it in "
+    "core/report_taxonomy.py)",
+    _mapping_complete, reads=(JAKARTA_REPORTS.staging_key, BERLIN_REPORTS.key))
+
+
 REPORT_TABLES = [REPORT_CATEGORY_MAP, FACT_CITIZEN_REPORTS]
-REPORT_CHECKS = [taxonomy_mapping_complete, FACT_CITIZEN_REPORTS_CHECK]
+REPORT_CHECKS = [TAXONOMY_MAPPING_COMPLETE, FACT_CITIZEN_REPORTS_CHECK]

@@ -151,6 +151,13 @@ def audit_and_publish(wh: Warehouse, shadow: Shadow, checks: Sequence[TableCheck
                       f"the failed version is kept as {kept}", marked)
 
 
+def checks_read(checks: Sequence[TableCheck]) -> list[dg.AssetKey]:
+    """Other assets the checks read: the asset that runs them must wait for them (a check of
+    the new version runs before it is published, inside the asset's step)."""
+    own = {c.asset for c in checks}
+    return sorted({k for c in checks for k in c.reads} - own, key=lambda k: k.to_user_string())
+
+
 def check_specs(checks: Sequence[TableCheck]) -> list[dg.AssetCheckSpec]:
     names = [c.name for c in checks]
     duplicated = {n for n in names if names.count(n) > 1}
@@ -158,3 +165,31 @@ def check_specs(checks: Sequence[TableCheck]) -> list[dg.AssetCheckSpec]:
         raise ValueError(f"{checks[0].asset.to_user_string()}: checks {sorted(duplicated)} "
                          "are declared twice")
     return [c.spec() for c in checks]
+
+
+def write_audit_publish(context, wh: Warehouse, table: TableSpec,
+                        checks: Sequence[TableCheck], fill: Callable[[Shadow], int],
+                        window: PartitionWindow | None = None,
+                        publish: Callable[[Shadow], None] | None = None,
+                        audit_context: dict | None = None,
+                        prepare: Callable[[Shadow], None] | None = None,
+                        ) -> tuple[int, list[dg.AssetCheckResult]]:
+    """The whole cycle for one table, under its writer lock: a shadow, ``fill`` it (rows
+    written), ``prepare`` it (e.g. revoke readers' grants), audit it with ``checks``, and
+    ``publish`` it (default: swap in the whole table). Raises :class:`AuditFailed`."""
+    with wh.writer(table, on_wait=lambda s: context.log.info(
+            "%s: waiting %.0f s for another run writing it", table.label, s)):
+        shadow = wh.create_shadow(table, context.run_id)
+        if prepare is not None:
+            prepare(shadow)
+        try:
+            rows = fill(shadow)
+        except Exception:
+            wh.drop_shadow(shadow)
+            raise
+        audit = Audit(wh, table, shadow.qualified, window, context=audit_context or {})
+        results = audit_and_publish(
+            wh, shadow, checks, audit,
+            (lambda: publish(shadow)) if publish is not None else (lambda: wh.publish(shadow)),
+            context.run_id)
+    return rows, results

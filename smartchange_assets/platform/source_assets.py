@@ -29,6 +29,7 @@ from smartchange_assets.platform.audit import (
     TableCheck,
     audit_and_publish,
     check_specs,
+    checks_read,
     run_checks,
 )
 from smartchange_assets.platform.automation import after_upstream, freshness_policy
@@ -176,7 +177,9 @@ def staging_asset(spec: SourceSpec, checks: Sequence[TableCheck]) -> dg.AssetsDe
     @dg.multi_asset(
         name="__".join(key.path),
         specs=[dg.AssetSpec(
-            key, deps=[spec.raw_key, *spec.extra_deps], group_name=spec.group,
+            key, deps=[spec.raw_key, *spec.extra_deps,
+                       *(k for k in checks_read(checks) if k not in spec.extra_deps)],
+            group_name=spec.group,
             description=f"{spec.title}, parsed, typed and cleaned.\n\n{spec.docs()}",
             kinds={"postgres", "pandas"},
             # a partitioned table does not restage every month when the raw asset runs: the

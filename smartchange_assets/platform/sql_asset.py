@@ -26,6 +26,7 @@ from smartchange_assets.platform.audit import (
     TableCheck,
     audit_and_publish,
     check_specs,
+    checks_read,
     run_checks,
 )
 from smartchange_assets.platform.automation import AFTER_UPSTREAM
@@ -103,7 +104,9 @@ def build_sql_table(spec: SqlTable, checks: Sequence[TableCheck] = ()
     @dg.multi_asset(
         name="__".join(spec.key.path),
         specs=[dg.AssetSpec(
-            spec.key, deps=list(spec.deps), group_name=spec.group,
+            spec.key, deps=[*spec.deps, *(k for k in checks_read(table_checks)
+                                         if k not in spec.deps)],
+            group_name=spec.group,
             description=f"{spec.description}\n\n{spec.table.docs_markdown()}",
             kinds={"postgres", "sql"},
             metadata={"dagster/table_name": spec.table.label,

@@ -121,3 +121,23 @@ def _ensure_schemas_and_grants(conn: sa.Connection) -> None:
                                      f"REVOKE ALL ON TABLES FROM {r}")
                 conn.exec_driver_sql(f"REVOKE ALL ON ALL TABLES IN SCHEMA {s} FROM {r}")
                 conn.exec_driver_sql(f"REVOKE ALL ON SCHEMA {s} FROM {r}")
+
+
+def readers_of(schema: str) -> list[str]:
+    """The roles that read the tables of ``schema``."""
+    return [role.name for role in ROLES if schema in role.schemas]
+
+
+def hide_from_readers(conn: sa.Connection, schema: str, table: str) -> None:
+    """A version under audit is nobody's to read (default privileges gave it to the tier's
+    readers when it was created)."""
+    for role in readers_of(schema):
+        conn.exec_driver_sql(f"REVOKE ALL ON {_ident(schema)}.{_ident(table)} "
+                             f"FROM {_ident(role)}")
+
+
+def show_to_readers(conn: sa.Connection, schema: str, table: str) -> None:
+    """The published version is readable by the tier's readers, as default privileges say."""
+    for role in readers_of(schema):
+        conn.exec_driver_sql(f"GRANT SELECT ON {_ident(schema)}.{_ident(table)} "
+                             f"TO {_ident(role)}")

@@ -1,4 +1,4 @@
-"""A table of a tier: built by SQL in Postgres, swapped in atomically, checked.
+"""A table of a tier: built by SQL in Postgres, audited, then published (write-audit-publish).
 
 :class:`TierTable` is :class:`~smartchange_assets.platform.sql_asset.SqlTable` plus what a tier
 needs: the pseudonym key as bind parameters, and for the open tier a rule enforced when the
@@ -7,16 +7,26 @@ of the table matches the personal-data detector, read as the open reader).
 """
 
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import dagster as dg
 import sqlalchemy as sa
 
+from smartchange_assets.platform.audit import (
+    Audit,
+    AuditFailed,
+    TableCheck,
+    check_specs,
+    run_checks,
+    write_audit_publish,
+)
 from smartchange_assets.platform.quality import Expect
 from smartchange_assets.platform.resources import WarehouseResource
 from smartchange_assets.platform.spec import GX_SUITE_CHECK
-from smartchange_assets.platform.suites import run_table_suite
+from smartchange_assets.platform.suites import suite_result
 from smartchange_assets.platform.tables import PUBLIC, TableSpec, table_metadata
+from smartchange_assets.platform.warehouse import Shadow
 from smartchange_assets.tiers import scan
 from smartchange_assets.tiers.pseudonym import KEY_ENV, hmac_pads, pseudonym_key
 from smartchange_assets.tiers.roles import (
@@ -24,6 +34,8 @@ from smartchange_assets.tiers.roles import (
     OPEN_SCHEMA,
     RESTRICTED_SCHEMA,
     ensure_roles,
+    hide_from_readers,
+    show_to_readers,
 )
 
 PERSONAL_DATA_CHECK = "no_personal_data"
@@ -38,8 +50,10 @@ class TierTable:
     deps: tuple[dg.AssetKey, ...]
     description: str
     expectations: tuple[Expect, ...]
-    # the SELECT uses tiers.pseudonym.sql_pseudonym (needs the key's bind parameters)
+    # the SELECT computes keyed pseudonyms (needs the key's bind parameters, tiers/pseudonym.py)
     pseudonymised: bool = False
+    # the values bound to select_sql's other :parameters (platform.sql_files.bind)
+    params: Mapping[str, object] = field(default_factory=dict)
 
     def __post_init__(self):
         if self.table.schema not in GROUPS:
@@ -81,67 +95,95 @@ def build_access_asset() -> dg.AssetsDefinition:
     return access_control
 
 
-def build_tier_table(spec: TierTable) -> tuple[dg.AssetsDefinition, list]:
-    static_meta = {"dagster/table_name": spec.table.label,
-                   "dagster/column_schema": spec.table.dagster_schema(),
-                   "tier": spec.table.schema}
+def tier_checks(spec: TierTable) -> list[TableCheck]:
+    """The blocking checks every tier table's new version passes before it is published."""
+    checks = [TableCheck(
+        spec.key, GX_SUITE_CHECK,
+        f"Great Expectations suite for {spec.table.label}: "
+        + "; ".join(e.label for e in spec.expectations),
+        lambda audit: suite_result(audit, list(spec.expectations)))]
+    if spec.is_open:
+        checks.append(TableCheck(
+            spec.key, PERSONAL_DATA_CHECK,
+            f"No text value of {spec.table.label} holds a phone number, e-mail, NIK, licence "
+            "plate, address or introduced name (platform.pii.find_pii; digests masked); the "
+            f"published table is read as {OPEN_READER}",
+            lambda audit: _personal_data(spec, audit)))
+    return checks
 
-    @dg.asset(key=spec.key, deps=[ACCESS_KEY, *spec.deps], group_name=GROUPS[spec.table.schema],
-              description=f"{spec.description}\n\n{spec.table.docs_markdown()}",
-              kinds={"postgres", "sql"}, metadata=static_meta,
-              tags={"layer": spec.table.schema})
-    def tier_asset(context: dg.AssetExecutionContext,
-                   warehouse: WarehouseResource) -> dg.MaterializeResult:
-        started = time.monotonic()
+
+def build_tier_table(spec: TierTable) -> dg.AssetsDefinition:
+    checks = tier_checks(spec)
+
+    @dg.multi_asset(
+        name="__".join(spec.key.path),
+        specs=[dg.AssetSpec(
+            spec.key, deps=[ACCESS_KEY, *spec.deps], group_name=GROUPS[spec.table.schema],
+            description=f"{spec.description}\n\n{spec.table.docs_markdown()}",
+            kinds={"postgres", "sql"},
+            metadata={"dagster/table_name": spec.table.label,
+                      "dagster/column_schema": spec.table.dagster_schema(),
+                      "tier": spec.table.schema},
+            tags={"layer": spec.table.schema})],
+        check_specs=check_specs(checks), can_subset=True)
+    def tier_asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         wh = warehouse.get()
-        params, extra = {}, {}
+        selected = {k.name for k in context.selected_asset_check_keys}
+        if spec.key not in context.selected_asset_keys:  # checks run alone: the live table
+            audit = Audit(wh, spec.table, spec.table.qualified, published=True)
+            yield from run_checks(checks, audit, selected)
+            return
+        started = time.monotonic()
+        params, extra = dict(spec.params), {}
         if spec.pseudonymised:
             key, origin = pseudonym_key()
-            params = hmac_pads(key)
+            params |= hmac_pads(key)
             extra["pseudonym_key_from"] = KEY_ENV if origin == "env" else origin
-        rows = wh.replace_table_from_sql(spec.table, spec.select_sql, **params)
+
+        def hide(shadow: Shadow) -> None:
+            with wh.transaction() as conn:
+                hide_from_readers(conn, spec.table.schema, shadow.name)
+
+        def publish(shadow: Shadow) -> None:
+            wh.publish(shadow, also=None)
+            with wh.transaction() as conn:
+                show_to_readers(conn, spec.table.schema, spec.table.name)
+
+        try:
+            rows, results = write_audit_publish(
+                context, wh, spec.table, checks,
+                lambda shadow: wh.insert_into(shadow, spec.select_sql, **params),
+                publish=publish, prepare=hide)
+        except AuditFailed as failed:
+            yield from failed.results
+            raise dg.Failure(str(failed)) from None
         context.log.info("%s: %d rows in %.1f s", spec.table.label, rows,
                          time.monotonic() - started)
-        return dg.MaterializeResult(metadata={**table_metadata(spec.table, rows), **extra})
+        yield dg.MaterializeResult(
+            asset_key=spec.key, metadata={**table_metadata(spec.table, rows), **extra},
+            check_results=[r for r in results if r.check_name in selected])
 
-    @dg.asset_check(asset=spec.key, name=GX_SUITE_CHECK, blocking=True,
-                    description=f"Great Expectations suite for {spec.table.label}: "
-                    + "; ".join(e.label for e in spec.expectations))
-    def suite(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        return run_table_suite(warehouse.get(), f"SELECT * FROM {spec.table.qualified}",
-                               list(spec.expectations), spec.table.label)
-
-    checks = [suite]
-    if spec.is_open:
-        checks.append(_personal_data_check(spec))
-    return tier_asset, checks
+    return tier_asset
 
 
-def _personal_data_check(spec: TierTable) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=spec.key, name=PERSONAL_DATA_CHECK, blocking=True,
-                    description=f"Read as {OPEN_READER}: no text value of {spec.table.label} "
-                                "holds a phone number, e-mail, NIK, licence plate, address or "
-                                "introduced name (platform.pii.find_pii; digests masked)")
-    def check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        expected = {c.name for c in spec.table.columns
-                    if c.sql_type in ("text", "jsonb", "json") or c.sql_type.endswith("[]")}
-        with warehouse.get().engine.begin() as conn:
+def _personal_data(spec: TierTable, audit: Audit) -> dg.AssetCheckResult:
+    expected = {c.name for c in spec.table.columns
+                if c.sql_type in ("text", "jsonb", "json") or c.sql_type.endswith("[]")}
+    schema, table = (part.strip('"') for part in audit.relation.split(".", 1))
+    with audit.wh.engine.begin() as conn:
+        if audit.published:  # the live table, as its reader sees it
             read_as(conn, OPEN_READER)
-            columns = [c for t, c in scan.text_columns(conn, spec.table.schema)
-                       if t == spec.table.name]
-            findings = [f for c in columns
-                        for f in scan.scan_column(conn, spec.table.schema, spec.table.name, c)]
-        # a column the reader cannot see would be "clean" by not being scanned at all
-        unseen = sorted(expected - set(columns))
-        problems = ([f"not visible to {OPEN_READER}: {', '.join(unseen)}"] if unseen else [])
-        if findings:
-            problems.append(scan.describe(findings))
-        return dg.AssetCheckResult(
-            passed=not problems, severity=dg.AssetCheckSeverity.ERROR,
-            description="; ".join(problems) or scan.describe(findings),
-            metadata={"columns_scanned": dg.MetadataValue.text(", ".join(columns) or "none"),
-                      "findings": dg.MetadataValue.json(
-                          [{"place": f.place, "kind": f.kind, "values": f.count}
-                           for f in findings])})
-
-    return check
+        columns = [c for t, c in scan.text_columns(conn, schema) if t == table]
+        findings = [f for c in columns for f in scan.scan_column(conn, schema, table, c)]
+    # a column the reader cannot see would be "clean" by not being scanned at all
+    unseen = sorted(expected - set(columns))
+    problems = ([f"not visible to {OPEN_READER}: {', '.join(unseen)}"] if unseen else [])
+    if findings:
+        problems.append(scan.describe(findings))
+    return dg.AssetCheckResult(
+        passed=not problems, severity=dg.AssetCheckSeverity.ERROR,
+        description="; ".join(problems) or scan.describe(findings),
+        metadata={"columns_scanned": dg.MetadataValue.text(", ".join(columns) or "none"),
+                  "findings": dg.MetadataValue.json(
+                      [{"place": f.place, "kind": f.kind, "values": f.count}
+                       for f in findings])})

@@ -18,8 +18,8 @@ from smartchange_assets.berlin.citizen_reports import parser as parser_module
 from smartchange_assets.berlin.citizen_reports.history import SQL_TABLES
 from smartchange_assets.berlin.citizen_reports.source import PERSONAL_DATA_CHECK, SOURCE
 from smartchange_assets.berlin.citizen_reports.text import personal_data_in
+from smartchange_assets.definitions import LOCATION
 from smartchange_assets.platform.landing import LandingArchive, sha256_of
-from smartchange_assets.platform.sql_asset import build_sql_table
 
 from ..seed_files import SEED, seed_entries
 from ..source_harness import check_results, materialize_source
@@ -84,7 +84,7 @@ def land_next_day(wh, content: bytes, name: str) -> str:
 
 
 def materialize_all(wh):
-    derived = [d for table in SQL_TABLES for d in build_sql_table(table)]
+    derived = LOCATION.assets_for(*(table.key for table in SQL_TABLES))
     return materialize_source(SOURCE, wh.url, *derived)
 
 
@@ -245,8 +245,16 @@ def test_truncated_snapshot_landed_by_hand_stops_the_line(fresh_database, name):
     result = materialize_source(SOURCE, wh.url)
     checks = check_results(result)
     assert checks["berlin/staging/citizen_report_snapshots:payload_reconciliation"] is False
-    recon = wh.read_frame("SELECT * FROM raw.payload_reconciliation WHERE file_name = :f",
-                          f=name)
-    assert recon["error"].iloc[0].startswith(f"berlin/citizen_reports: {name}: not valid JSON")
-    # nothing of it was staged; the seed snapshot still was
-    assert wh.scalar("SELECT count(*) FROM staging.berlin_citizen_report_snapshots") == 5842
+    failed = next(e for e in result.get_asset_check_evaluations()
+                  if e.check_name == "payload_reconciliation")
+    assert f"berlin/citizen_reports: {name}: not valid JSON" in failed.description
+    # write-audit-publish: the load failed its audit, so nothing was published (there was no
+    # previous version in this new database); the version is kept for inspection, holding the
+    # seed snapshot and nothing of the cut file
+    assert not wh.table_exists(SOURCE.staging)
+    kept = failed.metadata["kept_for_inspection"].value.split(" ")[0]
+    assert wh.scalar(f"SELECT count(*) FROM {kept}") == 5842
+    assert wh.scalar("SELECT failed_checks FROM audit.kept_versions WHERE kept_as = :k",
+                     k=kept) == "payload_reconciliation"
+    assert not result.get_asset_materialization_events() or all(
+        e.asset_key != SOURCE.staging_key for e in result.get_asset_materialization_events())

@@ -20,9 +20,9 @@ from smartchange_assets.berlin.lor.hierarchy import HIERARCHY
 from smartchange_assets.berlin.lor.source import SOURCE as LOR
 from smartchange_assets.berlin.population.checks import PLR_COVERAGE, PLR_IN_LOR
 from smartchange_assets.berlin.population.source import SOURCE as POPULATION
+from smartchange_assets.definitions import LOCATION
 from smartchange_assets.platform.landing import LandingArchive
 from smartchange_assets.platform.source_assets import build_source
-from smartchange_assets.platform.sql_asset import build_sql_table
 
 from ..seed_files import seed_bytes, seed_entries
 from ..source_harness import check_results, materialize_source
@@ -39,12 +39,12 @@ def assert_seed_payloads_reconcile(wh, spec) -> pd.DataFrame:
 
 
 def lor_assets() -> list:
-    return build_source(LOR)[0]
+    return build_source(LOR)
 
 
 def test_lor_and_its_hierarchy_from_the_seed(fresh_database):
     wh = fresh_database
-    result = materialize_source(LOR, wh.url, *build_sql_table(HIERARCHY))
+    result = materialize_source(LOR, wh.url, *LOCATION.assets_for(HIERARCHY.key))
     assert result.success
     checks = check_results(result)
     assert set(checks) == {"berlin/staging/admin_areas:payload_reconciliation",

@@ -15,9 +15,9 @@ from smartchange_assets.berlin.mobility import counts
 from smartchange_assets.berlin.mobility.counts import COUNT_SOURCES
 from smartchange_assets.berlin.mobility_sites.source import SOURCE as MOBILITY_SITES
 from smartchange_assets.berlin.traffic_detectors.source import SOURCE as TRAFFIC_DETECTORS
+from smartchange_assets.definitions import LOCATION
 from smartchange_assets.platform.landing import LandingArchive
 from smartchange_assets.platform.resources import PortalResource, WarehouseResource
-from smartchange_assets.platform.sql_asset import build_sql_table
 
 from ..seed_files import SEED, seed_entries
 from ..source_harness import check_results, materialize_source
@@ -86,12 +86,9 @@ def warehouse(database_urls):
 
 
 def _materialize_sql(url: str) -> dg.ExecuteInProcessResult:
-    assets, checks = [], []
-    for table in counts.SQL_TABLES:
-        asset, check = build_sql_table(table)
-        assets.append(asset)
-        checks.append(check)
-    return dg.materialize([*assets, *checks, *counts.EXTRA_CHECKS],
+    # the derived tables as the code location builds them, each with every check it runs
+    assets = LOCATION.assets_for(*(table.key for table in counts.SQL_TABLES))
+    return dg.materialize(assets,
                           resources={"warehouse": WarehouseResource(url=url),
                                      "portal": PortalResource(mode="replay")})
 

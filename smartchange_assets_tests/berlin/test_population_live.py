@@ -162,7 +162,7 @@ def _live_raw_run(wh, monkeypatch, client):
     monkeypatch.setattr(PortalResource, "client", lambda self: client)
     monkeypatch.setattr(live, "live_years", lambda today=None: [2024])
     monkeypatch.setattr(platform_source, "SOURCE_RETRY", None)  # fail once, not 3 times
-    raw = platform_source.build_source(SOURCE)[0][0]
+    raw = platform_source.build_source(SOURCE)[0]
     return dg.materialize([raw], resources={"warehouse": WarehouseResource(url=wh.url),
                                             "portal": PortalResource(mode="live")},
                           raise_on_error=False)

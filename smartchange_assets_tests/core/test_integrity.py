@@ -8,7 +8,7 @@ import dagster as dg
 import sqlalchemy as sa
 
 from smartchange_assets.core.integrity import Rule, find_problems, integrity_check, references
-from smartchange_assets.platform.resources import WarehouseResource
+from smartchange_assets.platform.audit import Audit
 from smartchange_assets.platform.tables import Column, TableSpec
 
 AREAS = TableSpec("core", "t_area", (Column("area_key", "text"), Column("level", "text")))
@@ -65,13 +65,13 @@ def test_rules_fail_on_the_rows_that_break_them_including_null(fresh_database):
     assert len(findings.breaches["value_non_negative"]) == 2  # a NULL never passes a rule
 
 
-def test_the_dagster_check_blocks_and_waits_for_its_parents(fresh_database):
+def test_the_check_blocks_and_waits_for_its_parents(fresh_database):
     check = integrity_check(FACT_KEY, FACT, REFS, RULES)
-    spec = next(iter(check.check_specs))
+    spec = check.spec()
     assert spec.blocking
     assert {d.asset_key for d in spec.additional_deps} == {AREA_KEY, DAY_KEY}
     _plant(fresh_database, [("a:9", "2024-01-01", 1.0)])
-    result = check(warehouse=WarehouseResource(url=fresh_database.url))
+    result = check.evaluate(Audit(fresh_database, FACT, FACT.qualified, published=True))
     assert not result.passed and "a:9" in result.description
     assert result.metadata["offending_rows"].value[
         "references area_key -> core.t_area(area_key) where a unit"] == 1
@@ -81,6 +81,6 @@ def test_a_missing_parent_table_fails(fresh_database):
     _plant(fresh_database, [("a:1", "2024-01-01", 1.0)])
     with fresh_database.transaction() as conn:
         conn.execute(sa.text("DROP TABLE core.t_day"))
-    result = integrity_check(FACT_KEY, FACT, REFS)(
-        warehouse=WarehouseResource(url=fresh_database.url))
+    result = integrity_check(FACT_KEY, FACT, REFS).evaluate(
+        Audit(fresh_database, FACT, FACT.qualified, published=True))
     assert not result.passed and "core.t_day does not exist" in result.description

@@ -16,11 +16,11 @@ import dagster as dg
 import pandas as pd
 import pytest
 
+from smartchange_assets.definitions import LOCATION
 from smartchange_assets.jakarta.admin_areas.aliases import (
     ALIASES,
+    ALIASES_KEY,
     alias_frame,
-    area_aliases,
-    area_aliases_suite,
 )
 from smartchange_assets.jakarta.admin_areas.crosswalk import CROSSWALK, SELECT_SQL
 from smartchange_assets.jakarta.admin_areas.linking import (
@@ -49,16 +49,14 @@ from smartchange_assets.platform.quality import render_query, run_suite
 from smartchange_assets.platform.reconciliation import reconciliation_findings
 from smartchange_assets.platform.source_assets import build_source
 from smartchange_assets.platform.spec import SourceSpec, staging_table
-from smartchange_assets.platform.sql_asset import build_sql_table
 from smartchange_assets.platform.tables import Column
 
 from ..seed_files import SEED, seed_entries
 from ..source_harness import check_results, materialize_source
 
 # the area assets beyond the admin_areas source: alias table and the Kemendagri-BPS crosswalk
-_CROSSWALK_ASSET, _CROSSWALK_SUITE = build_sql_table(CROSSWALK)
-AREA_ASSETS = [area_aliases, _CROSSWALK_ASSET]
-AREA_CHECKS = [area_aliases_suite, _CROSSWALK_SUITE]
+AREA_ASSETS = LOCATION.assets_for(ALIASES_KEY, CROSSWALK.key)
+AREA_CHECKS: list = []
 
 SEED = SEED / "jakarta" / "admin_areas"
 NAMES = Path(__file__).resolve().parents[1] / "fixtures" / "jakarta_names"
@@ -668,7 +666,7 @@ def _area_check(result: dg.ExecuteInProcessResult):
 def test_area_transform_and_check_on_the_real_flood_2023_file(fresh_database):
     flood = (NAMES / "data-kejadian-bencana-banjir.csv").read_bytes()
     _land(fresh_database, flood, "data-kejadian-bencana-banjir.csv")
-    admin_assets = build_source(SOURCE)[0]
+    admin_assets = build_source(SOURCE)
     result = materialize_source(NAMES_SPEC, fresh_database.url, *admin_assets, *AREA_ASSETS)
     assert result.success
     evaluation = _area_check(result)
@@ -695,7 +693,7 @@ def test_area_check_fails_and_lists_unresolved_names_with_their_file(fresh_datab
         fields[4] = fields[4][::-1]
         lines[i] = ",".join(fields)
     _land(fresh_database, "\r\n".join(lines).encode(), "flood_garbled.csv")
-    result = materialize_source(NAMES_SPEC, fresh_database.url, *build_source(SOURCE)[0],
+    result = materialize_source(NAMES_SPEC, fresh_database.url, *build_source(SOURCE),
                                 *AREA_ASSETS)
     evaluation = _area_check(result)
     assert not evaluation.passed

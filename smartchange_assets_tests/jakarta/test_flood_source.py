@@ -43,7 +43,7 @@ BOM = b"\xef\xbb\xbf"
 def test_flood_materialises_from_its_seed_with_green_checks(fresh_database):
     result = materialize_source(SOURCE, fresh_database.url)
     assert result.success
-    checks = check_results(result)
+    checks = check_results(result, of=SOURCE.staging_key)
     assert set(checks) == {f"jakarta/staging/flood_events:{name}" for name in
                            ("payload_reconciliation", "gx_suite", CHECK_NAME,
                             "area_resolution")}

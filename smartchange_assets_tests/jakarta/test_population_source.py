@@ -156,7 +156,7 @@ def test_kota_key(name, key):
 def test_population_materialises_from_its_seed_with_green_checks(fresh_database):
     result = materialize_source(SOURCE, fresh_database.url)
     assert result.success
-    checks = check_results(result)
+    checks = check_results(result, of=SOURCE.staging_key)
     assert checks == {f"{STAGING}:payload_reconciliation": True, f"{STAGING}:gx_suite": True,
                       f"{STAGING}:totals_agree": True, f"{STAGING}:area_resolution": True}
     recon = fresh_database.read_frame(

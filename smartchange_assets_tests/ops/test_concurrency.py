@@ -143,7 +143,7 @@ def test_a_spec_with_a_live_connector_but_no_pool_is_refused():
 
 def test_each_portals_pool_is_on_its_raw_asset_only():
     for spec in SOURCES:
-        raw, staging = build_source(spec)[0]
+        raw, staging = build_source(spec)
         assert raw.op.pool == spec.pool, spec.source_id
         assert staging.op.pool is None  # staging works in the warehouse
 

@@ -43,7 +43,7 @@ def _ispu_writers(wh):
 
 
 def _assets(spec):
-    assets, checks = build_source(spec)
+    assets, checks = build_source(spec), []
     return [*assets, *checks]
 
 

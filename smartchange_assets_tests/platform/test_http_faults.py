@@ -530,7 +530,7 @@ def _telraam_paths(server, monkeypatch) -> list[str]:
 
 def _run_raw(wh, spec, monkeypatch):
     monkeypatch.setattr(source_assets, "SOURCE_RETRY", None)  # fail once, not 3 times
-    raw = source_assets.build_source(spec)[0][0]
+    raw = source_assets.build_source(spec)[0]
     portal = PortalResource(mode="live", max_attempts=2, read_timeout_s=2.0)
     return dg.materialize([raw], resources={"warehouse": WarehouseResource(url=wh.url),
                                             "portal": portal}, raise_on_error=False)

@@ -34,7 +34,7 @@ from smartchange_assets.publish.datasets import DATASETS
 from smartchange_assets.publish.files import csv_cell, file_digest
 from smartchange_assets.publish.log import LOG_TABLE
 from smartchange_assets.publish.shacl import validate_catalogue
-from smartchange_assets.tiers.assets import TIER_ASSETS, TIER_CHECKS
+from smartchange_assets.tiers.assets import TIER_ASSETS
 from smartchange_assets.tiers.open_reports import AGGREGATE_OPEN, JAKARTA_OPEN, MIN_CELL_REPORTS
 from smartchange_assets.tiers.pseudonym import KEY_ENV
 from smartchange_assets.tiers.roles import OPEN_READER
@@ -45,7 +45,7 @@ from ..tiers.harness import connect_as, materialise, module_database, rematerial
 
 pytestmark = pytest.mark.slow
 
-ASSETS, CHECKS = [*TIER_ASSETS, *PUBLISH_ASSETS], [*TIER_CHECKS, *PUBLISH_CHECKS]
+ASSETS, CHECKS = [*TIER_ASSETS, *PUBLISH_ASSETS], list(PUBLISH_CHECKS)
 READER_PW = "open-reader-publish-test"
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from smartchange_assets.platform.pii import pseudonymise
 from smartchange_assets.tiers import scan
-from smartchange_assets.tiers.assets import OPEN_TABLES, TIER_ASSETS, TIER_CHECKS
+from smartchange_assets.tiers.assets import OPEN_TABLES, TIER_ASSETS
 from smartchange_assets.tiers.open_reports import (
     AGGREGATE_OPEN,
     BERLIN_OPEN,
@@ -49,7 +49,7 @@ def tiers(database_urls):
         mp.setenv(KEY_ENV, KEY_1)
         mp.setenv("SMARTCHANGE_OPEN_READER_PASSWORD", PASSWORDS[OPEN_READER])
         mp.setenv("SMARTCHANGE_ANALYST_PASSWORD", PASSWORDS[ANALYST])
-        result = materialise(wh.url, TIER_ASSETS, TIER_CHECKS, TARGETS)
+        result = materialise(wh.url, TIER_ASSETS, [], TARGETS)
         yield wh, result, mp
 
 
@@ -195,12 +195,12 @@ def test_pseudonyms_are_stable_for_a_key_and_change_with_another(tiers, reader):
     wh, _, mp = tiers
     first = _pids(wh)
     targets = [t.key for t in REPORT_TABLES]
-    again = rematerialise(wh.url, TIER_ASSETS, TIER_CHECKS, targets)
+    again = rematerialise(wh.url, TIER_ASSETS, [], targets)
     assert again.success
     assert _pids(wh) == first                               # same key: identical
     mp.setenv(KEY_ENV, KEY_2)
     try:
-        other = rematerialise(wh.url, TIER_ASSETS, TIER_CHECKS, targets)
+        other = rematerialise(wh.url, TIER_ASSETS, [], targets)
         assert other.success
         changed = _pids(wh)
         for table, pids in first.items():
@@ -208,7 +208,7 @@ def test_pseudonyms_are_stable_for_a_key_and_change_with_another(tiers, reader):
             assert not set(changed[table]) & set(pids), table   # another key: all differ
     finally:
         mp.setenv(KEY_ENV, KEY_1)
-        assert rematerialise(wh.url, TIER_ASSETS, TIER_CHECKS, targets).success
+        assert rematerialise(wh.url, TIER_ASSETS, [], targets).success
     assert _pids(wh) == first
     # the tables were swapped three times: default privileges kept them readable
     with reader.connect() as conn:

@@ -169,7 +169,7 @@ def test_live_mode_through_dagster_lands_and_stages_both_cities(rsps, fresh_data
     # the real platform client (0.5 s throttle), raw asset in live mode, staging from the archive
     # (the seed is synced in live mode too); the fetcher uses the real clock here
     Server(rsps, now=dt.datetime.now(dt.UTC))
-    assets, checks = build_source(SOURCE)
+    assets, checks = build_source(SOURCE), []
     result = dg.materialize([*assets, *checks], resources={
         "warehouse": WarehouseResource(url=fresh_database.url),
         "portal": PortalResource(mode="live", max_attempts=1)})

@@ -53,8 +53,8 @@ from smartchange_assets.berlin.mobility_sites.source import SOURCE as MOBILITY_S
 from smartchange_assets.berlin.telraam.source import SOURCE as TELRAAM
 from smartchange_assets.berlin.traffic_detectors.source import SOURCE as TRAFFIC_DETECTORS
 from smartchange_assets.platform import quality as q
+from smartchange_assets.platform.audit import Audit, TableCheck
 from smartchange_assets.platform.markdown import md_table
-from smartchange_assets.platform.resources import WarehouseResource
 from smartchange_assets.platform.sql_asset import SqlTable
 from smartchange_assets.platform.tables import Column, TableSpec
 
@@ -350,15 +350,17 @@ SQL_TABLES = [COUNTS, DAILY, SITES]
 UNRESOLVED_SQL = f"""
 SELECT c.counter_kind, c.site_id, count(*) AS rows, min(c.local_date) AS first_day,
        max(c.local_date) AS last_day
-FROM {COUNTS_TABLE.qualified} c
+FROM {{counts}} c
 LEFT JOIN {SITES_TABLE.qualified} s USING (counter_kind, site_id)
 WHERE s.site_id IS NULL GROUP BY c.counter_kind, c.site_id ORDER BY 1, 2
 """
 
 
-def unresolved_sites(wh) -> tuple[list[tuple[str, str]], list[tuple[str, str]], object]:
-    """(allowed, not allowed) unresolved (counter_kind, site_id) pairs, and the frame."""
-    frame = wh.read_frame(UNRESOLVED_SQL)
+def unresolved_sites(wh, counts: str = COUNTS_TABLE.qualified
+                     ) -> tuple[list[tuple[str, str]], list[tuple[str, str]], object]:
+    """(allowed, not allowed) unresolved (counter_kind, site_id) pairs of ``counts`` (the
+    version under audit), and the frame."""
+    frame = wh.read_frame(UNRESOLVED_SQL.format(counts=counts))
     allowed, failing = [], []
     for kind, site in zip(frame["counter_kind"], frame["site_id"], strict=True):
         pattern = ALLOWED_UNRESOLVED.get(kind)
@@ -366,13 +368,8 @@ def unresolved_sites(wh) -> tuple[list[tuple[str, str]], list[tuple[str, str]], 
     return allowed, failing, frame
 
 
-@dg.asset_check(asset=COUNTS_KEY, name="sites_resolve", blocking=False,
-                additional_deps=[SITES_KEY],
-                description="Every counted site has a row in berlin/staging/mobility_sites; "
-                            "cross-sections newer than the 2022-07-20 detector master data "
-                            "(MQ names ending in 'n') are a stated allowance.")
-def sites_resolve(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    allowed, failing, frame = unresolved_sites(warehouse.get())
+def _sites_resolve(audit: Audit) -> dg.AssetCheckResult:
+    allowed, failing, frame = unresolved_sites(audit.wh, audit.relation)
     listed = ", ".join(f"{k}/{s}" for k, s in failing)
     return dg.AssetCheckResult(
         passed=not failing,
@@ -387,4 +384,9 @@ def sites_resolve(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         })
 
 
-EXTRA_CHECKS = [sites_resolve]
+SITES_RESOLVE = TableCheck(
+    COUNTS_KEY, "sites_resolve",
+    "Every counted site has a row in berlin/staging/mobility_sites; cross-sections newer than "
+    "the 2022-07-20 detector master data (MQ names ending in 'n') are a stated allowance.",
+    _sites_resolve, blocking=False, reads=(SITES_KEY,))
+

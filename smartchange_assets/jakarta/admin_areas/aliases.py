@@ -25,10 +25,12 @@ from smartchange_assets.jakarta.admin_areas.names import normalise_name
 from smartchange_assets.jakarta.admin_areas.source import GROUP
 from smartchange_assets.jakarta.admin_areas.source import SOURCE as ADMIN_AREAS
 from smartchange_assets.platform import quality as q
-from smartchange_assets.platform.resources import WarehouseResource
+from smartchange_assets.platform.audit import TableCheck
+from smartchange_assets.platform.frame_asset import FrameTable
+from smartchange_assets.platform.quality import render_query
 from smartchange_assets.platform.spec import GX_SUITE_CHECK
-from smartchange_assets.platform.suites import run_table_suite
-from smartchange_assets.platform.tables import Column, TableSpec, table_metadata
+from smartchange_assets.platform.suites import suite_result
+from smartchange_assets.platform.tables import Column, TableSpec
 
 ALIASES_KEY = dg.AssetKey(["jakarta", "staging", "area_aliases"])
 ALIAS, PLACEHOLDER = "alias", "placeholder"
@@ -144,21 +146,17 @@ def alias_frame(aliases: tuple[Alias, ...] = ALIASES) -> pd.DataFrame:
     } for a in aliases], columns=TABLE.column_names)
 
 
-@dg.asset(key=ALIASES_KEY, deps=[ADMIN_AREAS.staging_key], group_name=GROUP,
-          description="Curated spellings of Jakarta area names seen in the real datasets, each "
-                      "pointing to its Kemendagri 2025 code; placeholders (nihil, -) recorded "
-                      f"as non-areas.\n\n{TABLE.docs_markdown()}",
-          kinds={"postgres", "pandas"}, tags={"city": "jakarta", "layer": "staging"},
-          metadata={"dagster/table_name": TABLE.label,
-                    "dagster/column_schema": TABLE.dagster_schema()})
-def area_aliases(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    frame = alias_frame()
-    rows = warehouse.get().replace_table(TABLE, frame)
-    return dg.MaterializeResult(metadata={
-        **table_metadata(TABLE, rows),
-        "aliases": dg.MetadataValue.int(int((frame["kind"] == ALIAS).sum())),
-        "placeholders": dg.MetadataValue.int(int((frame["kind"] == PLACEHOLDER).sum())),
-    })
+def _counts(frame: pd.DataFrame) -> dict:
+    return {"aliases": dg.MetadataValue.int(int((frame["kind"] == ALIAS).sum())),
+            "placeholders": dg.MetadataValue.int(int((frame["kind"] == PLACEHOLDER).sum()))}
+
+
+AREA_ALIASES = FrameTable(
+    key=ALIASES_KEY, table=TABLE, frame=alias_frame, deps=[ADMIN_AREAS.staging_key],
+    description="Curated spellings of Jakarta area names seen in the real datasets, each "
+                "pointing to its Kemendagri 2025 code; placeholders (nihil, -) recorded as "
+                "non-areas.",
+    group=GROUP, tags={"city": "jakarta", "layer": "staging"}, summary=_counts)
 
 
 AREAS = ADMIN_AREAS.staging.qualified
@@ -174,11 +172,11 @@ SELECT a.*,
                           OR (o.level = a.level AND o.code <> a.kemendagri_code)))
          AS no_collision,
        t.targets
-FROM {TABLE.qualified} a
+FROM {{aliases}} a
 LEFT JOIN {AREAS} k ON k.code_system = '{KEMENDAGRI}' AND k.code = a.kemendagri_code
                    AND k.level = a.level
 JOIN (SELECT alias_normalised, level, count(DISTINCT kemendagri_code) AS targets
-      FROM {TABLE.qualified} GROUP BY 1, 2) t
+      FROM {{aliases}} GROUP BY 1, 2) t
   ON t.alias_normalised = a.alias_normalised AND t.level = a.level
 """
 
@@ -193,9 +191,9 @@ EXPECTATIONS = (
 )
 
 
-@dg.asset_check(asset=ALIASES_KEY, name=GX_SUITE_CHECK, blocking=True,
-                description="Every alias names a Kemendagri 2025 code at its level, is not the "
-                            "official name of another area, and one spelling names one area; "
-                            "placeholders match no area name.")
-def area_aliases_suite(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    return run_table_suite(warehouse.get(), _CHECK_SQL, list(EXPECTATIONS), TABLE.label)
+AREA_ALIASES_SUITE = TableCheck(
+    ALIASES_KEY, GX_SUITE_CHECK,
+    "Every alias names a Kemendagri 2025 code at its level, is not the official name of "
+    "another area, and one spelling names one area; placeholders match no area name.",
+    lambda audit: suite_result(audit, list(EXPECTATIONS),
+                               render_query(_CHECK_SQL.format(aliases=audit.relation))))
