@@ -11,7 +11,9 @@ import sqlalchemy as sa
 
 from smartchange_assets.marts.comparison import CITY_COMPARISON
 from smartchange_assets.marts.indicators import CITY_INDICATORS, DISTRICT_SCORECARD
+from smartchange_assets.platform.audit import Audit
 from smartchange_assets.platform.resources import PortalResource, WarehouseResource
+from smartchange_assets.platform.tables import TableSpec
 
 from ..conftest import new_database
 
@@ -72,8 +74,13 @@ def wh(built):
 
 
 def run_check(check, wh) -> dg.AssetCheckResult:
-    """A core or mart check evaluated directly against ``wh``."""
-    return check(warehouse=WarehouseResource(url=wh.url))
+    """A core or mart check (a TableCheck) evaluated directly on the live table in ``wh``."""
+    from smartchange_assets.definitions import LOCATION
+
+    (asset,) = LOCATION.assets_for(check.asset)
+    schema, name = asset.specs_by_key[check.asset].metadata["dagster/table_name"].split(".", 1)
+    table = TableSpec(schema, name, ())
+    return check.evaluate(Audit(wh, table, table.qualified, published=True))
 
 
 @contextmanager

@@ -16,7 +16,7 @@ import pytest
 
 import smartchange_assets.core.report_taxonomy as taxonomy
 from smartchange_assets.berlin.citizen_reports.parser import parse_citizen_reports as berlin_parse
-from smartchange_assets.core.reports import FACT_CITIZEN_REPORTS_CHECK, taxonomy_mapping_complete
+from smartchange_assets.core.reports import FACT_CITIZEN_REPORTS_CHECK, TAXONOMY_MAPPING_COMPLETE
 from smartchange_assets.jakarta.citizen_reports.parser import parse_citizen_reports as crm_parse
 from smartchange_assets.platform.resources import WarehouseResource
 
@@ -126,7 +126,7 @@ def test_fact_keeps_every_report_of_both_cities(wh):
 def test_completeness_check_fails_on_a_planted_unmapped_category(wh):
     target = wh.scalar("SELECT min(report_id) FROM staging.berlin_citizen_reports "
                        "WHERE category_main = 'Lärm'")
-    with planted_fault(wh, taxonomy_mapping_complete,
+    with planted_fault(wh, TAXONOMY_MAPPING_COMPLETE,
                        "UPDATE staging.berlin_citizen_reports SET category_main = "
                        "'Neues Thema' WHERE report_id = :r",
                        "UPDATE staging.berlin_citizen_reports SET category_main = "

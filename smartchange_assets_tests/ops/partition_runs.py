@@ -20,6 +20,17 @@ BACKFILL_SOURCE = "jakarta/ispu"
 BACKFILL_FIRST, BACKFILL_LAST = "2023-01-01", "2023-12-01"
 
 
+def with_upstream(*keys: dg.AssetKey) -> list[dg.AssetsDefinition]:
+    """The code location's assets writing ``keys`` and everything upstream of them (with the
+    dimensions their checks read), each with the checks it runs."""
+    from smartchange_assets.definitions import LOCATION
+
+    graph = dg.Definitions(assets=LOCATION.assets, resources={
+        "warehouse": WarehouseResource(), "portal": PortalResource()}).resolve_asset_graph()
+    needed = dg.AssetSelection.assets(*keys).upstream().resolve(graph)
+    return LOCATION.assets_for(*needed)
+
+
 def run_range(assets: list, warehouse_url: str, first: str, last: str,
               instance: dg.DagsterInstance | None = None) -> dg.ExecuteInProcessResult:
     """One run over partitions ``first``…``last`` of the given assets and checks."""

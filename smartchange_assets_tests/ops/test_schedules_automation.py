@@ -9,7 +9,7 @@ import json
 import dagster as dg
 import pytest
 
-from smartchange_assets.definitions import SOURCES, defs
+from smartchange_assets.definitions import LOCATION, SOURCES, defs
 from smartchange_assets.jakarta.ispu.source import SOURCE as ISPU
 from smartchange_assets.landed import contiguous_ranges, landed_payloads_sensor
 from smartchange_assets.platform.automation import DEADLINES
@@ -141,9 +141,9 @@ def test_automation_waits_for_blocking_checks_across_runs(fresh_database):
         deps=[ISPU.staging_key], description="rows per day (test)", group="test",
         expectations=(), partitions=monthly("date"))
     assets, checks = build_source(ISPU), []
-    table, suite = build_sql_table(monthly_counts)
+    table = build_sql_table(monthly_counts)
     chain = [*assets, *checks]
-    automated = dg.Definitions(assets=[*assets, table], asset_checks=[*checks, suite],
+    automated = dg.Definitions(assets=[*assets, table], asset_checks=checks,
                                resources={"warehouse": WarehouseResource(url=wh.url),
                                           "portal": PortalResource(mode="replay")})
     instance = dg.DagsterInstance.ephemeral()
@@ -179,7 +179,7 @@ def test_contiguous_ranges_follow_the_definition_order():
 
 def test_landed_payload_restages_exactly_the_months_of_its_period(fresh_database):
     wh = fresh_database
-    sensor = landed_payloads_sensor(SOURCES)
+    sensor = landed_payloads_sensor(SOURCES, LOCATION.assets)
     resources = {"warehouse": WarehouseResource(url=wh.url)}
     archive = LandingArchive(wh)
     archive.sync_seed(ISPU.seed_entries())  # what landed before the sensor: not its business
