@@ -12,8 +12,8 @@ builds the whole table and swaps it in as before.
 """
 
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import dagster as dg
 
@@ -52,6 +52,8 @@ class SqlTable:
     # when the table updates by itself (default: after its upstreams, once their blocking
     # checks passed); None switches automation off for this table
     automation_condition: dg.AutomationCondition | None = AFTER_UPSTREAM
+    # the values bound to select_sql's :parameters (platform.sql_files.bind)
+    params: Mapping[str, object] = field(default_factory=dict)
 
     def partition_column_type(self) -> str:
         column = self.partitions.column
@@ -90,12 +92,14 @@ def build_sql_table(spec: SqlTable) -> tuple[dg.AssetsDefinition, dg.AssetChecks
         wh = warehouse.get()
         window = run_window(context, spec.partitions)
         if window is None:
-            rows = wh.replace_table_from_sql(spec.table, spec.select_sql)
+            rows = wh.replace_table_from_sql(spec.table, spec.select_sql, **spec.params)
         elif window.covers_all:
-            rows = wh.replace_table_from_sql(spec.table, spec.select_for(window), **window.params)
+            rows = wh.replace_table_from_sql(spec.table, spec.select_for(window),
+                                             **spec.params, **window.params)
         else:
             rows = wh.replace_partition_from_sql(spec.table, spec.select_for(window),
-                                                 spec.row_filter(window), **window.params)
+                                                 spec.row_filter(window), **spec.params,
+                                                 **window.params)
         context.log.info("%s: %d rows in %.1f s%s", spec.table.label, rows,
                          time.monotonic() - started, f" ({window.label})" if window else "")
         metadata = {**table_metadata(spec.table, rows),
