@@ -24,7 +24,7 @@ berlin AS (
         s.*,
         coalesce(s.category_main, :no_category) AS native,
         cast(:bezirk_keys AS jsonb) ->> s.bezirk AS bezirk_key,
-        coalesce((s.status_history -> 0) ->> 'status' <> :berlin_resolved_status, TRUE)
+        ((s.status_history -> 0 ->> 'status') IS DISTINCT FROM :berlin_resolved_status)
             AS seen_open_first
     FROM {berlin_reports} AS s
 ),
