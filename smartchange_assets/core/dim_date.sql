@@ -1,4 +1,5 @@
--- core.dim_date: the calendar from :first_day to the end of next year, without gaps.
+-- core.dim_date: the calendar from the first day (core/dim_date.py) to the end of next year,
+-- without gaps.
 WITH days AS (
     SELECT g::date AS d
     FROM

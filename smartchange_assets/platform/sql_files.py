@@ -27,6 +27,8 @@ from decimal import Decimal
 from pathlib import Path
 
 _IDENTIFIER = re.compile(r"\{([A-Za-z_]\w*)\}")
+# a bound parameter inside a comment: sqlalchemy.text would take it for one
+_PARAMETER_IN_COMMENT = re.compile(r"--[^\n]*(?<![:\w\\]):\w")
 # names, qualified names and lists of them (``"core"."dim_area"``, ``a.x AS y, a.z``): never a
 # quote, parenthesis or operator, so a value cannot slip in as an identifier
 _SAFE_IDENTIFIER = re.compile(r'^[\w".,\s]+$')
@@ -40,7 +42,11 @@ def sql_file(module_file: str, name: str, **identifiers: str) -> str:
     """The text of ``name`` beside ``module_file`` (pass ``__file__``), its ``{identifier}``
     placeholders filled from ``identifiers``."""
     path = Path(module_file).with_name(name)
-    return fill(path.read_text("utf-8"), identifiers, path.name)
+    text = path.read_text("utf-8")
+    if _PARAMETER_IN_COMMENT.search(text):
+        raise ValueError(f"{path.name}: a comment holds ':name', which would be read as a "
+                         "bound parameter")
+    return fill(text, identifiers, path.name)
 
 
 def fill(text: str, identifiers: Mapping[str, str], where: str = "SQL") -> str:

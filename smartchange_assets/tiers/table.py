@@ -7,7 +7,8 @@ of the table matches the personal-data detector, read as the open reader).
 """
 
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import dagster as dg
 import sqlalchemy as sa
@@ -38,8 +39,10 @@ class TierTable:
     deps: tuple[dg.AssetKey, ...]
     description: str
     expectations: tuple[Expect, ...]
-    # the SELECT uses tiers.pseudonym.sql_pseudonym (needs the key's bind parameters)
+    # the SELECT computes keyed pseudonyms (needs the key's bind parameters, tiers/pseudonym.py)
     pseudonymised: bool = False
+    # the values bound to select_sql's other :parameters (platform.sql_files.bind)
+    params: Mapping[str, object] = field(default_factory=dict)
 
     def __post_init__(self):
         if self.table.schema not in GROUPS:
@@ -99,7 +102,7 @@ def build_tier_table(spec: TierTable) -> tuple[dg.AssetsDefinition, list]:
             key, origin = pseudonym_key()
             params = hmac_pads(key)
             extra["pseudonym_key_from"] = KEY_ENV if origin == "env" else origin
-        rows = wh.replace_table_from_sql(spec.table, spec.select_sql, **params)
+        rows = wh.replace_table_from_sql(spec.table, spec.select_sql, **spec.params, **params)
         context.log.info("%s: %d rows in %.1f s", spec.table.label, rows,
                          time.monotonic() - started)
         return dg.MaterializeResult(metadata={**table_metadata(spec.table, rows), **extra})
