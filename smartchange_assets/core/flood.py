@@ -10,7 +10,7 @@ When two payloads hold the same month (a re-published quarter), the month is tak
 the most recently fetched one, never mixed.
 
 Which months a payload reports on, for the coverage of the flood indicators, is decided in the
-marts from these rows and the payloads' declared periods (``marts.flood``).
+marts from these rows and the payloads' declared periods (``marts.themes.flood``).
 """
 
 import dagster as dg

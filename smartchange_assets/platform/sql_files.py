@@ -5,7 +5,9 @@
   are never formatted into the text. :func:`bind` prepares them so that a bound value means
   what the same literal in the text would (a float binds as ``numeric``, like ``0.75``).
   Write ``cast(:x AS float8)``, not ``:x::float8`` (SQLAlchemy does not read the latter as a
-  parameter), and ``= ANY(cast(:list AS text[]))`` for a list.
+  parameter), ``= any(cast(:list AS text[]))`` for a list, and ``cast(:x AS text)`` where a
+  text value goes into ``format()`` or ``concat()`` (which take any type, so Postgres cannot
+  tell the parameter's).
 * **Identifiers are the only thing filled in**: a ``{name}`` placeholder (a letter first, so
   ``'{}'`` and ``{2}`` stay as they are) takes a table name (``TableSpec.qualified``) or a
   column name or list from a spec, so one file can serve several tables or scopes. A placeholder
