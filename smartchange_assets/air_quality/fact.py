@@ -25,6 +25,7 @@ from smartchange_assets.jakarta.ispu.source import SOURCE as ISPU
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.partitions import monthly
 from smartchange_assets.platform.sql_asset import SqlTable
+from smartchange_assets.platform.sql_files import bind, sql_file
 from smartchange_assets.platform.tables import Column, TableSpec
 from smartchange_assets.standards import eaqi
 from smartchange_assets.standards.ispu import CATEGORIES, P14_2020
@@ -59,79 +60,11 @@ TABLE = TableSpec("core", "fact_air_quality_daily", (
 ), ("city", "station_code", "local_date", "pollutant", "granularity"),
     "Daily air quality of Jakarta and Berlin on one scale")
 
-_UNPIVOT = ", ".join(f"('{p}', s.{p})" for p in POLLUTANTS)
-
-SELECT_SQL = f"""
-WITH manifest AS (
-  SELECT DISTINCT ON (sha256) sha256, fetched_at FROM raw.landing_manifest
-  WHERE source = '{ISPU.source_id}' ORDER BY sha256, fetched_at
-), jakarta AS (
-  SELECT DISTINCT ON (s.station_code, s.date, s.granularity, u.pollutant)
-         s.station_code, s.date AS local_date, s.granularity, u.pollutant,
-         u.sub_index, s.regime, s.payload_sha256
-  FROM {ISPU.staging.qualified} s
-  JOIN manifest m ON m.sha256 = s.payload_sha256
-  CROSS JOIN LATERAL (VALUES {_UNPIVOT}) AS u(pollutant, sub_index)
-  WHERE u.sub_index IS NOT NULL
-  ORDER BY s.station_code, s.date, s.granularity, u.pollutant, m.fetched_at DESC
-), jakarta_conc AS (
-  SELECT j.*, bp.conc, bp.verified
-  FROM jakarta j
-  LEFT JOIN LATERAL (
-    SELECT b.conc_lo_ugm3 + (b.conc_hi_ugm3 - b.conc_lo_ugm3)
-             * (j.sub_index - b.index_lo) / (b.index_hi - b.index_lo) AS conc, b.verified
-    FROM {ISPU_BREAKPOINTS.qualified} b
-    WHERE b.regime = j.regime AND b.pollutant = j.pollutant
-      AND j.sub_index >= b.index_lo AND j.sub_index <= b.index_hi
-    ORDER BY b.index_lo LIMIT 1) bp ON true
-), berlin AS (
-  SELECT d.*, bp.ispu
-  FROM {BERLIN_DAILY.table.qualified} d
-  LEFT JOIN LATERAL (
-    SELECT b.index_lo + (b.index_hi - b.index_lo)
-             * (d.mean_ugm3 - b.conc_lo_ugm3) / (b.conc_hi_ugm3 - b.conc_lo_ugm3) AS ispu
-    FROM {ISPU_BREAKPOINTS.qualified} b
-    WHERE b.regime = '{P14_2020}' AND b.pollutant = d.pollutant
-      AND d.mean_ugm3 >= b.conc_lo_ugm3 AND d.mean_ugm3 <= b.conc_hi_ugm3
-    ORDER BY b.index_lo LIMIT 1) bp ON true
-  WHERE d.valid AND d.pollutant IN ({", ".join(f"'{p}'" for p in POLLUTANTS)})
-), unioned AS (
-  SELECT 'jakarta' AS city, station_code, local_date, pollutant, granularity,
-         conc AS concentration_ugm3, 'derived_from_ispu' AS concentration_basis,
-         true AS concentration_derived, coalesce(verified AND conc IS NOT NULL, false)
-           AS conversion_verified,
-         sub_index AS ispu, 'published' AS ispu_basis, regime AS ispu_regime,
-         NULL::int AS hours_measured, payload_sha256
-  FROM jakarta_conc
-  UNION ALL
-  SELECT 'berlin', station_code, local_date, pollutant, 'station', mean_ugm3,
-         CASE basis WHEN 'hourly_mean' THEN 'measured_daily_mean' ELSE 'published_24h' END,
-         false, true, ispu, 'computed_from_concentration', '{P14_2020}', hours_present,
-         payload_sha256
-  FROM berlin
-)
-SELECT u.city, u.station_code, u.local_date, u.pollutant, u.granularity,
-       u.concentration_ugm3, u.concentration_basis, u.concentration_derived,
-       u.conversion_verified, u.ispu, u.ispu_basis, u.ispu_regime, cat.category,
-       band.band, band.label,
-       CASE WHEN band.band IS NULL THEN NULL
-            WHEN u.pollutant IN ('pm10', 'pm25') THEN '24h_mean' ELSE 'daily_mean_approx' END,
-       u.concentration_ugm3 > who.limit_ugm3,
-       u.hours_measured, u.payload_sha256
-FROM unioned u
-LEFT JOIN LATERAL (
-  SELECT c.category FROM {ISPU_CATEGORIES.qualified} c
-  WHERE c.regime = u.ispu_regime AND u.ispu IS NOT NULL
-    AND (c.upper_limit IS NULL OR u.ispu < c.upper_limit
-         OR (c.upper_included AND u.ispu = c.upper_limit))
-  ORDER BY c.rank LIMIT 1) cat ON true
-LEFT JOIN {EAQI_BANDS.qualified} band
-  ON band.version = '{eaqi.VERSION}' AND band.pollutant = u.pollutant
-  AND u.concentration_ugm3 >= band.conc_lo_ugm3
-  AND (band.conc_hi_ugm3 IS NULL OR u.concentration_ugm3 < band.conc_hi_ugm3)
-LEFT JOIN {WHO_GUIDELINES.qualified} who
-  ON who.standard = 'WHO-2021' AND who.pollutant = u.pollutant AND who.averaging = '24h'
-"""
+SELECT_SQL = sql_file(__file__, "fact_air_quality_daily.sql", ispu_staging=ISPU.staging.qualified,
+                      berlin_daily=BERLIN_DAILY.table.qualified,
+                      ispu_breakpoints=ISPU_BREAKPOINTS.qualified,
+                      ispu_categories=ISPU_CATEGORIES.qualified,
+                      eaqi_bands=EAQI_BANDS.qualified, who_guidelines=WHO_GUIDELINES.qualified)
 
 
 def _lineage() -> dg.TableColumnLineage:
@@ -161,6 +94,8 @@ FACT = SqlTable(
     key=FACT_KEY,
     table=TABLE,
     select_sql=SELECT_SQL,
+    params=bind(ispu_source=ISPU.source_id, p14_2020=P14_2020, pollutants=POLLUTANTS,
+                eaqi_version=eaqi.VERSION),
     deps=[ISPU.staging_key, BERLIN_DAILY.key, REF_KEY],
     partitions=monthly("local_date"),
     description="Daily air quality of both cities: concentration (µg/m³, measured or derived), "

@@ -16,6 +16,7 @@ from smartchange_assets.air_quality.fact import FACT
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.partitions import monthly
 from smartchange_assets.platform.sql_asset import SqlTable
+from smartchange_assets.platform.sql_files import bind, sql_file
 from smartchange_assets.platform.tables import Column, TableSpec
 from smartchange_assets.standards import eaqi
 from smartchange_assets.standards.ispu import UNHEALTHY_OR_WORSE
@@ -36,36 +37,7 @@ TABLE = TableSpec("marts", "air_quality_monthly", (
     Column("payload_sha256s", "text[]", "payloads behind the month"),
 ), ("city", "pollutant", "month"), "Monthly air-quality indicators per city")
 
-_UNHEALTHY = ", ".join(f"'{c}'" for c in UNHEALTHY_OR_WORSE)
-
-SELECT_SQL = f"""
-WITH daily AS (
-  SELECT city, pollutant, local_date,
-         avg(concentration_ugm3) AS city_mean,
-         bool_or(above_who_24h) AS above_who,
-         bool_or(ispu_category IN ({_UNHEALTHY})) AS ispu_unhealthy,
-         bool_or(eaqi_band >= {eaqi.POOR_OR_WORSE_FROM}) AS eaqi_poor
-  FROM {FACT.table.qualified}
-  GROUP BY city, pollutant, local_date
-), monthly_facts AS (
-  SELECT city, pollutant, date_trunc('month', local_date)::date AS month,
-         count(DISTINCT station_code) AS stations,
-         string_agg(DISTINCT granularity, '+' ORDER BY granularity) AS granularity,
-         avg(concentration_derived::int) AS share_derived,
-         array_agg(DISTINCT payload_sha256 ORDER BY payload_sha256) AS payloads
-  FROM {FACT.table.qualified}
-  GROUP BY 1, 2, 3
-)
-SELECT d.city, d.pollutant, date_trunc('month', d.local_date)::date AS month,
-       avg(d.city_mean), count(*), count(d.city_mean),
-       count(*) FILTER (WHERE d.above_who), count(*) FILTER (WHERE d.ispu_unhealthy),
-       count(*) FILTER (WHERE d.eaqi_poor),
-       max(f.stations), max(f.granularity), max(f.share_derived), max(f.payloads)
-FROM daily d
-JOIN monthly_facts f ON f.city = d.city AND f.pollutant = d.pollutant
-  AND f.month = date_trunc('month', d.local_date)::date
-GROUP BY 1, 2, 3
-"""
+SELECT_SQL = sql_file(__file__, "air_quality_monthly.sql", fact=FACT.table.qualified)
 
 
 def _chart_metadata(wh) -> dict:
@@ -81,6 +53,7 @@ MART = SqlTable(
     key=dg.AssetKey(["marts", "air_quality_monthly"]),
     table=TABLE,
     select_sql=SELECT_SQL,
+    params=bind(ispu_unhealthy=UNHEALTHY_OR_WORSE, eaqi_poor_from=eaqi.POOR_OR_WORSE_FROM),
     deps=[FACT.key],
     partitions=monthly("month"),
     description="Monthly air quality per city and pollutant: mean concentration, days "

@@ -26,6 +26,7 @@ from smartchange_assets.core.population import (
 from smartchange_assets.jakarta.population.layouts import BPS, DUKCAPIL, SATUDATA
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.sql_asset import SqlTable
+from smartchange_assets.platform.sql_files import bind, sql_file
 from smartchange_assets.platform.tables import Column, TableSpec
 
 DIM_KEY = dg.AssetKey(["core", "dim_area_population"])
@@ -54,60 +55,14 @@ DIM_TABLE = TableSpec("core", "dim_area_population", (
     Column("payload_sha256s", "text[]", nullable=False),
 ), ("area_key", "reference_year"), "Residents per area and reference year")
 
-_PREFERENCE = " ".join(f"WHEN '{t}' THEN {n}" for t, n in SOURCE_PREFERENCE.items())
-
-DIM_SQL = f"""
-WITH RECURSIVE closure(area_key, ancestor_key) AS (
-  SELECT area_key, area_key FROM {DIM_AREA.qualified}
-  UNION ALL
-  SELECT c.area_key, a.parent_key FROM closure c
-  JOIN {DIM_AREA.qualified} a ON a.area_key = c.ancestor_key WHERE a.parent_key IS NOT NULL
-), facts AS (
-  SELECT f.*, a.level AS base_level FROM {FACT_TABLE.qualified} f
-  JOIN {DIM_AREA.qualified} a ON a.area_key = f.area_key
-  WHERE f.usable_for_totals
-), parts AS (  -- areas of each level inside each area
-  SELECT c.ancestor_key, d.level, count(*)::int AS n
-  FROM closure c JOIN {DIM_AREA.qualified} d ON d.area_key = c.area_key GROUP BY 1, 2
-), summed AS (
-  SELECT c.ancestor_key AS area_key, f.source_table, f.reference_date, f.base_level,
-         sum(f.residents) FILTER (WHERE f.complete) AS residents,
-         sum(f.male) FILTER (WHERE f.complete) AS male,
-         sum(f.female) FILTER (WHERE f.complete) AS female,
-         count(*) FILTER (WHERE f.complete)::int AS parts_complete
-  FROM facts f JOIN closure c ON c.area_key = f.area_key
-  GROUP BY 1, 2, 3, 4
-), payloads AS (
-  SELECT c.ancestor_key AS area_key, f.source_table, f.reference_date,
-         array_agg(DISTINCT s.sha ORDER BY s.sha) AS payload_sha256s
-  FROM facts f JOIN closure c ON c.area_key = f.area_key
-  CROSS JOIN LATERAL unnest(f.payload_sha256s) AS s(sha)
-  GROUP BY 1, 2, 3
-), candidates AS (
-  SELECT s.*, p.n AS parts_expected, s.parts_complete = p.n AS complete,
-         s.parts_complete::double precision / p.n AS coverage,
-         CASE WHEN a.level = s.base_level THEN 'published' ELSE 'sum_of_parts' END AS method,
-         pl.payload_sha256s
-  FROM summed s
-  JOIN parts p ON p.ancestor_key = s.area_key AND p.level = s.base_level
-  JOIN {DIM_AREA.qualified} a ON a.area_key = s.area_key
-  JOIN payloads pl ON pl.area_key = s.area_key AND pl.source_table = s.source_table
-                  AND pl.reference_date = s.reference_date
-)
-SELECT DISTINCT ON (area_key, extract(year FROM reference_date))
-       area_key, extract(year FROM reference_date)::int, reference_date, source_table,
-       CASE WHEN complete THEN residents END, CASE WHEN complete THEN male END,
-       CASE WHEN complete THEN female END, complete, parts_complete, parts_expected, coverage,
-       base_level, method, payload_sha256s
-FROM candidates
-ORDER BY area_key, extract(year FROM reference_date), complete DESC, coverage DESC,
-         reference_date DESC, CASE source_table {_PREFERENCE} ELSE 9 END
-"""
+DIM_SQL = sql_file(__file__, "dim_area_population.sql", dim_area=DIM_AREA.qualified,
+                   fact_population=FACT_TABLE.qualified)
 
 DIM_AREA_POPULATION = SqlTable(
     key=DIM_KEY,
     table=DIM_TABLE,
     select_sql=DIM_SQL,
+    params=bind(source_preference=SOURCE_PREFERENCE),
     deps=[FACT_KEY, DIM_AREA_KEY],
     description="Residents per area of dim_area and reference year, summed up the hierarchy "
                 "from complete, usable counts only; an incomplete total is NULL with its "

@@ -32,6 +32,7 @@ from smartchange_assets.jakarta.admin_areas.source import SOURCE as JAKARTA_AREA
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.quality import Expect
 from smartchange_assets.platform.sql_asset import SqlTable
+from smartchange_assets.platform.sql_files import bind, sql_file
 from smartchange_assets.platform.tables import Column, TableSpec
 
 KEY = dg.AssetKey(["core", "dim_area"])
@@ -65,53 +66,13 @@ TABLE = TableSpec("core", "dim_area", (
     Column("payload_sha256", "text", "code list payload the area came from", nullable=False),
 ), ("area_key",), "Areas of Jakarta and Berlin in one hierarchy")
 
-_J, _B = keys.jakarta_key, keys.berlin_key
 _JAKARTA_LEVEL = {"province": keys.CITY, "kota": keys.DISTRICT, "kecamatan": keys.SUBDISTRICT,
                   "kelurahan": keys.UNIT}
 _BERLIN_LEVEL = {"bezirk": keys.DISTRICT, "prognoseraum": keys.PROGNOSERAUM,
                  "bezirksregion": keys.SUBDISTRICT, "planungsraum": keys.UNIT}
 
-
-def _case(column: str, mapping: dict[str, str]) -> str:
-    whens = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in mapping.items())
-    return f"CASE {column} {whens} END"
-
-
-SELECT_SQL = f"""
-WITH jakarta_manifest AS (
-  SELECT sha256, max(fetched_at) AS fetched_at FROM raw.landing_manifest
-  WHERE source = '{JAKARTA_AREAS.source_id}' GROUP BY sha256
-), jakarta AS (
-  SELECT DISTINCT ON (a.code) a.*
-  FROM {JAKARTA_AREAS.staging.qualified} a JOIN jakarta_manifest m ON m.sha256 = a.payload_sha256
-  WHERE a.code_system = '{KEMENDAGRI}'
-  ORDER BY a.code, m.fetched_at DESC, a.payload_sha256
-), lor AS (
-  SELECT * FROM {LOR_HIERARCHY.table.qualified} WHERE lor_version = '{lor_counts.LOR_VERSION}'
-)
-SELECT {_J("code")}, '{keys.JAKARTA}', {_case("level", _JAKARTA_LEVEL)}, level, code,
-       'kemendagri', '2025', name, name,
-       CASE WHEN parent_code IS NOT NULL THEN {_J("parent_code")} END,
-       '{keys.JAKARTA_CITY_KEY}',
-       CASE WHEN level <> 'province' THEN {_J("left(code, 5)")} END,
-       CASE WHEN level IN ('kecamatan', 'kelurahan') THEN {_J("left(code, 8)")} END,
-       true, NULL::double precision, NULL::date, payload_sha256
-FROM jakarta
-UNION ALL
-SELECT '{keys.BERLIN_CITY_KEY}', '{keys.BERLIN}', '{keys.CITY}', 'land', '11000000', 'AGS',
-       NULL, 'Berlin', 'Berlin', NULL, '{keys.BERLIN_CITY_KEY}', NULL, NULL, true,
-       sum(area_m2), max(valid_from), min(payload_sha256)
-FROM lor WHERE level = 'bezirk' HAVING count(*) > 0
-UNION ALL
-SELECT {_B("code")}, '{keys.BERLIN}', {_case("level", _BERLIN_LEVEL)}, level, code, 'LOR',
-       '2021', name, name_raw,
-       CASE WHEN level = 'bezirk' THEN '{keys.BERLIN_CITY_KEY}' ELSE {_B("parent_code")} END,
-       '{keys.BERLIN_CITY_KEY}', {_B("bezirk_code")},
-       CASE level WHEN 'bezirksregion' THEN {_B("code")}
-                  WHEN 'planungsraum' THEN {_B("parent_code")} END,
-       level <> 'prognoseraum', area_m2, valid_from, payload_sha256
-FROM lor
-"""
+SELECT_SQL = sql_file(__file__, "dim_area.sql", jakarta_staging=JAKARTA_AREAS.staging.qualified,
+                      lor_hierarchy=LOR_HIERARCHY.table.qualified)
 
 
 def _level_count(city: str, level: str, n: int) -> Expect:
@@ -133,6 +94,12 @@ DIM_AREA = SqlTable(
     key=KEY,
     table=TABLE,
     select_sql=SELECT_SQL,
+    params=bind(jakarta_source=JAKARTA_AREAS.source_id, kemendagri=KEMENDAGRI,
+                lor_version=lor_counts.LOR_VERSION, jakarta_levels=_JAKARTA_LEVEL,
+                berlin_levels=_BERLIN_LEVEL, city_level=keys.CITY, jakarta=keys.JAKARTA,
+                berlin=keys.BERLIN, jakarta_prefix=keys.JAKARTA_PREFIX,
+                berlin_prefix=keys.BERLIN_PREFIX, jakarta_city_key=keys.JAKARTA_CITY_KEY,
+                berlin_city_key=keys.BERLIN_CITY_KEY),
     deps=[JAKARTA_AREAS.staging_key, LOR_HIERARCHY.key],
     description="Every area of Jakarta (Kemendagri 2025) and Berlin (LOR 2021) in one "
                 "hierarchy city → district → subdistrict → unit (Berlin's Prognoseraum kept "

@@ -16,6 +16,7 @@ import dagster as dg
 
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.sql_asset import SqlTable
+from smartchange_assets.platform.sql_files import bind, sql_file
 from smartchange_assets.platform.tables import Column, TableSpec
 
 KEY = dg.AssetKey(["core", "dim_date"])
@@ -41,26 +42,13 @@ TABLE = TableSpec("core", "dim_date", (
     Column("days_in_year", "integer", "365 or 366", nullable=False),
 ), ("date",), "Calendar every fact date must be in")
 
-SELECT_SQL = f"""
-WITH days AS (
-  SELECT g::date AS d FROM generate_series(
-    DATE '{FIRST_DAY}', make_date(extract(year FROM current_date)::int + 1, 12, 31),
-    interval '1 day') AS g
-)
-SELECT d, extract(year FROM d)::int, extract(quarter FROM d)::int, extract(month FROM d)::int,
-       trim(to_char(d, 'FMMonth')), extract(day FROM d)::int, extract(doy FROM d)::int,
-       extract(isoyear FROM d)::int, extract(week FROM d)::int, extract(isodow FROM d)::int,
-       trim(to_char(d, 'FMDay')), extract(isodow FROM d) >= 6,
-       date_trunc('month', d)::date, date_trunc('year', d)::date,
-       extract(day FROM date_trunc('month', d) + interval '1 month - 1 day')::int,
-       (date_trunc('year', d) + interval '1 year')::date - date_trunc('year', d)::date
-FROM days
-"""
+SELECT_SQL = sql_file(__file__, "dim_date.sql")
 
 DIM_DATE = SqlTable(
     key=KEY,
     table=TABLE,
     select_sql=SELECT_SQL,
+    params=bind(first_day=FIRST_DAY),
     deps=[],
     description="Calendar (year, quarter, month, ISO week, weekday) from 2000 to the end of "
                 "next year, without gaps: every fact date must be in it.",

@@ -7,10 +7,9 @@
   from staging, not from the fact, so the fact's integrity check can depend on this table).
   BLUME gives no Bezirk, so ``area_key`` is NULL and ``area_null_reason`` says why.
 
-Extension point: ``build_dim_station(locations=<the berlin/blume_stations SourceSpec>)`` joins
-that source's staging table (latest payload per station) for name, coordinates and, where it
-has one, the Bezirk, matched by name to a district of ``dim_area``. :data:`DIM_STATION` is
-built without it until that source is wired.
+``build_dim_station(locations=<the berlin/blume_stations SourceSpec>)`` joins that source's
+staging table (latest payload per station) for name, coordinates and, where it has one, the
+Bezirk, matched by name to a district of ``dim_area``.
 """
 
 import dagster as dg
@@ -27,6 +26,7 @@ from smartchange_assets.jakarta.ispu.source import SOURCE as ISPU
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.spec import SourceSpec
 from smartchange_assets.platform.sql_asset import SqlTable
+from smartchange_assets.platform.sql_files import bind, sql_file
 from smartchange_assets.platform.tables import Column, TableSpec
 
 KEY = dg.AssetKey(["core", "dim_station"])
@@ -48,74 +48,30 @@ TABLE = TableSpec("core", "dim_station", (
     Column("last_date", "date", "last day with data in staging"),
 ), ("city", "station_code"), "Air-quality stations of both cities")
 
-_SPKU = ", ".join(f"({keys.literal(s.code)}, {keys.literal(s.location)}, "
-                  f"{keys.literal(s.kota_code)}, {keys.literal(s.evidence)})"
-                  for s in ISPU_STATIONS)
+_SQL = "dim_station.sql"
 
 
-def _berlin_location_sql(locations: SourceSpec | None) -> tuple[str, str, str]:
-    """(extra CTE, columns, join) for the Berlin stations: none, or the locations source."""
-    if locations is None:
-        return ("", "n.station_name, NULL::text AS bezirk, NULL::double precision AS lat, "
-                    "NULL::double precision AS lon", "")
-    cte = f""", located AS (
-  SELECT DISTINCT ON (l.station_code) l.station_code, l.name, l.bezirk, l.lat, l.lon
-  FROM {locations.staging.qualified} l
-  LEFT JOIN (SELECT sha256, max(fetched_at) AS fetched_at FROM raw.landing_manifest
-             WHERE source = '{locations.source_id}' GROUP BY sha256) m
-    ON m.sha256 = l.payload_sha256
-  ORDER BY l.station_code, m.fetched_at DESC NULLS LAST, l.payload_sha256
-)"""
-    return (cte, "coalesce(l.name, n.station_name) AS station_name, l.bezirk, l.lat, l.lon",
-            "LEFT JOIN located l ON l.station_code = b.station_code")
-
-
-def select_sql(locations: SourceSpec | None = None) -> str:
-    cte, columns, join = _berlin_location_sql(locations)
-    return f"""
-WITH spku(station_code, location, kota_code, evidence) AS (VALUES {_SPKU}
-), ispu AS (
-  SELECT station_code, min(date) AS first_date, max(date) AS last_date
-  FROM {ISPU.staging.qualified} GROUP BY station_code
-), blume AS (
-  SELECT station_code, min(local_date) AS first_date, max(local_date) AS last_date
-  FROM {BERLIN_AIR_DAILY.table.qualified} GROUP BY station_code
-), names AS (
-  SELECT station_code, max(station_name) AS station_name
-  FROM {BLUME.staging.qualified} WHERE station_name IS NOT NULL GROUP BY station_code
-){cte}, berlin AS (
-  SELECT b.station_code, b.first_date, b.last_date, {columns}
-  FROM blume b LEFT JOIN names n ON n.station_code = b.station_code {join}
-), districts AS (
-  SELECT area_key, lower(name) AS name FROM {DIM_AREA_TABLE.qualified}
-  WHERE city = '{keys.BERLIN}' AND level = '{keys.DISTRICT}'
-)
-SELECT '{keys.JAKARTA}', coalesce(s.station_code, i.station_code),
-       '{keys.JAKARTA}:' || coalesce(s.station_code, i.station_code), 'SPKU', s.location,
-       {keys.jakarta_key("s.kota_code")}, '{keys.JAKARTA_CITY_KEY}',
-       {keys.jakarta_key("s.kota_code")}, s.evidence,
-       CASE WHEN s.station_code IS NULL THEN 'station code not in the SPKU station list' END,
-       NULL::double precision, NULL::double precision, i.first_date, i.last_date
-FROM spku s FULL JOIN ispu i ON i.station_code = s.station_code
-UNION ALL
-SELECT '{keys.BERLIN}', b.station_code, '{keys.BERLIN}:' || b.station_code, 'BLUME',
-       b.station_name, d.area_key, '{keys.BERLIN_CITY_KEY}', d.area_key,
-       CASE WHEN d.area_key IS NOT NULL THEN 'Bezirk of the station-location source' END,
-       CASE WHEN d.area_key IS NULL THEN {keys.literal(BLUME_UNLOCATED)} END,
-       b.lat, b.lon, b.first_date, b.last_date
-FROM berlin b LEFT JOIN districts d ON d.name = lower(b.bezirk)
-"""
-
-
-def build_dim_station(locations: SourceSpec | None = None) -> SqlTable:
-    deps = [ISPU.staging_key, BERLIN_AIR_DAILY.key, BLUME.staging_key, DIM_AREA_KEY]
-    if locations is not None:
-        deps.append(locations.staging_key)
+def build_dim_station(locations: SourceSpec) -> SqlTable:
+    """dim_station with the Berlin stations' names, coordinates and Bezirk from ``locations``
+    (a station-location source: station_code, name, bezirk, lat, lon)."""
     return SqlTable(
         key=KEY,
         table=TABLE,
-        select_sql=select_sql(locations),
-        deps=deps,
+        select_sql=sql_file(__file__, _SQL, ispu_staging=ISPU.staging.qualified,
+                            blume_daily=BERLIN_AIR_DAILY.table.qualified,
+                            blume_staging=BLUME.staging.qualified,
+                            locations_staging=locations.staging.qualified,
+                            dim_area=DIM_AREA_TABLE.qualified),
+        params=bind(spku_codes=[s.code for s in ISPU_STATIONS],
+                    spku_locations=[s.location for s in ISPU_STATIONS],
+                    spku_kota_codes=[s.kota_code for s in ISPU_STATIONS],
+                    spku_evidence=[s.evidence for s in ISPU_STATIONS],
+                    locations_source=locations.source_id, district_level=keys.DISTRICT,
+                    blume_unlocated=BLUME_UNLOCATED, jakarta=keys.JAKARTA, berlin=keys.BERLIN,
+                    jakarta_prefix=keys.JAKARTA_PREFIX, jakarta_city_key=keys.JAKARTA_CITY_KEY,
+                    berlin_city_key=keys.BERLIN_CITY_KEY),
+        deps=[ISPU.staging_key, BERLIN_AIR_DAILY.key, BLUME.staging_key, DIM_AREA_KEY,
+              locations.staging_key],
         description="Air-quality stations of both cities (SPKU DKI1–DKI5, BLUME), located in "
                     "dim_area where a source says where they are.",
         group="core",

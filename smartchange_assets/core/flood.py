@@ -10,7 +10,7 @@ When two payloads hold the same month (a re-published quarter), the month is tak
 the most recently fetched one, never mixed.
 
 Which months a payload reports on, for the coverage of the flood indicators, is decided in the
-marts from these rows and the payloads' declared periods (``marts.flood``).
+marts from these rows and the payloads' declared periods (``marts.themes.flood``).
 """
 
 import dagster as dg
@@ -24,6 +24,7 @@ from smartchange_assets.core.integrity import Rule, integrity_check, references
 from smartchange_assets.jakarta.flood.source import SOURCE as FLOOD
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.sql_asset import SqlTable
+from smartchange_assets.platform.sql_files import bind, sql_file
 from smartchange_assets.platform.tables import Column, TableSpec
 
 KEY = dg.AssetKey(["core", "fact_flood_events"])
@@ -59,26 +60,8 @@ TABLE = TableSpec("core", "fact_flood_events", (
     Column("payload_sha256", "text", "payload the month was taken from", nullable=False),
 ), ("area_key", "event_month"), "Jakarta flood events per area and month")
 
-SELECT_SQL = f"""
-WITH manifest AS (
-  SELECT sha256, max(fetched_at) AS fetched_at FROM raw.landing_manifest
-  WHERE source = '{FLOOD.source_id}' GROUP BY sha256
-), month_payload AS (
-  SELECT DISTINCT ON (f.event_month) f.event_month, f.payload_sha256
-  FROM {FLOOD.staging.qualified} f JOIN manifest m ON m.sha256 = f.payload_sha256
-  ORDER BY f.event_month, m.fetched_at DESC, f.payload_sha256
-), placed AS (
-  SELECT f.*, coalesce({keys.jakarta_key("f.area_code")}, '{keys.JAKARTA_CITY_KEY}') AS key
-  FROM {FLOOD.staging.qualified} f JOIN month_payload USING (event_month, payload_sha256)
-)
-SELECT '{keys.JAKARTA}', p.key, a.level, a.district_key, p.event_month,
-       extract(year FROM p.event_month)::int, extract(month FROM p.event_month)::int,
-       {", ".join(f"sum(p.{c})" for c in COUNTS)}, max(p.water_max_cm), bool_and(p.no_flood),
-       count(*)::int, string_agg(DISTINCT p.area_match, '+' ORDER BY p.area_match),
-       min(p.variant), bool_or(p.evacuee_columns_suspect), min(p.payload_sha256)
-FROM placed p LEFT JOIN {DIM_AREA.qualified} a ON a.area_key = p.key
-GROUP BY p.key, a.level, a.district_key, p.event_month
-"""
+SELECT_SQL = sql_file(__file__, "fact_flood_events.sql",
+                      flood_staging=FLOOD.staging.qualified, dim_area=DIM_AREA.qualified)
 
 
 def _dep(column: str) -> dg.TableColumnDep:
@@ -89,6 +72,8 @@ FACT_FLOOD_EVENTS = SqlTable(
     key=KEY,
     table=TABLE,
     select_sql=SELECT_SQL,
+    params=bind(flood_source=FLOOD.source_id, jakarta=keys.JAKARTA,
+                jakarta_prefix=keys.JAKARTA_PREFIX, jakarta_city_key=keys.JAKARTA_CITY_KEY),
     deps=[FLOOD.staging_key, DIM_AREA_KEY],
     description="Jakarta flood events, people affected and casualties per kelurahan (or kota "
                 "'nihil' row) and month, with the dim_area key.",

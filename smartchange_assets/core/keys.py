@@ -17,6 +17,10 @@ BERLIN_PREFIX = "berlin:LOR2021:"
 JAKARTA_CITY_KEY = JAKARTA_PREFIX + "31"  # DKI Jakarta, province code 31
 BERLIN_CITY_KEY = "berlin:AGS:11000000"   # Land Berlin, Amtlicher Gemeindeschlüssel
 CITY_KEYS = {JAKARTA: JAKARTA_CITY_KEY, BERLIN: BERLIN_CITY_KEY}
+# bound parameters of SQL files that name the cities and their keys: :jakarta, :berlin,
+# :jakarta_city_key, :berlin_city_key, and :city_keys (``cast(:city_keys AS jsonb) ->> city``)
+CITY_PARAMS = {JAKARTA: JAKARTA, BERLIN: BERLIN, "jakarta_city_key": JAKARTA_CITY_KEY,
+               "berlin_city_key": BERLIN_CITY_KEY, "city_keys": CITY_KEYS}
 
 # The common scheme (city -> district -> subdistrict -> unit) plus Berlin's Prognoseraum, kept
 # as an extra level between Bezirk and Bezirksregion (see dim_area).

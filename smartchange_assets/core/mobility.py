@@ -42,6 +42,7 @@ from smartchange_assets.core.integrity import Rule, integrity_check, references
 from smartchange_assets.jakarta.transjakarta.source import SOURCE as TRANSJAKARTA
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.sql_asset import SqlTable
+from smartchange_assets.platform.sql_files import bind, sql_file
 from smartchange_assets.platform.tables import Column, TableSpec
 
 KEY = dg.AssetKey(["core", "fact_mobility_monthly"])
@@ -92,50 +93,10 @@ TABLE = TableSpec("core", "fact_mobility_monthly", (
 ), ("city", "counter_kind", "site_id", "mode", "month_start"),
     "Transjakarta passengers and Berlin counts per site, mode and month")
 
-_TJ_MODE = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in TRANSJAKARTA_MODES.items())
-_UNIT = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in UNITS.items())
-_DAYS_IN_MONTH = ("extract(day FROM date_trunc('month', {0}) + interval '1 month - 1 day')"
-                  "::int")
-
-SELECT_SQL = f"""
-WITH tj_manifest AS (
-  SELECT sha256, max(fetched_at) AS fetched_at FROM raw.landing_manifest
-  WHERE source = '{TRANSJAKARTA.source_id}' GROUP BY sha256
-), tj_month AS (  -- the payload each month is taken from: the newest fetched
-  SELECT DISTINCT ON (t.month) t.month, t.payload_sha256
-  FROM {TRANSJAKARTA.staging.qualified} t JOIN tj_manifest m ON m.sha256 = t.payload_sha256
-  ORDER BY t.month, m.fetched_at DESC, t.payload_sha256
-), berlin_payloads AS (
-  SELECT counter_kind, site_id, mode, date_trunc('month', local_date)::date AS month_start,
-         array_agg(DISTINCT payload_sha256 ORDER BY payload_sha256) AS payloads
-  FROM {COUNTS_TABLE.qualified} GROUP BY 1, 2, 3, 4
-), berlin AS (
-  SELECT d.counter_kind, d.site_id, d.mode, date_trunc('month', d.local_date)::date
-           AS month_start,
-         sum(d.count_total)::bigint AS count, count(*)::int AS days_reported,
-         count(*) FILTER (WHERE d.complete)::int AS days_complete,
-         sum(d.hours_reported)::int AS hours_reported,
-         sum(d.suspected_outage_hours)::int AS suspected_outage_hours
-  FROM {DAILY_TABLE.qualified} d GROUP BY 1, 2, 3, 4
-)
-SELECT '{keys.JAKARTA}', '{TRANSJAKARTA_KIND}', t.route_code, t.route_name,
-       CASE t.route_type {_TJ_MODE} END, 'passengers', t.month,
-       extract(year FROM t.month)::int, extract(month FROM t.month)::int, t.passengers,
-       {_DAYS_IN_MONTH.format("t.month")}, {_DAYS_IN_MONTH.format("t.month")},
-       {_DAYS_IN_MONTH.format("t.month")}, NULL::int, NULL::int, NULL::date, NULL::date,
-       '{keys.JAKARTA_CITY_KEY}', 'Transjakarta runs city-wide', ARRAY[t.payload_sha256]
-FROM {TRANSJAKARTA.staging.qualified} t JOIN tj_month USING (month, payload_sha256)
-UNION ALL
-SELECT '{keys.BERLIN}', b.counter_kind, b.site_id, s.name, b.mode,
-       CASE b.mode {_UNIT} ELSE 'vehicles' END, b.month_start,
-       extract(year FROM b.month_start)::int, extract(month FROM b.month_start)::int, b.count,
-       {_DAYS_IN_MONTH.format("b.month_start")}, b.days_reported, b.days_complete,
-       b.hours_reported, b.suspected_outage_hours, s.installed, s.removed,
-       '{keys.BERLIN_CITY_KEY}', {keys.literal(BERLIN_AREA_NOTE)}, p.payloads
-FROM berlin b
-JOIN berlin_payloads p USING (counter_kind, site_id, mode, month_start)
-LEFT JOIN {SITES_TABLE.qualified} s USING (counter_kind, site_id)
-"""
+SELECT_SQL = sql_file(__file__, "fact_mobility_monthly.sql",
+                      transjakarta_staging=TRANSJAKARTA.staging.qualified,
+                      berlin_counts=COUNTS_TABLE.qualified, berlin_daily=DAILY_TABLE.qualified,
+                      berlin_sites=SITES_TABLE.qualified)
 
 
 def _dep(key: dg.AssetKey, column: str) -> dg.TableColumnDep:
@@ -146,6 +107,9 @@ FACT_MOBILITY = SqlTable(
     key=KEY,
     table=TABLE,
     select_sql=SELECT_SQL,
+    params=bind(transjakarta_source=TRANSJAKARTA.source_id, transjakarta_kind=TRANSJAKARTA_KIND,
+                transjakarta_modes=TRANSJAKARTA_MODES, count_units=UNITS,
+                berlin_area_note=BERLIN_AREA_NOTE, **keys.CITY_PARAMS),
     deps=[TRANSJAKARTA.staging_key, COUNTS_KEY, DAILY_KEY, SITES_KEY],
     description="Transjakarta passengers per route and month, and Berlin counts (bike "
                 "counters, Telraam, traffic detectors) per site, mode and month, with the "

@@ -39,6 +39,7 @@ from smartchange_assets.jakarta.population.layouts import BPS, DUKCAPIL, SATUDAT
 from smartchange_assets.jakarta.population.source import SOURCE as JAKARTA_POPULATION
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.sql_asset import SqlTable
+from smartchange_assets.platform.sql_files import bind, sql_file
 from smartchange_assets.platform.tables import Column, TableSpec
 
 FACT_KEY = dg.AssetKey(["core", "fact_population"])
@@ -80,74 +81,21 @@ FACT_TABLE = TableSpec("core", "fact_population", (
     Column("payload_sha256s", "text[]", "payloads the cells came from", nullable=False),
 ), ("area_key", "reference_date", "source_table"), "Residents per area and reference date")
 
-_NOT_FOR_TOTALS = ", ".join(f"({keys.literal(t)}, {keys.literal(why)})"
-                            for t, why in NOT_FOR_TOTALS.items())
+_EXPECTED = bind(expected_tables=[t for t, _, _ in EXPECTED_CELLS],
+                 expected_bands=[band for _, band, _ in EXPECTED_CELLS],
+                 expected_sexes=[sex for _, _, sex in EXPECTED_CELLS])
 
-_EXPECTED = ", ".join(f"('{t}', '{band}', '{sex}')" for t, band, sex in EXPECTED_CELLS)
-
-FACT_SQL = f"""
-WITH jakarta_manifest AS (
-  SELECT sha256, max(fetched_at) AS fetched_at FROM raw.landing_manifest
-  WHERE source = '{JAKARTA_POPULATION.source_id}' GROUP BY sha256
-), expected(table_kind, age_band, sex) AS (VALUES {_EXPECTED}
-), jakarta_cells AS (
-  SELECT DISTINCT ON (p.table_kind, p.reference_date, p.area_code, p.age_band, p.sex)
-         p.table_kind, p.reference_date, p.area_code, p.age_band, p.sex, p.residents,
-         p.male_residents, p.female_residents, p.payload_sha256
-  FROM {JAKARTA_POPULATION.staging.qualified} p
-  JOIN jakarta_manifest m ON m.sha256 = p.payload_sha256
-  JOIN expected e ON e.table_kind = p.table_kind AND e.age_band = p.age_band AND e.sex = p.sex
-  WHERE p.area_code IS NOT NULL AND p.area_level = p.level
-  ORDER BY p.table_kind, p.reference_date, p.area_code, p.age_band, p.sex, m.fetched_at DESC,
-           p.payload_sha256
-), jakarta AS (
-  SELECT '{keys.JAKARTA}' AS city, {keys.jakarta_key("c.area_code")} AS area_key,
-         c.reference_date, c.table_kind AS source_table, sum(c.residents) AS residents,
-         coalesce(sum(c.residents) FILTER (WHERE c.sex = 'male'), sum(c.male_residents)) AS male,
-         coalesce(sum(c.residents) FILTER (WHERE c.sex = 'female'), sum(c.female_residents))
-           AS female,
-         count(*)::int AS cells_present, n.cells AS cells_expected, count(*) = n.cells AS complete,
-         array_agg(DISTINCT c.payload_sha256 ORDER BY c.payload_sha256) AS payload_sha256s
-  FROM jakarta_cells c
-  JOIN (SELECT table_kind, count(*)::int AS cells FROM expected GROUP BY 1) n USING (table_kind)
-  GROUP BY c.area_code, c.reference_date, c.table_kind, n.cells
-), berlin_manifest AS (
-  SELECT sha256, max(fetched_at) AS fetched_at FROM raw.landing_manifest
-  WHERE source = '{BERLIN_POPULATION.source_id}' GROUP BY sha256
-), berlin_rows AS (
-  SELECT DISTINCT ON (p.lor_version, p.plr_code, p.reference_date) p.*
-  FROM {BERLIN_POPULATION.staging.qualified} p
-  JOIN berlin_manifest m ON m.sha256 = p.payload_sha256
-  ORDER BY p.lor_version, p.plr_code, p.reference_date, m.fetched_at DESC, p.payload_sha256
-), berlin AS (
-  SELECT '{keys.BERLIN}', {keys.berlin_key("plr_code")}, reference_date, '{EWR_LOR2021}',
-         total::bigint, male::bigint, female::bigint, 1, 1, total IS NOT NULL,
-         ARRAY[payload_sha256]
-  FROM berlin_rows WHERE lor_version = '{LOR2021}'
-  UNION ALL
-  SELECT '{keys.BERLIN}', {keys.berlin_key("bez")}, reference_date, '{EWR_LOR_OLD}',
-         sum(total), sum(male), sum(female), count(*)::int, NULL::int,
-         bool_and(total IS NOT NULL), array_agg(DISTINCT payload_sha256 ORDER BY payload_sha256)
-  FROM berlin_rows WHERE lor_version = '{LOR_OLD}' GROUP BY bez, reference_date
-), counted AS (
-  SELECT * FROM jakarta UNION ALL SELECT * FROM berlin
-)
-SELECT c.city, c.area_key, a.level, c.reference_date, extract(year FROM c.reference_date)::int,
-       c.source_table, c.residents, c.male, c.female, c.cells_present, c.cells_expected,
-       c.complete, n.why IS NULL, n.why, c.payload_sha256s
-FROM counted c LEFT JOIN {DIM_AREA.qualified} a ON a.area_key = c.area_key
-LEFT JOIN (VALUES {_NOT_FOR_TOTALS}) AS n(source_table, why) ON n.source_table = c.source_table
-"""
+FACT_SQL = sql_file(__file__, "fact_population.sql",
+                    jakarta_staging=JAKARTA_POPULATION.staging.qualified,
+                    berlin_staging=BERLIN_POPULATION.staging.qualified,
+                    dim_area=DIM_AREA.qualified)
 
 
 def _jakarta_rows_not_used(wh) -> dict:
     """Metadata: staged Jakarta cells the fact cannot place (no code at the published level,
     or a cell outside the table's layout); they are reported, never silently summed."""
-    n = wh.scalar(
-        f"SELECT count(*) FROM {JAKARTA_POPULATION.staging.qualified} p WHERE p.area_code IS NULL "
-        f"OR p.area_level IS DISTINCT FROM p.level OR NOT EXISTS (SELECT 1 FROM (VALUES "
-        f"{_EXPECTED}) e(t, b, s) WHERE e.t = p.table_kind AND e.b = p.age_band "
-        f"AND e.s = p.sex)")
+    n = wh.scalar(sql_file(__file__, "population_cells_not_placed.sql",
+                           jakarta_staging=JAKARTA_POPULATION.staging.qualified), **_EXPECTED)
     return {"jakarta_cells_not_placed": dg.MetadataValue.int(int(n))}
 
 
@@ -155,6 +103,12 @@ FACT_POPULATION = SqlTable(
     key=FACT_KEY,
     table=FACT_TABLE,
     select_sql=FACT_SQL,
+    params=bind(jakarta_source=JAKARTA_POPULATION.source_id,
+                berlin_source=BERLIN_POPULATION.source_id, jakarta=keys.JAKARTA,
+                berlin=keys.BERLIN, jakarta_prefix=keys.JAKARTA_PREFIX,
+                berlin_prefix=keys.BERLIN_PREFIX, ewr_lor2021=EWR_LOR2021,
+                ewr_lor_old=EWR_LOR_OLD, lor2021=LOR2021, lor_old=LOR_OLD,
+                not_for_totals=NOT_FOR_TOTALS, **_EXPECTED),
     deps=[JAKARTA_POPULATION.staging_key, BERLIN_POPULATION.staging_key, DIM_AREA_KEY],
     description="Residents per area and reference date as published (Jakarta kelurahan and "
                 "kota, Berlin Planungsraum; old-LOR Berlin counts summed to the Bezirk), "

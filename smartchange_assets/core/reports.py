@@ -27,12 +27,12 @@ from smartchange_assets.core.dim_area import TABLE as DIM_AREA
 from smartchange_assets.core.dim_date import KEY as DIM_DATE_KEY
 from smartchange_assets.core.dim_date import TABLE as DIM_DATE
 from smartchange_assets.core.integrity import Rule, integrity_check, references
-from smartchange_assets.core.keys import literal
 from smartchange_assets.core.report_taxonomy import NO_CATEGORY, SHARED_CATEGORIES, rows
 from smartchange_assets.jakarta.citizen_reports.source import SOURCE as JAKARTA_REPORTS
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.audit import Audit, TableCheck
 from smartchange_assets.platform.sql_asset import SqlTable
+from smartchange_assets.platform.sql_files import bind, sql_file
 from smartchange_assets.platform.tables import Column, TableSpec
 
 MAP_KEY = dg.AssetKey(["core", "report_category_map"])
@@ -50,16 +50,14 @@ MAP_TABLE = TableSpec("core", "report_category_map", (
     Column("note", "text", "why, where the mapping is not obvious"),
 ), ("city", "native_category"), "Native citizen-report categories on the shared taxonomy")
 
-_MAP_ROWS = ",\n  ".join(f"({literal(c)}, {literal(n)}, {literal(s)}, {literal(note)}::text)"
-                         for c, n, s, note in rows())
-MAP_SQL = (f"SELECT * FROM (VALUES\n  {_MAP_ROWS}) AS m(city, native_category, "
-           "shared_category, note)")
+MAP_SQL = sql_file(__file__, "report_category_map.sql")
+_MAP_ROWS = list(rows())
+_MAP_PARAMS = bind(cities=[r[0] for r in _MAP_ROWS], native_categories=[r[1] for r in _MAP_ROWS],
+                   shared_categories=[r[2] for r in _MAP_ROWS], notes=[r[3] for r in _MAP_ROWS])
 
-# The native category of a staged report, per city: (staging table, SQL on alias s).
-NATIVE = {
-    keys.JAKARTA: (JAKARTA_REPORTS.staging, f"coalesce(s.category, '{NO_CATEGORY}')"),
-    keys.BERLIN: (BERLIN_REPORTS.table, f"coalesce(s.category_main, '{NO_CATEGORY}')"),
-}
+# The staging table of each city's reports (native category: Jakarta category, Berlin
+# category_main).
+NATIVE_TABLES = {keys.JAKARTA: JAKARTA_REPORTS.staging, keys.BERLIN: BERLIN_REPORTS.table}
 
 TABLE = TableSpec("core", "fact_citizen_reports", (
     Column("city", "text", nullable=False),
@@ -92,74 +90,18 @@ TABLE = TableSpec("core", "fact_citizen_reports", (
 ), ("city", "report_id"), "Citizen reports of both cities, one row per report")
 
 # BEZIRKE is in the official order: its position is the LOR 2021 Bezirk code
-_BEZIRK_KEYS = ", ".join("({}, {})".format(literal(name), keys.berlin_key(f"'{n:02d}'"))
-                         for n, name in enumerate(BEZIRKE, start=1))
+_BEZIRK_KEYS = {name: f"{keys.BERLIN_PREFIX}{n:02d}" for n, name in enumerate(BEZIRKE, start=1)}
 
-
-def _resolved(city: str, status: str) -> str:
-    closing = ", ".join(literal(s) for s in RESOLVED_STATUSES[city])
-    return f"CASE WHEN {status} IS NOT NULL THEN {status} IN ({closing}) END"
-
-
-SELECT_SQL = f"""
-WITH manifest AS (
-  SELECT sha256, max(fetched_at) AS fetched_at, max(period_end) AS period_end
-  FROM raw.landing_manifest
-  WHERE source IN ('{JAKARTA_REPORTS.source_id}', '{BERLIN_SOURCE.source_id}') GROUP BY sha256
-), jakarta AS (
-  SELECT DISTINCT ON (s.report_id) s.*, {NATIVE[keys.JAKARTA][1]} AS native
-  FROM {JAKARTA_REPORTS.staging.qualified} s
-  LEFT JOIN manifest m ON m.sha256 = s.payload_sha256
-  ORDER BY s.report_id, m.fetched_at DESC NULLS LAST, s.payload_sha256
-), berlin AS (
-  SELECT s.*, {NATIVE[keys.BERLIN][1]} AS native, b.key AS bezirk_key,
-         (s.status_history -> 0 ->> 'status') IS DISTINCT FROM '{RESOLVED_STATUS}'
-           AS seen_open_first
-  FROM {BERLIN_REPORTS.table.qualified} s
-  LEFT JOIN (VALUES {_BEZIRK_KEYS}) AS b(name, key) ON b.name = s.bezirk
-), unioned AS (
-  SELECT '{keys.JAKARTA}' AS city, j.report_id, j.native, j.created_date,
-         j.created_at_utc, {keys.jakarta_key("j.area_code")} AS area_key,
-         -- the staging area_note may repeat the reporter's words: only the match method here
-         CASE WHEN j.area_code IS NULL THEN 'kelurahan not resolved: ' || j.area_match
-              ELSE 'kelurahan, ' || j.area_match END AS area_note,
-         j.status, {_resolved(keys.JAKARTA, "j.status")} AS resolved,
-         NULL::timestamptz AS resolved_at, NULL::text AS resolution_basis,
-         NULL::float8 AS days_to_resolution, j.payload_sha256
-  FROM jakarta j
-  UNION ALL
-  SELECT '{keys.BERLIN}', b.report_id::text, b.native, b.created_at_local::date,
-         b.created_at_utc, b.bezirk_key,
-         CASE WHEN b.bezirk_key IS NULL THEN 'Bezirk name not one of the twelve'
-              ELSE 'Bezirk only: the bulk API has no address' END,
-         b.status, {_resolved(keys.BERLIN, "b.status")}, b.resolved_at,
-         CASE WHEN b.resolved_at IS NULL THEN NULL
-              WHEN b.seen_open_first THEN 'observed_change' ELSE 'first_seen_resolved' END,
-         CASE WHEN b.status = '{RESOLVED_STATUS}' AND b.seen_open_first
-              THEN extract(epoch FROM b.resolved_at - b.created_at_utc) / 86400 END,
-         b.payload_sha256
-  FROM berlin b
-)
-SELECT u.city, u.report_id, u.native, m.shared_category, u.created_date, u.created_at_utc,
-       a.area_key, a.district_key,
-       CASE WHEN u.area_key IS NOT NULL AND a.area_key IS NULL
-            THEN concat_ws('; ', u.area_note, format('%s is not in dim_area', u.area_key))
-            ELSE u.area_note END,
-       u.status, u.resolved, u.resolved_at,
-       (u.resolved_at AT TIME ZONE CASE u.city WHEN '{keys.JAKARTA}' THEN 'Asia/Jakarta'
-                                               ELSE 'Europe/Berlin' END)::date,
-       u.resolution_basis, u.days_to_resolution, u.payload_sha256,
-       extract(year FROM coalesce(p.period_end, u.created_date))::int
-FROM unioned u
-LEFT JOIN manifest p ON p.sha256 = u.payload_sha256
-LEFT JOIN {MAP_TABLE.qualified} m ON m.city = u.city AND m.native_category = u.native
-LEFT JOIN {DIM_AREA.qualified} a ON a.area_key = u.area_key
-"""
+SELECT_SQL = sql_file(__file__, "fact_citizen_reports.sql",
+                      jakarta_staging=JAKARTA_REPORTS.staging.qualified,
+                      berlin_reports=BERLIN_REPORTS.table.qualified,
+                      category_map=MAP_TABLE.qualified, dim_area=DIM_AREA.qualified)
 
 REPORT_CATEGORY_MAP = SqlTable(
     key=MAP_KEY,
     table=MAP_TABLE,
     select_sql=MAP_SQL,
+    params=_MAP_PARAMS,
     deps=[],
     description="Each city's native citizen-report categories (Jakarta CRM category, Berlin "
                 "Ordnungsamt Hauptthema) on the shared taxonomy (" + ", ".join(
@@ -177,6 +119,12 @@ FACT_CITIZEN_REPORTS = SqlTable(
     key=KEY,
     table=TABLE,
     select_sql=SELECT_SQL,
+    params=bind(jakarta_source=JAKARTA_REPORTS.source_id, berlin_source=BERLIN_SOURCE.source_id,
+                no_category=NO_CATEGORY, bezirk_keys=_BEZIRK_KEYS,
+                berlin_resolved_status=RESOLVED_STATUS,
+                jakarta_closing_statuses=RESOLVED_STATUSES[keys.JAKARTA],
+                berlin_closing_statuses=RESOLVED_STATUSES[keys.BERLIN], jakarta=keys.JAKARTA,
+                berlin=keys.BERLIN, jakarta_prefix=keys.JAKARTA_PREFIX),
     deps=[JAKARTA_REPORTS.staging_key, BERLIN_REPORTS.key, MAP_KEY, DIM_AREA_KEY],
     description="Citizen reports of Jakarta (CRM) and Berlin (Ordnungsamt-Online), one row per "
                 "report, on the shared category taxonomy, with area, status, resolved flag and "
@@ -228,24 +176,21 @@ FACT_CITIZEN_REPORTS_CHECK = integrity_check(KEY, TABLE, refs=(
 ))
 
 
-def unmapped_sql(mapping: str = MAP_TABLE.qualified) -> str:
-    """SQL: every native category in the staging data without a row in ``mapping`` (the
-    version of the map under audit), with counts."""
-    parts = "\n  UNION ALL\n  ".join(
-        f"SELECT '{city}' AS city, {expr} AS native_category, count(*) AS reports "
-        f"FROM {table.qualified} s GROUP BY 2" for city, (table, expr) in NATIVE.items())
-    return (f"SELECT n.* FROM ({parts}) n WHERE NOT EXISTS (SELECT 1 FROM "
-            f"{mapping} m WHERE m.city = n.city AND m.native_category = "
-            "n.native_category) ORDER BY n.reports DESC, n.city, n.native_category")
+def unmapped_sql(category_map: str = MAP_TABLE.qualified) -> str:
+    """Every native category without a row in ``category_map`` (the version under audit)."""
+    return sql_file(__file__, "unmapped_report_categories.sql",
+                    jakarta_staging=JAKARTA_REPORTS.staging.qualified,
+                    berlin_reports=BERLIN_REPORTS.table.qualified, category_map=category_map)
+_UNMAPPED_PARAMS = bind(jakarta=keys.JAKARTA, berlin=keys.BERLIN, no_category=NO_CATEGORY)
 
 
 def _mapping_complete(audit: Audit) -> dg.AssetCheckResult:
     wh = audit.wh
-    missing = [t.label for t, _ in NATIVE.values() if not wh.table_exists(t)]
+    missing = [t.label for t in NATIVE_TABLES.values() if not wh.table_exists(t)]
     if missing:
         return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.ERROR,
                                    description=f"missing tables: {', '.join(missing)}")
-    unmapped = wh.read_frame(unmapped_sql(audit.relation))
+    unmapped = wh.read_frame(unmapped_sql(audit.relation), **_UNMAPPED_PARAMS)
     listed = [f"{r.city} {r.native_category!r} ({int(r.reports)} reports)"
               for r in unmapped.itertuples()]
     return dg.AssetCheckResult(

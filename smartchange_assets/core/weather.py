@@ -23,6 +23,7 @@ from smartchange_assets.core.integrity import Rule, integrity_check, references
 from smartchange_assets.global_.weather.source import SOURCE as WEATHER
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.sql_asset import SqlTable
+from smartchange_assets.platform.sql_files import bind, sql_file
 from smartchange_assets.platform.tables import Column, TableSpec
 
 KEY = dg.AssetKey(["core", "fact_weather_daily"])
@@ -50,36 +51,8 @@ TABLE = TableSpec("core", "fact_weather_daily", (
     Column("payload_sha256s", "text[]", "payloads holding the day", nullable=False),
 ), ("city", "local_date"), "Daily weather per city and local day (Open-Meteo)")
 
-_ORDER = "s.api = 'archive' DESC, m.fetched_at DESC, s.payload_sha256"
-
-
-def _best(column: str) -> str:
-    """SQL: the column's value from the best reply that carries it."""
-    return (f"(array_agg(s.{column} ORDER BY {_ORDER}) FILTER (WHERE s.{column} IS NOT NULL)"
-            ")[1]")
-
-
-def _from_forecast(column: str) -> str:
-    return (f"(array_agg(s.api ORDER BY {_ORDER}) FILTER (WHERE s.{column} IS NOT NULL))[1] "
-            "= 'forecast'")
-
-
-_CITY_KEY = " ".join(f"WHEN '{c}' THEN '{k}'" for c, k in keys.CITY_KEYS.items())
-
-SELECT_SQL = f"""
-WITH manifest AS (
-  SELECT sha256, max(fetched_at) AS fetched_at FROM raw.landing_manifest
-  WHERE source = '{WEATHER.source_id}' GROUP BY sha256
-)
-SELECT s.city, CASE s.city {_CITY_KEY} END, s.local_date,
-       {", ".join(_best(c) for c in VARIABLES)},
-       (array_agg(s.api ORDER BY {_ORDER}))[1],
-       coalesce({" OR ".join(_from_forecast(c) for c in VARIABLES)}, false),
-       count(*)::int,
-       array_agg(DISTINCT s.payload_sha256 ORDER BY s.payload_sha256)
-FROM {WEATHER.staging.qualified} s JOIN manifest m ON m.sha256 = s.payload_sha256
-GROUP BY s.city, s.local_date
-"""
+SELECT_SQL = sql_file(__file__, "fact_weather_daily.sql",
+                      weather_staging=WEATHER.staging.qualified)
 
 
 def _dep(column: str) -> dg.TableColumnDep:
@@ -90,6 +63,7 @@ FACT_WEATHER = SqlTable(
     key=KEY,
     table=TABLE,
     select_sql=SELECT_SQL,
+    params=bind(weather_source=WEATHER.source_id, **keys.CITY_PARAMS),
     deps=[WEATHER.staging_key],
     description="Daily weather per city and local day (maximum and minimum temperature, "
                 "precipitation, wind, WMO code) from Open-Meteo, each value from the best "

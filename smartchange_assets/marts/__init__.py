@@ -1,14 +1,16 @@
 """The marts (schema ``marts``): comparable city indicators built in SQL from the core.
 
-* ``catalogue.py``  – every indicator: unit, standard, definition, coverage rule, comparability;
-* ``scope.py``      – city or district scope, and the columns every measure block returns;
-* ``air.py``, ``flood.py``, ``residents.py`` – the measure blocks (reports, mobility and
-  weather add theirs);
+* ``theme.py``      – what a theme declares (``Theme``, ``Indicator``, ``YearSource``);
+* ``themes/``       – one module per indicator theme (air, floods, reports, transit and
+  bicycles, weather, residents): catalogue entries, measures SQL, facts, lineage;
+* ``catalogue.py``  – the themes found in ``themes/`` and every indicator, as SQL rows;
+* ``scope.py``      – city or district scope, and the columns every theme's measures return;
+* ``tables.py``     – the tables of ``marts.city_indicators`` and ``marts.district_scorecard``;
 * ``indicators.py`` – ``marts.city_indicators`` and ``marts.district_scorecard``;
 * ``comparison.py`` – ``marts.city_comparison``;
 * ``charts.py``     – the PNG charts in the materialisation metadata;
-* ``checks.py``     – the blocking ``integrity`` checks of the marts;
-* ``assets.py``     – ``MART_TABLES`` and ``MART_CHECKS`` for the definitions.
+* ``checks.py``     – the blocking ``integrity`` checks of the marts.
 
-The indicators are documented in ``docs/indicators.md``.
+The SQL lives in ``.sql`` files beside the modules. The indicators are documented in
+``docs/indicators.md``.
 """

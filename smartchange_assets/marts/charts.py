@@ -14,7 +14,9 @@ import dagster as dg
 import pandas as pd
 
 from smartchange_assets.air_quality.chart import CITY_COLOURS, as_markdown_image
+from smartchange_assets.core.dim_area import TABLE as DIM_AREA
 from smartchange_assets.marts.catalogue import BY_CODE, INDICATORS
+from smartchange_assets.marts.tables import CITY_TABLE, DISTRICT_TABLE
 
 MAIN = tuple(i.code for i in INDICATORS if i.main)
 RANKING_PREFERENCE = ("pm25_mean", "pm10_mean", "flood_affected_per_100k", "flood_events",
@@ -108,8 +110,6 @@ def ranking_png(picked: dict[str, pd.DataFrame], districts: dict[str, int]) -> b
 
 
 def comparison_metadata(wh) -> dict:
-    from smartchange_assets.marts.indicators import CITY_TABLE
-
     yearly = wh.read_frame(
         f"SELECT city, indicator, year, value FROM {CITY_TABLE.qualified} "
         f"WHERE period_type = 'year' AND category = 'all' ORDER BY city, indicator, year")
@@ -118,9 +118,6 @@ def comparison_metadata(wh) -> dict:
 
 
 def ranking_metadata(wh) -> dict:
-    from smartchange_assets.core.dim_area import TABLE as DIM_AREA
-    from smartchange_assets.marts.indicators import DISTRICT_TABLE
-
     scorecard = wh.read_frame(
         f"SELECT city, district_name, indicator, year, value FROM {DISTRICT_TABLE.qualified} "
         f"WHERE period_type = 'year' AND category = 'all'")

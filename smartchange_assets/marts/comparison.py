@@ -12,18 +12,20 @@ import dagster as dg
 
 from smartchange_assets.marts import catalogue
 from smartchange_assets.marts.charts import comparison_metadata
-from smartchange_assets.marts.indicators import CITY_INDICATORS, CITY_TABLE
-from smartchange_assets.marts.scope import merge_arrays
+from smartchange_assets.marts.indicators import CITY_INDICATORS
+from smartchange_assets.marts.tables import CITY_TABLE
+from smartchange_assets.marts.theme import COMPARABILITIES, NOT_COMPARABLE, ONE_CITY
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.sql_asset import SqlTable
+from smartchange_assets.platform.sql_files import Subquery, bind, merge, sql_file
 from smartchange_assets.platform.tables import Column, TableSpec
 
 KEY = dg.AssetKey(["marts", "city_comparison"])
 
 _SIDE = ("value", "coverage", "null_reason", "basis", "flags", "pollutants")
 MAIN_POLLUTANTS = ("no2", "o3", "pm10", "pm25")
-_MAIN = "ARRAY[" + ", ".join(f"'{p}'" for p in MAIN_POLLUTANTS) + "]::text[]"
-_ANY_POLLUTANT = "('days_ispu_unhealthy', 'days_eaqi_poor')"
+# the day counts over all pollutants: comparable only when both cities had the main ones
+ANY_POLLUTANT = ("days_ispu_unhealthy", "days_eaqi_poor")
 
 
 def _side_columns(city: str) -> list[Column]:
@@ -54,71 +56,17 @@ TABLE = TableSpec("marts", "city_comparison", (
     "Jakarta and Berlin side by side per indicator and year")
 
 
-def _side(alias: str, city: str) -> str:
-    return ", ".join(f"{alias}.{c} AS {city}_{c}" for c in _SIDE)
-
-
-SELECT_SQL = f"""
-WITH {catalogue.catalogue_values_sql()}, yearly AS (
-  SELECT * FROM {CITY_TABLE.qualified} WHERE period_type = 'year'
-), pairs AS (
-  SELECT coalesce(j.indicator, b.indicator) AS indicator,
-         coalesce(j.category, b.category) AS category, coalesce(j.year, b.year) AS year,
-         {_side("j", "jakarta")}, {_side("b", "berlin")},
-         {merge_arrays("j.payload_sha256s", "b.payload_sha256s")} AS payload_sha256s
-  FROM (SELECT * FROM yearly WHERE city = 'jakarta') j
-  FULL JOIN (SELECT * FROM yearly WHERE city = 'berlin') b
-    ON b.indicator = j.indicator AND b.category = j.category AND b.year = j.year
-), judged AS (
-  SELECT p.*, c.unit, c.standard, c.comparability, c.comparability_note,
-         concat_ws('; ',
-           CASE WHEN c.comparability = '{catalogue.ONE_CITY}' THEN NULL
-                WHEN p.jakarta_value IS NULL AND p.berlin_value IS NULL THEN 'no value for '
-                  'either city'
-                WHEN p.jakarta_value IS NULL THEN 'no Jakarta value'
-                WHEN p.berlin_value IS NULL THEN 'no Berlin value' END,
-           CASE WHEN 'conversion_unverified' = ANY(p.jakarta_flags || p.berlin_flags)
-                THEN 'a value rests on an unverified ISPU conversion' END,
-           CASE WHEN p.indicator IN {_ANY_POLLUTANT}
-                 AND p.jakarta_value IS NOT NULL AND p.berlin_value IS NOT NULL
-                 AND NOT ({_MAIN} <@ coalesce(p.jakarta_pollutants, '{{}}')
-                          AND {_MAIN} <@ coalesce(p.berlin_pollutants, '{{}}'))
-                THEN format('pollutants on most days: Jakarta %s, Berlin %s; both need %s',
-                            coalesce(array_to_string(p.jakarta_pollutants, ','), 'none'),
-                            coalesce(array_to_string(p.berlin_pollutants, ','), 'none'),
-                            array_to_string({_MAIN}, ',')) END)
-           AS obstacles
-  FROM pairs p JOIN catalogue c ON c.indicator = p.indicator
-), remarked AS (
-  SELECT j.*, concat_ws('; ',
-           CASE WHEN 'single_station' = ANY(j.jakarta_flags) THEN 'Jakarta rests on one station'
-           END,
-           CASE WHEN 'single_station' = ANY(j.berlin_flags) THEN 'Berlin rests on one station'
-           END,
-           CASE WHEN j.indicator IN {_ANY_POLLUTANT} AND j.obstacles = ''
-                 AND j.jakarta_pollutants IS DISTINCT FROM j.berlin_pollutants
-                THEN format('pollutants only one city had on most days: %s', array_to_string(
-                  ARRAY(SELECT x FROM unnest(j.jakarta_pollutants || j.berlin_pollutants) x
-                        EXCEPT SELECT y FROM unnest(j.jakarta_pollutants) y
-                          INTERSECT SELECT z FROM unnest(j.berlin_pollutants) z ORDER BY 1),
-                  ',')) END) AS remarks
-  FROM judged j
-)
-SELECT indicator, category, year, unit, standard,
-       {", ".join(f"jakarta_{c}" for c in _SIDE)}, {", ".join(f"berlin_{c}" for c in _SIDE)},
-       CASE WHEN jakarta_value > 0 AND berlin_value > 0 THEN jakarta_value / berlin_value END,
-       comparability <> '{catalogue.ONE_CITY}' AND comparability <> '{catalogue.NOT_COMPARABLE}'
-         AND obstacles = '',
-       comparability,
-       concat_ws(' — ', comparability_note, nullif(obstacles, ''), nullif(remarks, '')),
-       payload_sha256s
-FROM remarked
-"""
+SELECT_SQL = sql_file(__file__, "city_comparison.sql",
+                      catalogue=Subquery(catalogue.CATALOGUE_SQL),
+                      city_indicators=CITY_TABLE.qualified)
 
 CITY_COMPARISON = SqlTable(
     key=KEY,
     table=TABLE,
     select_sql=SELECT_SQL,
+    params=merge(catalogue.PARAMS, bind(one_city=ONE_CITY, not_comparable=NOT_COMPARABLE,
+                                        main_pollutants=MAIN_POLLUTANTS,
+                                        any_pollutant_indicators=ANY_POLLUTANT)),
     deps=[CITY_INDICATORS.key],
     description="Jakarta and Berlin side by side per indicator and year, with a "
                 "comparability flag and note. Its metadata shows the main indicators over "
@@ -127,8 +75,7 @@ CITY_COMPARISON = SqlTable(
     expectations=(
         q.compound_unique(["indicator", "category", "year"]),
         q.in_set("indicator", [i.code for i in catalogue.INDICATORS]),
-        q.in_set("comparability", [catalogue.COMPARABLE, catalogue.CAVEATS,
-                                   catalogue.NOT_COMPARABLE, catalogue.ONE_CITY]),
+        q.in_set("comparability", list(COMPARABILITIES)),
         q.between("jakarta_value", 0, None), q.between("berlin_value", 0, None),
         q.between("jakarta_coverage", 0, 1), q.between("berlin_coverage", 0, 1),
         q.between("jakarta_to_berlin", 0, None, strict_min=True),

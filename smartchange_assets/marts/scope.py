@@ -1,9 +1,11 @@
-"""The scopes indicators are computed for, and the columns every measure block returns.
+"""The scopes indicators are computed for, and the columns every theme's measures return.
 
-A *measure block* (``marts/air.py``, ``flood.py``, ``residents.py``; later reports, mobility,
-weather) is one SQL SELECT returning :data:`MEASURE_COLUMNS` for a :class:`Scope`: the whole
-city (``marts.city_indicators``) or each district (``marts.district_scorecard``). The same SQL
-serves both, so a district figure and the city figure follow the same definition.
+A theme's measures (``marts/themes/``) are one SQL SELECT returning :data:`MEASURE_COLUMNS`
+for a :class:`Scope`: the whole city (``marts.city_indicators``) or each district
+(``marts.district_scorecard``). The same SQL serves both, so a district figure and the city
+figure follow the same definition. What differs between scopes is bound as parameters
+(:attr:`Scope.params`) or, for a column that places a station or an area in the scope, filled
+in as an identifier (``station_key``, ``area_key``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from smartchange_assets.core import keys
+from smartchange_assets.platform.sql_files import bind
 
 
 @dataclass(frozen=True)
@@ -21,12 +24,18 @@ class Scope:
     level: str                # dim_area level of the scope's areas
     include_city_max: bool    # Jakarta's daily-worst-station rows belong to the whole city only
 
+    @property
+    def params(self) -> dict[str, object]:
+        """:scope_level, :city_scope (the whole city, not its districts), :include_city_max"""
+        return bind(scope_level=self.level, city_scope=self.name == CITY.name,
+                    include_city_max=self.include_city_max)
+
 
 CITY = Scope("city", "city_key", "city_key", keys.CITY, include_city_max=True)
 DISTRICT = Scope("district", "district_key", "district_key", keys.DISTRICT,
                  include_city_max=False)
 
-# every block returns these columns, in this order
+# every theme's measures return these columns, in this order
 MEASURE_COLUMNS = (
     "scope_key",        # dim_area key of the city or district
     "city",
@@ -45,16 +54,3 @@ MEASURE_COLUMNS = (
     "basis",            # what the figure rests on, in words
     "payload_sha256s",  # text[]: payloads behind the figure
 )
-
-PERIODS = "(VALUES ('year'), ('month')) AS periods(period_type)"
-
-
-def days_in(period_start: str, period_type: str) -> str:
-    """SQL: number of days of the period starting at ``period_start``."""
-    return (f"(({period_start} + ('1 ' || {period_type})::interval)::date - {period_start})")
-
-
-def merge_arrays(*arrays: str) -> str:
-    """SQL: the distinct, sorted union of text arrays (NULLs ignored)."""
-    joined = " || ".join(f"coalesce({a}, '{{}}'::text[])" for a in arrays)
-    return f"ARRAY(SELECT DISTINCT x FROM unnest({joined}) AS x ORDER BY x)"

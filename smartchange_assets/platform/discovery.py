@@ -34,6 +34,17 @@ def layer_modules(package: ModuleType) -> Iterator[ModuleType]:
         yield importlib.import_module(name)
 
 
+def package_modules(package: ModuleType) -> Iterator[ModuleType]:
+    """Every module inside one package (its subpackages' too), in name order; modules whose
+    name starts with ``_`` are skipped."""
+    names = sorted(m.name for m in pkgutil.walk_packages(package.__path__, f"{package.__name__}.",
+                                                          onerror=_raise)
+                   if not any(part.startswith("_")
+                              for part in m.name[len(package.__name__) + 1:].split(".")))
+    for name in names:
+        yield importlib.import_module(name)
+
+
 def collect(modules: Iterator[ModuleType], kinds: tuple[type, ...]) -> dict[type, list]:
     """Module-level objects of each kind (and members of module-level lists and tuples), each
     object once, in the order first seen; an object of several kinds counts as the first of

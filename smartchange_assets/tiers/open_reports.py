@@ -23,8 +23,8 @@ from smartchange_assets.jakarta.admin_areas.resolver import KEMENDAGRI
 from smartchange_assets.jakarta.admin_areas.source import SOURCE as JAKARTA_AREAS
 from smartchange_assets.jakarta.citizen_reports.source import SOURCE as JAKARTA_REPORTS
 from smartchange_assets.platform import quality as q
+from smartchange_assets.platform.sql_files import bind, sql_file
 from smartchange_assets.platform.tables import Column, TableSpec
-from smartchange_assets.tiers.pseudonym import sql_pseudonym
 from smartchange_assets.tiers.restricted import BERLIN_NAMESPACE, JAKARTA_NAMESPACE
 from smartchange_assets.tiers.roles import OPEN_SCHEMA
 from smartchange_assets.tiers.table import TierTable
@@ -57,32 +57,14 @@ JAKARTA_TABLE = TableSpec(OPEN_SCHEMA, "jakarta_citizen_reports", (
 ), ("report_pid",), "Jakarta CRM citizen reports, open tier: pseudonymised, kelurahan level, "
    "no free text")
 
-_JAKARTA_SQL = f"""
-WITH fetched AS (
-  SELECT sha256, min(fetched_at) AS fetched_at FROM raw.landing_manifest
-  WHERE source = '{JAKARTA_REPORTS.source_id}' GROUP BY sha256
-), latest AS (  -- a report in several payloads (live windows overlap): its newest version
-  SELECT DISTINCT ON (r.report_id) r.*
-  FROM {JAKARTA_REPORTS.staging.qualified} r LEFT JOIN fetched f ON f.sha256 = r.payload_sha256
-  ORDER BY r.report_id, f.fetched_at DESC NULLS LAST, r.payload_sha256 DESC
-), areas AS (
-  SELECT code, level, name, parent_code FROM {JAKARTA_AREAS.staging.qualified}
-  WHERE code_system = '{KEMENDAGRI}'
-)
-SELECT {sql_pseudonym('l.report_id', JAKARTA_NAMESPACE)}, l.created_date, l.category,
-       l.agency, l.status, l.channel,
-       kel.code, kel.name, kec.code, kec.name, kota.code, kota.name
-FROM latest l
-LEFT JOIN areas a ON a.code = l.area_code
-LEFT JOIN areas kel ON kel.code = a.code AND a.level = 'kelurahan'
-LEFT JOIN areas kec ON kec.code = CASE a.level WHEN 'kelurahan' THEN a.parent_code
-                                               WHEN 'kecamatan' THEN a.code END
-LEFT JOIN areas kota ON kota.code = CASE a.level WHEN 'kota' THEN a.code
-                                                 ELSE kec.parent_code END
-"""
+_JAKARTA_SQL = sql_file(__file__, "jakarta_citizen_reports.sql",
+                        reports_staging=JAKARTA_REPORTS.staging.qualified,
+                        areas_staging=JAKARTA_AREAS.staging.qualified)
 
 JAKARTA_OPEN = TierTable(
     table=JAKARTA_TABLE, select_sql=_JAKARTA_SQL,
+    params=bind(jakarta_source=JAKARTA_REPORTS.source_id, kemendagri=KEMENDAGRI,
+                namespace=JAKARTA_NAMESPACE),
     deps=(JAKARTA_REPORTS.staging_key, JAKARTA_AREAS.staging_key),
     description="Jakarta CRM citizen reports for everyone: keyed pseudonyms instead of report "
                 "ids, kelurahan instead of the reporter's words, dates instead of times, no "
@@ -121,26 +103,13 @@ BERLIN_TABLE = TableSpec(OPEN_SCHEMA, "berlin_citizen_reports", (
 ), ("report_pid",), "Berlin Ordnungsamt-Online reports, open tier: pseudonymised, Bezirk level, "
    "no free text")
 
-_BERLIN_DAY = "((%s) AT TIME ZONE 'Europe/Berlin')::date"
-_BERLIN_SQL = f"""
-WITH common_sub AS (
-  SELECT category_main, category_sub FROM {BERLIN_REPORTS.table.qualified}
-  WHERE category_sub IS NOT NULL GROUP BY 1, 2 HAVING count(*) >= {MIN_CELL_REPORTS}
-), bezirke AS (
-  SELECT code, name FROM {BERLIN_LOR_HIERARCHY.table.qualified} WHERE level = 'bezirk'
-)
-SELECT {sql_pseudonym('r.report_id', BERLIN_NAMESPACE)},
-       {_BERLIN_DAY % 'r.created_at_utc'}, b.code, r.bezirk, r.category_main, c.category_sub,
-       r.status, r.status_changes, {_BERLIN_DAY % 'r.first_seen_at'},
-       {_BERLIN_DAY % 'r.last_seen_at'}, {_BERLIN_DAY % 'r.resolved_at'}, r.in_latest_snapshot
-FROM {BERLIN_REPORTS.table.qualified} r
-LEFT JOIN common_sub c ON c.category_main IS NOT DISTINCT FROM r.category_main
-                      AND c.category_sub = r.category_sub
-LEFT JOIN bezirke b ON b.name = r.bezirk
-"""
+_BERLIN_SQL = sql_file(__file__, "berlin_citizen_reports.sql",
+                       reports=BERLIN_REPORTS.table.qualified,
+                       lor_hierarchy=BERLIN_LOR_HIERARCHY.table.qualified)
 
 BERLIN_OPEN = TierTable(
     table=BERLIN_TABLE, select_sql=_BERLIN_SQL,
+    params=bind(min_cell_reports=MIN_CELL_REPORTS, namespace=BERLIN_NAMESPACE),
     deps=(BERLIN_REPORTS.key, BERLIN_LOR_HIERARCHY.key),
     description="Berlin Ordnungsamt-Online reports for everyone: keyed pseudonyms instead of "
                 "report ids, Bezirk, dates instead of times, no free text.",
@@ -169,28 +138,12 @@ AGGREGATE_TABLE = TableSpec(OPEN_SCHEMA, "citizen_reports_by_area_category", (
 ), (), f"Citizen reports per area and category; cells below {MIN_CELL_REPORTS} reports "
        "suppressed")
 
-_AGGREGATE_SQL = f"""
-WITH reports AS (
-  SELECT 'jakarta' AS city,
-         CASE WHEN kelurahan_code IS NOT NULL THEN 'kelurahan'
-              WHEN kecamatan_code IS NOT NULL THEN 'kecamatan'
-              WHEN kota_code IS NOT NULL THEN 'kota' ELSE 'unresolved' END AS area_level,
-         coalesce(kelurahan_code, kecamatan_code, kota_code) AS area_code,
-         coalesce(kelurahan_name, kecamatan_name, kota_name) AS area_name,
-         coalesce(category, '(none)') AS category
-  FROM {JAKARTA_TABLE.qualified}
-  UNION ALL
-  SELECT 'berlin', 'bezirk', bezirk_code, bezirk, coalesce(category_main, '(none)')
-  FROM {BERLIN_TABLE.qualified}
-)
-SELECT city, area_level, area_code, area_name, category,
-       CASE WHEN count(*) >= {MIN_CELL_REPORTS} THEN count(*)::int END,
-       count(*) < {MIN_CELL_REPORTS}
-FROM reports GROUP BY city, area_level, area_code, area_name, category
-"""
+_AGGREGATE_SQL = sql_file(__file__, "citizen_reports_by_area_category.sql",
+                          jakarta_open=JAKARTA_TABLE.qualified, berlin_open=BERLIN_TABLE.qualified)
 
 AGGREGATE_OPEN = TierTable(
     table=AGGREGATE_TABLE, select_sql=_AGGREGATE_SQL,
+    params=bind(min_cell_reports=MIN_CELL_REPORTS),
     deps=(JAKARTA_OPEN.key, BERLIN_OPEN.key),
     description=f"Citizen reports of both cities counted by area and category, from the open "
                 f"per-report tables. Cells with fewer than {MIN_CELL_REPORTS} reports are "

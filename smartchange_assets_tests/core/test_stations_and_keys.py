@@ -99,7 +99,7 @@ def test_a_station_location_source_places_blume_stations_in_their_bezirk(fresh_d
             " 52.51, 13.41), ('s', 2, 'mc010', 'Wedding', NULL, 52.54, 13.35)"))
     table = build_dim_station(locations=BLUME_STATIONS)
     assert BLUME_STATIONS.staging_key in table.deps
-    fresh_database.replace_table_from_sql(DIM_STATION, table.select_sql)
+    fresh_database.replace_table_from_sql(DIM_STATION, table.select_sql, **table.params)
     berlin = fresh_database.read_frame(
         "SELECT * FROM core.dim_station WHERE city = 'berlin' ORDER BY station_code")
     located, unlocated = berlin.iloc[1], berlin.iloc[0]

@@ -49,6 +49,7 @@ from smartchange_assets.platform.quality import render_query, run_suite
 from smartchange_assets.platform.reconciliation import reconciliation_findings
 from smartchange_assets.platform.source_assets import build_source
 from smartchange_assets.platform.spec import SourceSpec, staging_table
+from smartchange_assets.platform.sql_files import bind
 from smartchange_assets.platform.tables import Column
 
 from ..seed_files import SEED, seed_entries
@@ -619,11 +620,9 @@ def test_areas_materialise_from_the_seed_with_green_checks(fresh_database):
     assert len(aliases) == len(ALIASES)
 
     # The suite catches the dangerous join: kota paired on their digits (31.71 -> 3171).
-    digits = SELECT_SQL
-    for kemendagri, bps in DOC_KOTA.items():
-        digits = digits.replace(f"('{kemendagri}', '{bps}')",
-                                f"('{kemendagri}', '{kemendagri.replace('.', '')}')")
-    outcome = run_suite(wh.url, render_query(digits), list(CROSSWALK.expectations), "digits")
+    digits = bind(fixed_kota={"31": "31", **{k: k.replace(".", "") for k in DOC_KOTA}})
+    outcome = run_suite(wh.url, render_query(SELECT_SQL, **{**CROSSWALK.params, **digits}),
+                        list(CROSSWALK.expectations), "digits")
     assert {r.expectation for r in outcome.failed} >= {
         "fixed_table_names_agree(names_agree)", "values_not_null(kemendagri_code)"}
 

@@ -45,13 +45,11 @@ def test_the_catalogue_holds_every_indicator_the_marts_promise():
 
 
 def test_the_catalogue_survives_the_round_trip_through_sql(fresh_database):
-    back = fresh_database.read_frame(
-        f"WITH {catalogue.catalogue_values_sql()} SELECT * FROM catalogue")
+    back = fresh_database.read_frame(catalogue.CATALOGUE_SQL, **catalogue.PARAMS)
     assert list(back["indicator"]) == [i.code for i in catalogue.INDICATORS]
     assert list(back["method_note"]) == [i.definition for i in catalogue.INDICATORS]
     assert list(back["threshold"]) == [i.threshold for i in catalogue.INDICATORS]
-    applicable = fresh_database.read_frame(
-        f"WITH {catalogue.applicable_sql()} SELECT * FROM applicable")
+    applicable = fresh_database.read_frame(catalogue.APPLICABLE_SQL, **catalogue.PARAMS)
     assert set(applicable.loc[applicable["city"] == "berlin", "indicator"]) == {
         i.code for i in catalogue.INDICATORS if "berlin" in i.cities}
 

@@ -19,7 +19,7 @@ from smartchange_assets.core.mobility import FACT_MOBILITY_CHECK
 from smartchange_assets.core.weather import FACT_WEATHER_CHECK
 from smartchange_assets.marts.catalogue import BY_CODE
 from smartchange_assets.marts.scope import CITY, MEASURE_COLUMNS
-from smartchange_assets.marts.weather import weather_measures
+from smartchange_assets.marts.themes.weather import WEATHER as WEATHER_THEME
 from smartchange_assets.platform.resources import PortalResource, WarehouseResource
 
 from .conftest import planted_fault
@@ -153,8 +153,9 @@ def _weather(year: int) -> pd.DataFrame:
 
 
 def test_berlin_precipitation_and_hot_days_from_the_open_meteo_replies(wh):
-    blocks = wh.read_frame(f"SELECT * FROM ({weather_measures(CITY)}) AS m("
-                           f"{', '.join(MEASURE_COLUMNS)}) WHERE period_type = 'year'")
+    blocks = wh.read_frame(f"SELECT * FROM ({WEATHER_THEME.measures(CITY)}) AS m("
+                           f"{', '.join(MEASURE_COLUMNS)}) WHERE period_type = 'year'",
+                           **WEATHER_THEME.params_for(CITY))
     before_rule = blocks.set_index(["city", "indicator", "period_start"])["value"]
     for year in (2023, 2025):
         days = _weather(year)

@@ -17,6 +17,7 @@ from smartchange_assets.berlin.blume_air_quality.source import SOURCE as BLUME
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.partitions import monthly
 from smartchange_assets.platform.sql_asset import SqlTable
+from smartchange_assets.platform.sql_files import bind, sql_file
 from smartchange_assets.platform.tables import Column, TableSpec
 
 MIN_HOURS_SHARE = 0.75
@@ -34,58 +35,13 @@ TABLE = TableSpec("staging", "berlin_air_quality_daily", (
     Column("payload_sha256", "text", "payload that contributed most hours", nullable=False),
 ), ("station_code", "pollutant", "local_date"), "Berlin daily means per station and pollutant")
 
-
-
-def _hours_in_day(day: str) -> str:
-    """SQL: the length in hours of a Europe/Berlin calendar day (23, 24 or 25)."""
-    return (f"(extract(epoch FROM (({day} + 1)::timestamp AT TIME ZONE 'Europe/Berlin')"
-            f" - ({day}::timestamp AT TIME ZONE 'Europe/Berlin')) / 3600)::int")
-
-
-SELECT_SQL = f"""
-WITH manifest AS (
-  SELECT DISTINCT ON (sha256) sha256, fetched_at, content_type
-  FROM raw.landing_manifest WHERE source = '{BLUME.source_id}'
-  ORDER BY sha256, fetched_at
-), hourly AS (
-  SELECT DISTINCT ON (h.station_code, h.pollutant, h.period_start_utc)
-         h.station_code, h.pollutant, h.period_start_utc, h.local_date, h.value,
-         h.payload_sha256
-  FROM {BLUME.staging.qualified} h JOIN manifest m ON m.sha256 = h.payload_sha256
-  WHERE h.period = '1h'
-  ORDER BY h.station_code, h.pollutant, h.period_start_utc,
-           (m.content_type = 'application/json') DESC, m.fetched_at DESC
-), from_hours AS (
-  SELECT station_code, pollutant, local_date,
-         avg(value) AS mean_ugm3,
-         count(*)::int AS hours_present,
-         {_hours_in_day("local_date")} AS hours_in_day,
-         mode() WITHIN GROUP (ORDER BY payload_sha256) AS payload_sha256
-  FROM hourly GROUP BY station_code, pollutant, local_date
-), published AS (
-  SELECT DISTINCT ON (h.station_code, h.pollutant, h.local_date)
-         h.station_code, h.pollutant, h.local_date, h.value, h.payload_sha256
-  FROM {BLUME.staging.qualified} h JOIN manifest m ON m.sha256 = h.payload_sha256
-  WHERE h.period = '24h'
-  ORDER BY h.station_code, h.pollutant, h.local_date, m.fetched_at DESC
-)
-SELECT station_code, pollutant, local_date, mean_ugm3, hours_present, hours_in_day,
-       hours_present >= ceil({MIN_HOURS_SHARE} * hours_in_day) AS valid,
-       'hourly_mean' AS basis, payload_sha256
-FROM from_hours
-UNION ALL
-SELECT p.station_code, p.pollutant, p.local_date, p.value, NULL,
-       {_hours_in_day("p.local_date")}, true,
-       'published_24h', p.payload_sha256
-FROM published p
-WHERE NOT EXISTS (SELECT 1 FROM from_hours f WHERE f.station_code = p.station_code
-                  AND f.pollutant = p.pollutant AND f.local_date = p.local_date)
-"""
+SELECT_SQL = sql_file(__file__, "air_quality_daily.sql", blume_staging=BLUME.staging.qualified)
 
 DAILY = SqlTable(
     key=dg.AssetKey(["berlin", "staging", "air_quality_daily"]),
     table=TABLE,
     select_sql=SELECT_SQL,
+    params=bind(blume_source=BLUME.source_id, min_hours_share=MIN_HOURS_SHARE),
     deps=[BLUME.staging_key],
     partitions=monthly("local_date"),
     description="BLUME daily means per station and pollutant (75 % of the local day's hours).",

@@ -22,19 +22,15 @@ import dagster as dg
 from smartchange_assets.berlin.citizen_reports.source import SOURCE
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.sql_asset import SqlTable
+from smartchange_assets.platform.sql_files import Subquery, bind, sql_file
 from smartchange_assets.platform.tables import PERSONAL, SENSITIVE, Column, TableSpec
 
 RESOLVED_STATUS = "Erledigt"
 GROUP = "citizen_reports"
 
 # Every staged snapshot row with the fetch times of its payload.
-_SNAPSHOT_ROWS = f"""
-  SELECT s.*, coalesce(s.snapshot_at, f.first_fetch) AS snap_at,
-         coalesce(f.last_fetch, s.snapshot_at) AS snap_last
-  FROM {SOURCE.staging.qualified} s
-  LEFT JOIN (SELECT sha256, min(fetched_at) AS first_fetch, max(fetched_at) AS last_fetch
-             FROM raw.landing_manifest WHERE source = '{SOURCE.source_id}'
-             GROUP BY sha256) f ON f.sha256 = s.payload_sha256"""
+_SNAPSHOT_ROWS = Subquery(sql_file(__file__, "snapshot_rows.sql",
+                                   reports_staging=SOURCE.staging.qualified))
 
 HISTORY_TABLE = TableSpec("staging", "berlin_citizen_report_status_history", (
     Column("report_id", "bigint", nullable=False, classification=PERSONAL),
@@ -46,21 +42,7 @@ HISTORY_TABLE = TableSpec("staging", "berlin_citizen_report_status_history", (
     Column("payload_sha256", "text", "payload of the spell's first snapshot", nullable=False),
 ), ("report_id", "spell"), "Ordnungsamt-Online status spells per report")
 
-HISTORY_SQL = f"""
-WITH rows AS ({_SNAPSHOT_ROWS}
-), marked AS (
-  SELECT report_id, status, snap_at, snap_last, payload_sha256,
-         CASE WHEN status IS DISTINCT FROM lag(status) OVER w THEN 1 ELSE 0 END AS changed
-  FROM rows WINDOW w AS (PARTITION BY report_id ORDER BY snap_at, payload_sha256)
-), spells AS (
-  SELECT *, sum(changed) OVER (PARTITION BY report_id ORDER BY snap_at, payload_sha256
-                               ROWS UNBOUNDED PRECEDING)::int AS spell
-  FROM marked
-)
-SELECT report_id, spell, min(status), min(snap_at), max(snap_last), count(*)::int,
-       (array_agg(payload_sha256 ORDER BY snap_at, payload_sha256))[1]
-FROM spells GROUP BY report_id, spell
-"""
+HISTORY_SQL = sql_file(__file__, "status_history.sql", snapshot_rows=_SNAPSHOT_ROWS)
 
 REPORTS_TABLE = TableSpec("staging", "berlin_citizen_reports", (
     Column("report_id", "bigint", nullable=False, classification=PERSONAL),
@@ -88,34 +70,14 @@ REPORTS_TABLE = TableSpec("staging", "berlin_citizen_reports", (
            nullable=False),
 ), ("report_id",), "Ordnungsamt-Online reports, one row per report, latest state and history")
 
-REPORTS_SQL = f"""
-WITH rows AS ({_SNAPSHOT_ROWS}
-), latest AS (
-  SELECT DISTINCT ON (report_id) *
-  FROM rows ORDER BY report_id, snap_at DESC, payload_sha256 DESC
-), seen AS (
-  SELECT report_id, min(snap_at) AS first_seen_at, max(snap_last) AS last_seen_at,
-         count(*)::int AS snapshots_seen,
-         min(snap_at) FILTER (WHERE status = '{RESOLVED_STATUS}') AS resolved_at
-  FROM rows GROUP BY report_id
-), spells AS (
-  SELECT report_id, count(*)::int - 1 AS changes,
-         jsonb_agg(jsonb_build_object('status', status, 'seen_from', seen_from,
-                                      'seen_until', seen_until) ORDER BY spell) AS history
-  FROM {HISTORY_TABLE.qualified} GROUP BY report_id
-)
-SELECT l.report_id, l.created_at_local, l.created_at_utc, l.bezirk, l.category_main,
-       l.category_sub, l.betreff_raw, l.status, l.report_numbers, l.description_redacted,
-       s.first_seen_at, s.last_seen_at, s.snapshots_seen,
-       s.last_seen_at >= (SELECT max(snap_last) FROM rows), h.history, h.changes,
-       s.resolved_at, l.payload_sha256
-FROM latest l JOIN seen s USING (report_id) JOIN spells h USING (report_id)
-"""
+REPORTS_SQL = sql_file(__file__, "citizen_reports.sql", snapshot_rows=_SNAPSHOT_ROWS,
+                       status_history=HISTORY_TABLE.qualified)
 
 STATUS_HISTORY = SqlTable(
     key=dg.AssetKey(["berlin", "staging", "citizen_report_status_history"]),
     table=HISTORY_TABLE,
     select_sql=HISTORY_SQL,
+    params=bind(reports_source=SOURCE.source_id),
     deps=[SOURCE.staging_key],
     description="Status spells of every Ordnungsamt-Online report across the daily snapshots.",
     group=GROUP,
@@ -132,6 +94,7 @@ REPORTS = SqlTable(
     key=dg.AssetKey(["berlin", "staging", "citizen_reports"]),
     table=REPORTS_TABLE,
     select_sql=REPORTS_SQL,
+    params=bind(reports_source=SOURCE.source_id, resolved_status=RESOLVED_STATUS),
     deps=[SOURCE.staging_key, STATUS_HISTORY.key],
     description="Every Ordnungsamt-Online report ever seen: latest state, first/last seen, "
                 "status history and when it was first seen resolved.",

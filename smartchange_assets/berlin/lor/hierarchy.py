@@ -20,6 +20,7 @@ from smartchange_assets.berlin.lor.source import SOURCE as LOR
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.quality import Expect
 from smartchange_assets.platform.sql_asset import SqlTable
+from smartchange_assets.platform.sql_files import bind, sql_file
 from smartchange_assets.platform.tables import Column, TableSpec
 
 TABLE = TableSpec("staging", "berlin_lor_hierarchy", (
@@ -40,43 +41,13 @@ TABLE = TableSpec("staging", "berlin_lor_hierarchy", (
     Column("payload_sha256", "text", "LOR export the area was derived from", nullable=False),
 ), ("lor_version", "level", "code"), "LOR areas of every level, one row per area")
 
-_A = LOR.staging.qualified
-
-SELECT_SQL = f"""
-WITH manifest AS (
-  SELECT sha256, max(fetched_at) AS fetched_at FROM raw.landing_manifest
-  WHERE source = '{LOR.source_id}' GROUP BY sha256
-), latest AS (
-  SELECT DISTINCT ON (a.lor_version) a.lor_version, a.payload_sha256
-  FROM {_A} a JOIN manifest m ON m.sha256 = a.payload_sha256
-  ORDER BY a.lor_version, m.fetched_at DESC, a.payload_sha256
-), plr AS (
-  SELECT a.* FROM {_A} a JOIN latest l USING (lor_version, payload_sha256)
-)
-SELECT lor_version, 'bezirk', bezirk_code, min(bezirk_name), min(bezirk_name_raw), NULL,
-       sum(area_m2), max(valid_from), count(*), bezirk_code, payload_sha256
-FROM plr GROUP BY lor_version, bezirk_code, payload_sha256
-UNION ALL
-SELECT lor_version, 'prognoseraum', prognoseraum_code, min(prognoseraum_name),
-       min(prognoseraum_name_raw), bezirk_code, sum(area_m2), max(valid_from), count(*),
-       bezirk_code, payload_sha256
-FROM plr GROUP BY lor_version, prognoseraum_code, bezirk_code, payload_sha256
-UNION ALL
-SELECT lor_version, 'bezirksregion', bezirksregion_code, min(bezirksregion_name),
-       min(bezirksregion_name_raw), prognoseraum_code, sum(area_m2), max(valid_from),
-       count(*), bezirk_code, payload_sha256
-FROM plr GROUP BY lor_version, bezirksregion_code, prognoseraum_code, bezirk_code,
-                  payload_sha256
-UNION ALL
-SELECT lor_version, level, code, name, name_raw, parent_code, area_m2, valid_from, 1,
-       bezirk_code, payload_sha256
-FROM plr
-"""
+SELECT_SQL = sql_file(__file__, "lor_hierarchy.sql", lor_staging=LOR.staging.qualified)
 
 HIERARCHY = SqlTable(
     key=dg.AssetKey(["berlin", "staging", "lor_hierarchy"]),
     table=TABLE,
     select_sql=SELECT_SQL,
+    params=bind(lor_source=LOR.source_id),
     deps=[LOR.staging_key],
     description="LOR 2021 areas of every level (Bezirk, Prognoseraum, Bezirksregion, "
                 "Planungsraum), derived from the Planungsraum export.",

@@ -26,6 +26,7 @@ from smartchange_assets.jakarta.admin_areas.source import SOURCE as ADMIN_AREAS
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.quality import Expect
 from smartchange_assets.platform.sql_asset import SqlTable
+from smartchange_assets.platform.sql_files import bind, sql_file
 from smartchange_assets.platform.tables import Column, TableSpec
 
 CROSSWALK_KEY = dg.AssetKey(["jakarta", "staging", "area_crosswalk"])
@@ -57,51 +58,8 @@ TABLE = TableSpec("staging", "jakarta_area_crosswalk", (
     Column("names_agree", "boolean", "normalised Kemendagri and BPS names are equal"),
 ), (), "Kemendagri 2025 <-> BPS MFD 2018 area codes")
 
-_FIXED_VALUES = ", ".join(f"('{k}', '{b}')" for k, b in KOTA_KEMENDAGRI_TO_BPS.items())
-_AREAS = ADMIN_AREAS.staging.qualified
-
-
-def _below(level: str, parents: str) -> str:
-    """SQL: Kemendagri areas of ``level`` matched to BPS under the crosswalked ``parents``."""
-    return f"""
-SELECT k.level, k.code AS kemendagri_code, k.name AS kemendagri_name,
-       coalesce(by_name.code, by_alias.code) AS bps_code,
-       coalesce(by_name.name, by_alias.name) AS bps_name,
-       CASE WHEN by_name.code IS NOT NULL THEN '{NAME}'
-            WHEN by_alias.code IS NOT NULL THEN '{ALIAS_MATCH}' ELSE '{NONE}' END
-         AS match_method,
-       k.name_normalised = coalesce(by_name.name_normalised, by_alias.name_normalised)
-         AS names_agree
-FROM k JOIN {parents} p ON p.kemendagri_code = k.parent_code
-LEFT JOIN b by_name ON by_name.level = k.level AND by_name.parent_code = p.bps_code
-                   AND by_name.name_normalised = k.name_normalised
-LEFT JOIN LATERAL (
-  SELECT b.code, b.name, b.name_normalised FROM b JOIN {ALIAS_TABLE.qualified} al
-    ON al.kind = '{ALIAS}' AND al.level = b.level AND al.alias_normalised = b.name_normalised
-  WHERE al.kemendagri_code = k.code AND b.level = k.level AND b.parent_code = p.bps_code
-  ORDER BY b.code LIMIT 1) by_alias ON by_name.code IS NULL
-WHERE k.level = '{level}'"""
-
-
-SELECT_SQL = f"""
-WITH k AS (SELECT * FROM {_AREAS} WHERE code_system = '{KEMENDAGRI}'),
-b AS (SELECT * FROM {_AREAS} WHERE code_system = '{BPS}'),
-fixed (kemendagri_code, bps_code) AS (VALUES {_FIXED_VALUES}),
-top AS (
-  SELECT k.level, k.code AS kemendagri_code, k.name AS kemendagri_name, b.code AS bps_code,
-         b.name AS bps_name, '{FIXED}' AS match_method,
-         k.name_normalised = b.name_normalised AS names_agree
-  FROM k JOIN fixed f ON f.kemendagri_code = k.code
-  LEFT JOIN b ON b.code = f.bps_code AND b.level = k.level
-  WHERE k.level IN ('province', 'kota')),
-kec AS ({_below("kecamatan", "top")}),
-kel AS ({_below("kelurahan", "kec")}),
-matched AS (SELECT * FROM top UNION ALL SELECT * FROM kec UNION ALL SELECT * FROM kel)
-SELECT * FROM matched
-UNION ALL
-SELECT b.level, NULL, NULL, b.code, b.name, '{BPS_ONLY}', NULL FROM b
-WHERE NOT EXISTS (SELECT 1 FROM matched m WHERE m.bps_code = b.code)
-"""
+SELECT_SQL = sql_file(__file__, "area_crosswalk.sql", areas=ADMIN_AREAS.staging.qualified,
+                      aliases=ALIAS_TABLE.qualified)
 
 
 def _where(condition: str, expect: Expect, name: str) -> Expect:
@@ -114,6 +72,9 @@ CROSSWALK = SqlTable(
     key=CROSSWALK_KEY,
     table=TABLE,
     select_sql=SELECT_SQL,
+    params=bind(fixed_kota=KOTA_KEMENDAGRI_TO_BPS, kemendagri=KEMENDAGRI, bps=BPS,
+                alias_kind=ALIAS, fixed_method=FIXED, name_method=NAME,
+                alias_method=ALIAS_MATCH, none_method=NONE, bps_only_method=BPS_ONLY),
     deps=[ADMIN_AREAS.staging_key, ALIASES_KEY],
     description=("Kemendagri 2025 <-> BPS MFD 2018 codes per area: kota by the fixed table of "
                  "docs/sources/jakarta-admin-areas.md §2 (Kemendagri 31.71 Jakarta Pusat = BPS "
