@@ -34,10 +34,10 @@ earliest installation, deinstalled when all its detectors are). Newest payload p
 
 Check ``sites_resolve`` on ``mobility_counts``: every counted site has a row in
 ``mobility_sites``. The master data of 2022-07-20 lacks the cross-sections renamed or added
-later with an ``n`` suffix (``TE015n``, ``TE118n``, ``TE134n`` in the seed): REPORT §3 says they
-are genuinely missing there, so they are a stated allowance, listed in the check's metadata. Any
-other unresolved site fails the check (severity WARN, not blocking: counts are valid without
-their site's name and position).
+later with an ``n`` suffix (``TE015n``, ``TE118n``, ``TE134n`` in the seed):
+docs/sources/berlin-traffic-detectors.md §3 says they are genuinely missing there, so they are a
+stated allowance, listed in the check's metadata. Any other unresolved site fails the check
+(severity WARN, not blocking: counts are valid without their site's name and position).
 """
 
 from __future__ import annotations
@@ -53,8 +53,8 @@ from smartchange_assets.berlin.mobility_sites.source import SOURCE as MOBILITY_S
 from smartchange_assets.berlin.telraam.source import SOURCE as TELRAAM
 from smartchange_assets.berlin.traffic_detectors.source import SOURCE as TRAFFIC_DETECTORS
 from smartchange_assets.platform import quality as q
-from smartchange_assets.platform.markdown import md_table
 from smartchange_assets.platform.audit import Audit, TableCheck
+from smartchange_assets.platform.markdown import md_table
 from smartchange_assets.platform.sql_asset import SqlTable
 from smartchange_assets.platform.sql_files import bind, sql_file
 from smartchange_assets.platform.tables import Column, TableSpec
@@ -98,9 +98,9 @@ COUNTS_TABLE = TableSpec("staging", "berlin_mobility_counts", (
 ), ("counter_kind", "site_id", "mode", "period_start_local", "dst_fold"),
     "Berlin mobility counts, one row per counter kind, site, hour and mode")
 
-_WIDE = ["counter_kind", "site_id", "site_id_raw", "period_start_local", "period_start_utc",
-         "local_date", "dst_fold", "time_flag", *common.INT_COLUMNS, *common.FLOAT_COLUMNS,
-         "payload_sha256", "source_row"]
+# the three staging tables' columns (common.COLUMNS), source_row after the payload hash
+_WIDE = [*(c.name for c in common.COLUMNS if c.name != "source_row"), "payload_sha256",
+         "source_row"]
 
 
 # the three count sources stage the same columns (count_sources.py)
