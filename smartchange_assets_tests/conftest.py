@@ -82,3 +82,13 @@ def fresh_database(database_urls):
     """A new empty database on the session's server, dropped afterwards."""
     with new_database(database_urls) as wh:
         yield wh
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """The fault matrix's lines (make faults), when any fault case ran."""
+    from smartchange_assets_tests.faults import ledger
+
+    if ledger.CASES:
+        terminalreporter.write_sep("-", "fault matrix")
+        for line in ledger.summary_lines():
+            terminalreporter.write_line(line)

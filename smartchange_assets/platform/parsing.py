@@ -22,6 +22,10 @@ import pandas as pd
 
 QUARANTINE_COLUMNS = ["source_row", "column_name", "kind", "reason", "raw_record"]
 
+# A publisher's free-text cell can be long (report descriptions); Python's csv default of
+# 128 KiB would refuse a whole payload for one such cell. 16 MiB still stops a runaway field.
+csv.field_size_limit(16 * 1024 * 1024)
+
 # Why a row is quarantined:
 # * unreadable   – a value that cannot be parsed; in a key column it stops the line;
 # * inconsistent – read, but it contradicts the payload (a month that disagrees with the

@@ -11,6 +11,11 @@ table (:mod:`.source_assets`). No Dagster here.
 
 from __future__ import annotations
 
+import csv
+import gzip
+import json
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -25,6 +30,8 @@ from smartchange_assets.platform.partitions import PartitionWindow
 from smartchange_assets.platform.spec import SourceSpec
 from smartchange_assets.platform.warehouse import Shadow
 
+UNREADABLE_FORMS = (RecursionError, csv.Error, json.JSONDecodeError, UnicodeError,
+                    zipfile.BadZipFile, gzip.BadGzipFile, EOFError, zlib.error)
 QUARANTINE_FRAME_COLUMNS = ["source", "payload_sha256", "file_name", *QUARANTINE_COLUMNS]
 RECON_COLUMNS = ["source", "payload_sha256", "file_name", "source_rows", "staged", "no_data",
                  "quarantined", "error"]
@@ -76,6 +83,13 @@ def parse_payloads(spec: SourceSpec, payloads: list[Payload], wh=None
             continue
         except AssertionError as exc:  # rows that do not add up (ParseResult.reconcile)
             yield _unreadable(spec, p, f"{spec.source_id}: {p.file_name}: {exc}")
+            continue
+        except UNREADABLE_FORMS as exc:
+            # what the readers of a format raise on bytes that are not that format (JSON nested
+            # past the interpreter's depth, a CSV field past any sane size, a broken zip or
+            # gzip, text in no encoding): the payload names itself, as for a ParseError
+            yield _unreadable(spec, p, f"{spec.source_id}: {p.file_name}: the payload cannot "
+                                       f"be read: {type(exc).__name__}: {str(exc)[:200]}")
             continue
         frame = result.staged
         if len(frame):

@@ -69,10 +69,11 @@ SUPPRESSED = frozenset({"", "-", ".", "X", "x"})
 # a Planungsraum appears once per file (ZEIT and the LOR version are the file's own)
 KEY = ["plr_code"]
 
-_INT = re.compile(r"\d+")
-_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
-_ZERO_COMMA = re.compile(r"(\d+|\d{1,3}(?:\.\d{3})+),0+")
-_ZERO_POINT = re.compile(r"(\d+)\.0{1,2}")
+# at most 15 digits: a count of residents never comes near, and a bigint holds it
+_INT = re.compile(r"\d{1,15}")
+_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3}){1,4}")
+_ZERO_COMMA = re.compile(r"(\d{1,15}|\d{1,3}(?:\.\d{3}){1,4}),0+")
+_ZERO_POINT = re.compile(r"(\d{1,15})\.0{1,2}")
 _ZEIT = re.compile(r"(\d{4})(\d{2})")
 
 
