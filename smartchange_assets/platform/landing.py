@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 
 import sqlalchemy as sa
 
-from smartchange_assets.platform import settings
+from smartchange_assets.platform import failpoints, settings
 from smartchange_assets.platform.blobs import BlobStore, Stored, archive_url
 from smartchange_assets.platform.seed import SeedEntry
 from smartchange_assets.platform.warehouse import Warehouse
@@ -120,6 +120,7 @@ class LandingArchive:
                  "ps": period_start, "pe": period_end,
                  "request": json.dumps(request) if request else None,
                  "allowance": quarantine_allowance, "allowance_reason": allowance_reason})
+            failpoints.reached("landing", source)
         return Landed(stored.sha256, blob.rowcount == 1, row.rowcount == 1)
 
     def active_payloads(self, source: str, start: dt.date | None = None,

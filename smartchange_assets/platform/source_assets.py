@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import dagster as dg
 import pandas as pd
 
-from smartchange_assets.platform import partition_load
+from smartchange_assets.platform import failpoints, partition_load
 from smartchange_assets.platform.audit import (
     Audit,
     AuditFailed,
@@ -219,6 +219,7 @@ def staging_asset(spec: SourceSpec, checks: Sequence[TableCheck]) -> dg.AssetsDe
             except RowsLostError as exc:
                 wh.drop_shadow(shadow)
                 raise dg.Failure(str(exc)) from exc
+            failpoints.reached("staged", spec.staging.label)
             audit = Audit(wh, spec.staging, shadow.qualified, window, context={"load": load})
             also = bookkeeping(spec, load, window)
             if partial:

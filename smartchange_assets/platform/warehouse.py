@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlalchemy as sa
 
-from smartchange_assets.platform import settings
+from smartchange_assets.platform import failpoints, settings
 from smartchange_assets.platform.copy_loader import copy_frame_sqlalchemy
 from smartchange_assets.platform.tables import TableSpec
 
@@ -289,6 +289,7 @@ class Warehouse:
                 f'ALTER TABLE "{spec.schema}"."{tmp}" ADD CONSTRAINT "{new_key}" '
                 f"PRIMARY KEY ({key})"))
         conn.execute(sa.text(f"DROP TABLE IF EXISTS {spec.qualified}"))
+        failpoints.reached("swap", spec.label)
         conn.execute(sa.text(f'ALTER TABLE "{spec.schema}"."{tmp}" RENAME TO "{spec.name}"'))
         if spec.primary_key:
             conn.execute(sa.text(
@@ -353,6 +354,7 @@ class Warehouse:
         if len(df):
             with self.engine.begin() as conn:
                 copy_frame_sqlalchemy(conn, shadow.label, df[spec.column_names])
+                failpoints.reached("copy", spec.label)
         return len(df)
 
     def insert_into(self, shadow: Shadow, select_sql: str, **params) -> int:
@@ -361,6 +363,7 @@ class Warehouse:
         with self.engine.begin() as conn:
             result = conn.execute(sa.text(f"INSERT INTO {shadow.qualified} ({cols}) "
                                           f"{select_sql}"), params)
+            failpoints.reached("insert_select", shadow.table.label)
             conn.execute(sa.text(f"ANALYZE {shadow.qualified}"))
             return result.rowcount
 
@@ -384,6 +387,7 @@ class Warehouse:
         with self.engine.begin() as conn:
             self._ensure_table(conn, spec)
             conn.execute(sa.text(f"DELETE FROM {spec.qualified} WHERE {where_sql}"), params)
+            failpoints.reached("swap", spec.label)
             conn.execute(sa.text(f"INSERT INTO {spec.qualified} ({cols}) "
                                  f"SELECT {cols} FROM {shadow.qualified}"))
             conn.execute(sa.text(f"DROP TABLE {shadow.qualified}"))
