@@ -18,6 +18,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from xml.etree import ElementTree
 
 import pandas as pd
 import sqlalchemy as sa
@@ -31,7 +32,8 @@ from smartchange_assets.platform.spec import SourceSpec
 from smartchange_assets.platform.warehouse import Shadow
 
 UNREADABLE_FORMS = (RecursionError, csv.Error, json.JSONDecodeError, UnicodeError,
-                    zipfile.BadZipFile, gzip.BadGzipFile, EOFError, zlib.error)
+                    zipfile.BadZipFile, gzip.BadGzipFile, EOFError, zlib.error,
+                    ElementTree.ParseError)
 QUARANTINE_FRAME_COLUMNS = ["source", "payload_sha256", "file_name", *QUARANTINE_COLUMNS]
 RECON_COLUMNS = ["source", "payload_sha256", "file_name", "source_rows", "staged", "no_data",
                  "quarantined", "error"]

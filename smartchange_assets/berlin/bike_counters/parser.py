@@ -43,6 +43,8 @@ from smartchange_assets.platform.parsing import (
 HEADER = HeaderSpec({"date": (), "station-id": (), "count": ()},
                     required=("date", "station-id", "count"))
 DATE_FORMAT = "%Y-%m-%dT%H:%M"
+# the counters started in 2012 (docs/sources/berlin-bike-counters.md); a wide margin either way
+PLAUSIBLE_YEARS = (1990, 2100)
 
 #: Raw station id -> canonical id of the current metadata (location-info.csv). Older year
 #: sheets use ids that differ from the current metadata (docs/sources/berlin-bike-counters.md
@@ -68,9 +70,15 @@ def parse_bike_counts(data: bytes, file_name: str) -> ParseResult:
     rows = cells[~bad_width]
 
     local = pd.to_datetime(rows["date"], format=DATE_FORMAT, errors="coerce")
-    bad_date = local.isna()
-    quarantine_rows(quarantine, rows, bad_date, "date",
+    unparsed = local.isna()
+    quarantine_rows(quarantine, rows, unparsed, "date",
                     "is not YYYY-MM-DDTHH:MM", UNREADABLE)
+    # a garbled year parses (pandas reads any year) but is no counting hour of this network
+    implausible = ~unparsed & ~local.dt.year.between(*PLAUSIBLE_YEARS)
+    quarantine_rows(quarantine, rows, implausible, "date",
+                    f"has a year outside {PLAUSIBLE_YEARS[0]}–{PLAUSIBLE_YEARS[1]}", UNREADABLE)
+    bad_date = unparsed | implausible
+    local = local.where(~bad_date)
     bad_station = ~bad_date & ~rows["station-id"].str.fullmatch(STATION_ID)
     quarantine_rows(quarantine, rows, bad_station, "station-id",
                     "is not a counter id", UNREADABLE)

@@ -20,8 +20,9 @@ MONTHS.update({"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "agu"
 MISSING = frozenset({"", "-", "--", "---"})
 
 _RANGE_WORD = re.compile(r"\s*(?:s\s*/\s*d|s\.\s*d\.?|sampai|hingga)\s*")
-_COUNT = re.compile(r"\d+(?:\.0+)?")
-_DECIMAL = re.compile(r"\d+(?:\.\d+)?")
+# at most 15 digits: no count or height comes near, and the value stays a finite number
+_COUNT = re.compile(r"\d{1,15}(?:\.0+)?")
+_DECIMAL = re.compile(r"\d{1,15}(?:\.\d{1,15})?")
 # "10 s.d 15 cm", "30 s.d. 40 cm", "60 cm S.D 80 cm", "45 sm" (sm: a typo of cm), "0"
 _HEIGHT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:cm|sm)?")
 _HEIGHT_RANGE = re.compile(
