@@ -139,7 +139,7 @@ def test_every_payload_reconciles(first_refresh, wh):
 
 def test_berlin_daily_means_in_sql_match_the_python_reference(first_refresh, wh):
     entry = next(e for e in seed_entries() if e.file.endswith("_dst.json"))
-    content = (SEED / entry.file).read_bytes()
+    content = entry.read()
     reference = daily_means(parse_blume(content, entry.file).staged)
     sql = wh.read_frame(
         "SELECT station_code, pollutant, local_date, mean_ugm3, hours_present, hours_in_day, "

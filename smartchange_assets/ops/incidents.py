@@ -1,11 +1,12 @@
 """What went wrong in one run, read back from Dagster's event log, and whether it is news.
 
 A failed check is **news** when it opens an incident: the check's previous completed
-evaluation (same asset, check and partition) passed, or failed for another reason (another
-description), or there is none. When the previous one failed with the same description, the
-incident is still open: automation retrying the staging table, a sensor re-running it for a
-landed file, or the next nightly run all hit the same broken payload, and that was alerted
-already. The incident closes with the check's next passing evaluation.
+evaluation (same asset and check, whatever partitions it judged) passed, or failed for another
+reason (another description), or there is none. A broken payload failing a partition run of the
+landed-payloads sensor and then a full refresh is one incident. When the previous one failed
+with the same description, the incident is still open: automation retrying the staging table,
+a sensor re-running it for a landed file, or the next nightly run all hit the same broken
+payload, and that was alerted already. The incident closes with the check's next passing evaluation.
 """
 
 from __future__ import annotations
@@ -39,8 +40,7 @@ def opens_incident(instance: dg.DagsterInstance, entry: dg.EventLogEntry) -> boo
     evaluation = entry.dagster_event.event_specific_data
     history = [r for r in instance.event_log_storage.get_asset_check_execution_history(
         evaluation.asset_check_key, limit=HISTORY)
-        if r.status.value in (_SUCCEEDED, _FAILED)
-        and r.partition == evaluation.partition and r.event is not None]  # newest first
+        if r.status.value in (_SUCCEEDED, _FAILED) and r.event is not None]  # newest first
     here = next((i for i, r in enumerate(history) if r.run_id == entry.run_id
                  and r.event.timestamp == entry.timestamp), None)
     if here is None or here + 1 == len(history):
