@@ -9,7 +9,7 @@ source, the file and where possible the row and column.
 import dagster as dg
 import pandas as pd
 
-from smartchange_assets.platform import partition_load
+from smartchange_assets.platform import partition_load, pii
 from smartchange_assets.platform.audit import Audit, TableCheck
 from smartchange_assets.platform.markdown import md_table
 from smartchange_assets.platform.parsing import DUPLICATE, UNREADABLE
@@ -71,7 +71,9 @@ def reconciliation_findings(spec: SourceSpec, recon: pd.DataFrame,
         for q in fatal.head(20).itertuples():
             problems.append(f"{spec.source_id}: {q.file_name}: row {q.source_row}, column "
                             f"{q.column_name!r}: {q.reason} (key column unreadable)")
-    return problems
+    # a reason may quote the value it could not read: what reaches the UI and the alerts goes
+    # through the personal-data redaction first
+    return [pii.redact(p) for p in problems]
 
 
 def _number(value) -> float:
@@ -122,7 +124,8 @@ def _evaluate(spec: SourceSpec, audit: Audit) -> dg.AssetCheckResult:
             # hashes and row numbers, not the records: a raw record may hold personal data
             "quarantine_sample": dg.MetadataValue.md(
                 md_table(quarantine[["file_name", "source_row", "column_name", "kind",
-                                     "reason"]].head(15))
+                                     "reason"]].head(15)
+                         .assign(reason=lambda f: f["reason"].map(pii.redact)))
                 if len(quarantine) else "none"),
             **partition_meta,
         })
