@@ -76,6 +76,13 @@ def reconciliation_findings(spec: SourceSpec, recon: pd.DataFrame,
     return [pii.redact(p) for p in problems]
 
 
+def shown(recon: pd.DataFrame) -> pd.DataFrame:
+    """Reconciliation rows as the UI shows them: an error message quoting a value it could not
+    read goes through the personal-data redaction."""
+    return recon.drop(columns=["source"]).assign(
+        error=lambda f: f["error"].map(lambda e: pii.redact(e) if isinstance(e, str) else e))
+
+
 def _number(value) -> float:
     return 0.0 if value is None or value != value else float(value)
 
@@ -118,8 +125,7 @@ def _evaluate(spec: SourceSpec, audit: Audit) -> dg.AssetCheckResult:
         description="; ".join(problems[:5]) if problems else "all payloads reconcile",
         metadata={
             "problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems) or "none"),
-            "payloads": dg.MetadataValue.md(md_table(recon.drop(columns=["source"]))
-                                            if len(recon) else "none"),
+            "payloads": dg.MetadataValue.md(md_table(shown(recon)) if len(recon) else "none"),
             "quarantined_rows": dg.MetadataValue.int(len(quarantine)),
             # hashes and row numbers, not the records: a raw record may hold personal data
             "quarantine_sample": dg.MetadataValue.md(

@@ -42,7 +42,7 @@ from smartchange_assets.platform.partitions import (
     materialize_result,
     run_window,
 )
-from smartchange_assets.platform.reconciliation import reconciliation_check
+from smartchange_assets.platform.reconciliation import reconciliation_check, shown
 from smartchange_assets.platform.resources import PortalResource, WarehouseResource
 from smartchange_assets.platform.spec import SourceSpec
 from smartchange_assets.platform.staging import (
@@ -246,7 +246,7 @@ def staging_asset(spec: SourceSpec, checks: Sequence[TableCheck]) -> dg.AssetsDe
             "no_data_rows": dg.MetadataValue.int(int(recon["no_data"].sum()) if len(recon)
                                                  else 0),
         }, rows_per_partition=per_partition, summary={
-            "reconciliation": dg.MetadataValue.md(md_table(recon.drop(columns=["source"]))
+            "reconciliation": dg.MetadataValue.md(md_table(shown(recon))
                                                   if len(recon) else "no payloads"),
             **({"staged_per_partition": dg.MetadataValue.md(md_table(
                 pd.DataFrame(per_partition.items(), columns=["partition", "staged"]),
