@@ -163,6 +163,17 @@ def test_disagreeing_spellings_quarantine_the_row_naming_both():
     assert len(result.staged) == 2
 
 
+def test_repeated_and_conflicting_days_follow_the_platform_rule():
+    lines = raw_text(DKI3).splitlines()[:4]
+    lines.append(lines[1])  # 2010-01-01 again, identical
+    lines.append(lines[2].replace(",6.50,", ",7.50,", 1))  # 2010-01-02 again, more rain
+    result = parse_text("\n".join(lines) + "\n")
+    q = result.quarantine.set_index("source_row")
+    assert q["kind"].to_dict() == {4: "duplicate", 2: INCONSISTENT, 5: INCONSISTENT}
+    assert q.loc[2, "column_name"] == "precipitation_sum (mm)"
+    assert result.staged["local_date"].astype(str).tolist() == ["2010-01-01", "2010-01-03"]
+
+
 def test_empty_cells_stay_null_and_an_empty_row_is_no_data():
     lines = raw_text(DKI3).splitlines()[:4]
     cells = lines[1].split(",")

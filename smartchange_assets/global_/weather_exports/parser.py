@@ -157,9 +157,10 @@ def parse_weather_export(data: bytes, file_name: str) -> ParseResult:
             rows.append({"source_row": i, **row, "_raw": raw})
     frame = settle_duplicates(pd.DataFrame(rows), list(KEY), quarantine, raw="_raw") \
         if rows else pd.DataFrame()
+    published = {"local_date": header[time_at],
+                 **{column: cols[0].published for column, cols in columns.items()}}
     for entry in quarantine.rows:  # name the published column, not the staging one
-        if entry["column_name"] == "local_date":
-            entry["column_name"] = header[time_at]
+        entry["column_name"] = published.get(entry["column_name"], entry["column_name"])
     staged = frame.drop(columns="_raw").reset_index(drop=True) if len(frame) else frame
     result = ParseResult(staged, len(records), no_data, quarantine.frame(),
                          _notes(where, columns, ignored, staged))
