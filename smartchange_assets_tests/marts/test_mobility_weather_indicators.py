@@ -1,25 +1,21 @@
-"""Mobility and weather: the two core facts, their integrity checks and the indicators, held
-against the raw seed files.
+"""Mobility: the core fact, its integrity check and the indicators, held against the raw seed
+files (and the lineage of the mobility and weather indicators back to their raw payloads).
 
 The recomputations read the seed payloads themselves with pandas and json (not our parsers,
 not the warehouse SQL): the Transjakarta CSV of 2021, the bike counter CSV of 2012/2013 with
-the counters' installation dates from location-info.csv, the BPS 2017 population CSV and the
-two Open-Meteo replies. The marts are the session's shared build (``conftest.built``).
+the counters' installation dates from location-info.csv and the BPS 2017 population CSV; the
+weather indicators are held against their seed files in test_weather_indicators.py. The marts
+are the session's shared build (``conftest.built``).
 """
 
 from __future__ import annotations
-
-import json
 
 import dagster as dg
 import pandas as pd
 import pytest
 
 from smartchange_assets.core.mobility import FACT_MOBILITY_CHECK
-from smartchange_assets.core.weather import FACT_WEATHER_CHECK
 from smartchange_assets.marts.catalogue import BY_CODE
-from smartchange_assets.marts.scope import CITY, MEASURE_COLUMNS
-from smartchange_assets.marts.themes.weather import WEATHER as WEATHER_THEME
 from smartchange_assets.platform.resources import PortalResource, WarehouseResource
 
 from .conftest import planted_fault
@@ -30,8 +26,6 @@ BIKES_2012 = SEED / "berlin/bike_counters/data-2012.csv"
 SITES = SEED / "berlin/mobility_sites/location-info.csv"
 BPS_2017 = SEED / ("jakarta/population/Jumlah Penduduk Menurut Kabupaten_Kota di Provinsi DKI "
                    "Jakarta , 2017.csv")
-WEATHER = {2023: SEED / "global/weather/openmeteo_forecast_daily_berlin_2023-06-01.json",
-           2025: SEED / "global/weather/openmeteo_forecast_daily_berlin_2025-04-15.json"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -143,48 +137,6 @@ def test_counters_installed_but_absent_from_the_payload_lower_the_coverage(wh):
     assert "9 of 14 installed counters" in got["basis"]
 
 
-# --------------------------------------------------------------------------------------------
-# weather
-
-
-def _weather(year: int) -> pd.DataFrame:
-    daily = json.loads(WEATHER[year].read_text("utf-8"))["daily"]
-    return pd.DataFrame(daily).assign(day=lambda f: pd.to_datetime(f["time"]))
-
-
-def test_berlin_precipitation_and_hot_days_from_the_open_meteo_replies(wh):
-    blocks = wh.read_frame(f"SELECT * FROM ({WEATHER_THEME.measures(CITY)}) AS m("
-                           f"{', '.join(MEASURE_COLUMNS)}) WHERE period_type = 'year'",
-                           **WEATHER_THEME.params_for(CITY))
-    before_rule = blocks.set_index(["city", "indicator", "period_start"])["value"]
-    for year in (2023, 2025):
-        days = _weather(year)
-        precipitation = days.get("precipitation_sum")  # the 2023 request did not ask for it
-        hot = int((days["temperature_2m_max"] >= 30).sum())
-        start = pd.Timestamp(year=year, month=1, day=1).date()
-        rain = indicator(wh, "berlin", "annual_precipitation_mm", year)
-        heat = indicator(wh, "berlin", "hot_days", year)
-        with_rain = 0 if precipitation is None else int(precipitation.notna().sum())
-        assert rain["coverage"] == pytest.approx(with_rain / 365)
-        assert heat["coverage"] == pytest.approx(len(days) / 365)
-        # a handful of forecast days is far below 95 % of the year: NULL with the reason
-        assert pd.isna(rain["value"]) and pd.isna(heat["value"])
-        assert rain["null_reason"].startswith("coverage") and "includes_forecast" in heat["flags"]
-        # the sums themselves, before the coverage rule
-        assert before_rule[("berlin", "hot_days", start)] == hot == 0
-        if precipitation is not None:
-            assert before_rule[("berlin", "annual_precipitation_mm", start)] == pytest.approx(
-                precipitation.sum()) == pytest.approx(1.6)
-
-
-def test_jakarta_has_weather_rows_that_say_the_seed_has_no_jakarta_reply(wh):
-    replies = [json.loads(p.read_text("utf-8")) for p in WEATHER.values()]
-    assert all(r["timezone"] == "Europe/Berlin" for r in replies)
-    for code in ("annual_precipitation_mm", "hot_days"):
-        row = indicator(wh, "jakarta", code, 2021)
-        assert pd.isna(row["value"]) and row["null_reason"] == "no data for this indicator in 2021"
-
-
 def test_catalogue_flags_what_cannot_be_compared(wh):
     assert BY_CODE["transit_passengers_per_capita"].comparability == "not_comparable"
     assert BY_CODE["bicycle_counts_per_capita"].comparability_note.startswith(
@@ -211,18 +163,6 @@ def test_mobility_fact_fails_on_planted_orphans(wh):
         assert "core.dim_date" in result.description  # 2031 lies beyond the calendar
 
 
-def test_weather_fact_fails_on_the_other_citys_area_and_on_max_below_min(wh):
-    target = "city = 'berlin' AND local_date = '2025-04-18'"
-    with planted_fault(
-            wh, FACT_WEATHER_CHECK,
-            "UPDATE core.fact_weather_daily SET area_key = 'jakarta:kemendagri_2025:31', "
-            f"temperature_min_c = 40 WHERE {target}",
-            "UPDATE core.fact_weather_daily SET area_key = 'berlin:AGS:11000000', "
-            f"temperature_min_c = 10.1 WHERE {target}") as result:
-        assert "jakarta:kemendagri_2025:31" in result.description
-        assert "max_not_below_min" in result.description
-
-
 # --------------------------------------------------------------------------------------------
 # lineage
 
@@ -245,5 +185,6 @@ def test_mobility_and_weather_indicators_lead_back_to_their_raw_payloads(built):
     upstream = dg.AssetSelection.assets(dg.AssetKey(["marts", "city_indicators"])).upstream() \
         .resolve(graph)
     for key in (["jakarta", "raw", "transjakarta"], ["berlin", "raw", "bike_counters"],
-                ["berlin", "raw", "mobility_sites"], ["global", "raw", "weather"]):
+                ["berlin", "raw", "mobility_sites"], ["global", "raw", "weather"],
+                ["global", "raw", "weather_exports"], ["berlin", "raw", "dwd_climate"]):
         assert dg.AssetKey(key) in upstream, key

@@ -1,118 +1,119 @@
 -- Weather measures of a city per period (marts/themes/weather.py) from
 -- core.fact_weather_daily: annual_precipitation_mm, hot_days; the columns of
--- marts/scope.py MEASURE_COLUMNS. Coverage: days of the period with the variable.
-WITH days AS (
+-- marts/scope.py MEASURE_COLUMNS. Coverage: days of the period with the variable; the basis
+-- counts the days of each source (dwd 00433, open-meteo export DKI1,…, open-meteo forecast).
+WITH days AS (  -- one row per day, period and indicator whose variable the day has
     SELECT
         w.area_key,
         w.city,
-        w.local_date,
-        w.forecast,
-        w.precipitation_mm,
-        w.temperature_max_c,
+        w.variable_payloads -> v.variable AS payloads,
+        v.indicator,
+        v.variable,
+        v.measure,
+        v.source,
         periods.period_type,
         date_trunc(periods.period_type, w.local_date)::date AS period_start
     FROM {weather_fact} AS w
     CROSS JOIN (VALUES ('year'), ('month')) AS periods (period_type)
+    CROSS JOIN
+        LATERAL (
+            VALUES
+            (
+                'annual_precipitation_mm', 'precipitation_mm', w.precipitation_mm,
+                w.precipitation_source
+            ),
+            (
+                'hot_days', 'temperature_max_c',
+                (w.temperature_max_c >= cast(:hot_day_c AS float8))::int::float8,
+                w.temperature_max_source
+            )
+        ) AS v (indicator, variable, measure, source)
+    WHERE v.measure IS NOT NULL
 ),
 
-precipitation AS (
+periods AS (
     SELECT
         area_key,
         city,
+        indicator,
+        variable,
         period_type,
         period_start,
-        sum(precipitation_mm)::float8 AS value,
-        count(precipitation_mm) AS days,
-        count(precipitation_mm) FILTER (WHERE forecast) AS forecast_days
+        sum(measure)::float8 AS value,
+        count(*) AS days,
+        count(*) FILTER (WHERE source = 'open-meteo forecast') AS forecast_days,
+        (period_start + ('1 ' || period_type)::interval)::date - period_start AS period_days
     FROM days
-    GROUP BY 1, 2, 3, 4
+    GROUP BY area_key, city, indicator, variable, period_type, period_start
 ),
 
-hot AS (
+by_source AS (
     SELECT
         area_key,
-        city,
+        indicator,
         period_type,
         period_start,
-        sum((temperature_max_c >= :hot_day_c)::int)::float8 AS value,
-        count(temperature_max_c) AS days,
-        count(temperature_max_c) FILTER (WHERE forecast) AS forecast_days
+        source,
+        count(*) AS days
     FROM days
-    GROUP BY 1, 2, 3, 4
+    GROUP BY area_key, indicator, period_type, period_start, source
+),
+
+sources AS (
+    SELECT
+        area_key,
+        indicator,
+        period_type,
+        period_start,
+        string_agg(
+            format('%s %s', days, source), ', ' ORDER BY days DESC, source ASC
+        ) AS sources
+    FROM by_source
+    GROUP BY area_key, indicator, period_type, period_start
+),
+
+payloads AS (
+    SELECT
+        d.area_key,
+        d.indicator,
+        d.period_type,
+        d.period_start,
+        array_agg(DISTINCT p.sha ORDER BY p.sha) AS payload_sha256s
+    FROM days AS d
+    CROSS JOIN LATERAL jsonb_array_elements_text(d.payloads) AS p (sha)
+    GROUP BY d.area_key, d.indicator, d.period_type, d.period_start
 )
 
 SELECT
     p.area_key AS scope_key,
     p.city,
-    'annual_precipitation_mm' AS indicator,
+    p.indicator,
     p.period_type,
     p.period_start,
     p.value,
     p.value AS numerator,
     NULL::float8 AS denominator,
     1.0::float8 AS value_scale,
-    p.days::float8
-    / ((p.period_start + ('1 ' || p.period_type)::interval)::date - p.period_start)
-        AS coverage,
-    format(
-        '%s of %s days with precipitation_mm', p.days,
-        ((p.period_start + ('1 ' || p.period_type)::interval)::date - p.period_start)
-    ) AS shortfall,
+    p.days::float8 / p.period_days AS coverage,
+    format('%s of %s days with %s', p.days, p.period_days, p.variable) AS shortfall,
     CASE WHEN p.forecast_days > 0 THEN ARRAY['includes_forecast'] ELSE '{}'::text[] END
         AS flags,
     NULL::text[] AS pollutants,
     NULL::int AS population_year,
     format(
-        '%s of %s days with precipitation_mm (%s from forecasts, %s from the archive)',
-        p.days, ((p.period_start + ('1 ' || p.period_type)::interval)::date - p.period_start),
-        p.forecast_days, p.days - p.forecast_days
+        '%s of %s days with %s: %s', p.days, p.period_days, p.variable, s.sources
     ) AS basis,
-    array(
-        SELECT DISTINCT s.sha
-        FROM {weather_fact} AS w
-        CROSS JOIN LATERAL unnest(w.payload_sha256s) AS s (sha)
-        WHERE
-            w.city = p.city
-            AND w.precipitation_mm IS NOT NULL
-            AND date_trunc(p.period_type, w.local_date) = p.period_start
-        ORDER BY s.sha
-    ) AS payload_sha256s
-FROM precipitation AS p
-UNION ALL
-SELECT
-    p.area_key AS scope_key,
-    p.city,
-    'hot_days' AS indicator,
-    p.period_type,
-    p.period_start,
-    p.value,
-    p.value AS numerator,
-    NULL::float8 AS denominator,
-    1.0::float8 AS value_scale,
-    p.days::float8
-    / ((p.period_start + ('1 ' || p.period_type)::interval)::date - p.period_start)
-        AS coverage,
-    format(
-        '%s of %s days with temperature_max_c', p.days,
-        ((p.period_start + ('1 ' || p.period_type)::interval)::date - p.period_start)
-    ) AS shortfall,
-    CASE WHEN p.forecast_days > 0 THEN ARRAY['includes_forecast'] ELSE '{}'::text[] END
-        AS flags,
-    NULL::text[] AS pollutants,
-    NULL::int AS population_year,
-    format(
-        '%s of %s days with temperature_max_c (%s from forecasts, %s from the archive)',
-        p.days, ((p.period_start + ('1 ' || p.period_type)::interval)::date - p.period_start),
-        p.forecast_days, p.days - p.forecast_days
-    ) AS basis,
-    array(
-        SELECT DISTINCT s.sha
-        FROM {weather_fact} AS w
-        CROSS JOIN LATERAL unnest(w.payload_sha256s) AS s (sha)
-        WHERE
-            w.city = p.city
-            AND w.temperature_max_c IS NOT NULL
-            AND date_trunc(p.period_type, w.local_date) = p.period_start
-        ORDER BY s.sha
-    ) AS payload_sha256s
-FROM hot AS p
+    pl.payload_sha256s
+FROM periods AS p
+INNER JOIN sources AS s
+    ON
+        p.area_key = s.area_key
+        AND p.indicator = s.indicator
+        AND p.period_type = s.period_type
+        AND p.period_start = s.period_start
+INNER JOIN payloads AS pl
+    ON
+        p.area_key = pl.area_key
+        AND p.indicator = pl.indicator
+        AND p.period_type = pl.period_type
+        AND p.period_start = pl.period_start

@@ -1,0 +1,1 @@
+"""Open-Meteo historical-archive CSV exports: docs/sources/global-weather-exports.md."""
