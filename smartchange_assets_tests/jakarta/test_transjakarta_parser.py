@@ -106,7 +106,7 @@ def test_conflicting_3e_november_rows_are_both_quarantined():
     q = parsed().quarantine
     assert list(q["source_row"]) == [1229, 1230]
     assert set(q["kind"]) == {INCONSISTENT} and set(q["column_name"]) == {"jumlah_penumpang"}
-    assert "month=2021-11-01, route_code=3E" in q.iloc[0]["reason"]
+    assert "month=2021-11-01, row_kind=route, route_code=3E" in q.iloc[0]["reason"]
     assert "source rows 1229, 1230 differ in passengers; none is staged" in q.iloc[0]["reason"]
     assert [json.loads(r)["jumlah_penumpang"] for r in q["raw_record"]] == ["901", "27894"]
     s = parsed().staged
