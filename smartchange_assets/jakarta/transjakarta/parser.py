@@ -84,6 +84,7 @@ _NAME_MONTHS = {"januari": 1, "februari": 2, "pebruari": 2, "maret": 3, "april":
                 "juni": 6, "juli": 7, "agustus": 8, "september": 9, "oktober": 10,
                 "nopember": 11, "november": 11, "desember": 12}
 _NAME_MONTH = re.compile(rf"(?<![a-z])({'|'.join(_NAME_MONTHS)})[-_. ]*((?:19|20)\d\d)(?!\d)")
+_MONTH_WORD = re.compile(rf"(?<![a-z])(?:{'|'.join(_NAME_MONTHS)})(?![a-z])")
 _THOUSANDS = re.compile(r"\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*")
 _WHOLE_FLOAT = re.compile(r"(\d+)[.,]0{1,2}")  # 773717.0 from a JSON float; never 3 zeros
 _MISSING = re.compile(r"-*")
@@ -139,9 +140,10 @@ def month_from_name(file_name: str) -> dt.date:
     """The month a legacy file covers, from its name (``data-penumpang-bus-transjakarta-
     desember-2019.csv`` -> 2019-12-01). The name must say exactly one month and year; the
     rows have no month to check it against. Raises ParseError."""
-    found = {(int(year), _NAME_MONTHS[month])
-             for month, year in _NAME_MONTH.findall(file_name.lower())}
-    if len(found) != 1:
+    name = file_name.lower()
+    found = {(int(year), _NAME_MONTHS[month]) for month, year in _NAME_MONTH.findall(name)}
+    words = set(_MONTH_WORD.findall(name))
+    if len(found) != 1 or len(words) != 1:
         raise ParseError(file_name, "no periode_data column, and the file name does not name "
                          f"exactly one month and year (found {sorted(found) or 'none'}); land "
                          "the file under its published name, e.g. "
