@@ -1,7 +1,7 @@
 """The ``payloads_agree`` check: do payloads holding the same month say the same thing?
 
 The 2021 seed holds that year twice, as the satudata CSV download and as the satudata XLSX
-download of the same table (docs/sources/jakarta-transjakarta.md §1, §4). Only one of them feeds
+download of the same table (docs/sources/jakarta-transjakarta.md §1, §5). Only one of them feeds
 ``core.fact_mobility_monthly`` (the CSV: ``core.mobility`` takes a month whole from one payload,
 a spreadsheet export last), so a difference between them would go unseen. This check compares
 every pair of payloads that hold a month, line for line on (month, row kind, route code) over
