@@ -7,10 +7,10 @@ tourist buses, Cares …), not the routes of the per-route dataset. One row per 
 quarter; a quarter held by two payloads is taken whole from the most recently fetched.
 
 **Suspect quarter totals.** The 2023 Q4 report (periode 202312) sums to 280.3 M passengers,
-3.2 times the median of the seven later quarters (87-109 M each); what it counts is not known
-(perhaps the year to date: docs/sources/jakarta-transjakarta-services.md §4). It is kept as
-published, never dropped or scaled: every row carries the quarter's total, the median of the
-other quarters' totals and ``quarter_total_suspect`` (the total more than
+2.9 times the median of the seven later quarters (84-109 M each); what it counts is not
+known (perhaps several months, unverified: docs/sources/jakarta-transjakarta-services.md §4).
+It is kept as published, never dropped or scaled: every row carries the quarter's total, the
+median of the other quarters' totals and ``quarter_total_suspect`` (the total more than
 :data:`SUSPECT_RATIO` times that median, or less than its inverse, with at least
 :data:`MIN_OTHER_QUARTERS` other quarters to compare with). The non-blocking
 ``quarter_totals_plausible`` check warns while any quarter is suspect, and the marts flag every

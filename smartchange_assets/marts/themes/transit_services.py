@@ -6,7 +6,7 @@ of it: the report counts every service of the operator (Transjabodetabek, Royal 
 feeders, tourist buses, Cares, …) per quarter, the per-route dataset the route services per
 month, and no year is in both. Yearly only (the marts have no quarters); coverage = quarters
 reported / 4, so 2024 (four quarters) has a value and 2023 (Q4 only) and 2025 (Q1-Q3) are NULL
-with the reason. A quarter whose total is implausible (2023 Q4: 3.2 times the other quarters'
+with the reason. A quarter whose total is implausible (2023 Q4: 2.9 times the other quarters'
 median) stays in the sum, and every figure it enters carries the flag
 ``quarter_total_suspect`` and says so in ``basis``. Per capita divides by the city's residents
 in the nearest year, within :data:`~smartchange_assets.marts.theme.MAX_POPULATION_GAP` years,
