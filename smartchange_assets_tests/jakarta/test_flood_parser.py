@@ -443,6 +443,14 @@ def test_f4_event_date_outside_its_periode_is_inconsistent(periode, tanggal, why
     assert len(result.staged) == EXPECTED[F4][1] - 1
 
 
+def test_f4_empty_kelurahan_is_missing_unlike_its_zero():
+    # derived from the real F4 file: row 1's kelurahan blanked (not the export's '0')
+    result = parse(replace_cell(F4, 1, "kelurahan", ""), F4)
+    mine = result.quarantine[result.quarantine["source_row"] == 1].iloc[0]
+    assert (mine["column_name"], mine["kind"], mine["reason"]) == (
+        "kelurahan", UNREADABLE, "kelurahan missing")
+
+
 def test_f4_written_year_inside_the_files_months_is_not_guessed():
     # derived from the real F4 file: row 1 moved to January 2019, so the file covers 2019-01 …
     # 2020-09; row 2 (periode 202001) then says '01/01/2019', a month the file covers too

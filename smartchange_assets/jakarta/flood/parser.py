@@ -1,7 +1,7 @@
 """BPBD DKI flood-event tables (kejadian banjir, docs/sources/jakarta-flood.md): one payload ->
 ParseResult.
 
-Three real layouts, told apart by their columns (mapped by name, never position):
+Four real layouts, told apart by their columns (mapped by name, never position):
 
 * **F1** legacy data.jakarta.go.id 2020 Q1: event dates as free text without a year
   (``tanggal_kejadian``), RW lists, numeric water heights. The year comes from the payload
@@ -422,13 +422,13 @@ def _month(raw: dict, layout: _Layout) -> int:
 
 
 def _area(raw: dict, layout: _Layout) -> dict:
-    names = {}
+    names, unnamed = {}, None
     for column in AREA:
         value = _value(raw, layout, column)
         if layout.variant == "F4" and column == "kelurahan" and (value or "").strip() == "0":
             # F4 writes 0 for what it does not name (rw '0' too): the line stays at its
             # kecamatan (docs/sources/jakarta-flood.md §3)
-            names[column] = None
+            names[column], unnamed = None, column
             continue
         try:
             names[column] = f.area_name(value)
@@ -437,9 +437,8 @@ def _area(raw: dict, layout: _Layout) -> dict:
     nihil = [c for c in ("kecamatan", "kelurahan") if names[c] == "NIHIL"]
     if nihil and len(nihil) != 2:
         raise _RowError(nihil[0], f"only {nihil[0]} says 'nihil'", INCONSISTENT)
-    named = 1 if nihil else 2 if layout.variant == "F4" else 3
-    for column in AREA[:named]:
-        if names[column] is None:
+    for column in AREA[: 1 if nihil else 3]:
+        if names[column] is None and column != unnamed:
             raise _RowError(column, f"{column} missing")
     if nihil:  # a zero-event fact for the kota, not a kelurahan called NIHIL
         names["kecamatan"] = names["kelurahan"] = None
