@@ -3,19 +3,20 @@
 WITH tj_manifest AS (
     SELECT
         sha256,
-        max(fetched_at) AS fetched_at
+        max(fetched_at) AS fetched_at,
+        bool_or(content_type = any(cast(:spreadsheet_types AS text[]))) AS spreadsheet
     FROM raw.landing_manifest
     WHERE source = :transjakarta_source
     GROUP BY sha256
 ),
 
-tj_month AS (  -- the payload each month is taken from: the newest fetched
+tj_month AS (  -- the payload each month is taken from: not a spreadsheet, then the newest
     SELECT DISTINCT ON (t.month)
         t.month,
         t.payload_sha256
     FROM {transjakarta_staging} AS t
     INNER JOIN tj_manifest AS m ON t.payload_sha256 = m.sha256
-    ORDER BY t.month ASC, m.fetched_at DESC, t.payload_sha256 ASC
+    ORDER BY t.month ASC, m.spreadsheet ASC, m.fetched_at DESC, t.payload_sha256 ASC
 ),
 
 berlin_payloads AS (
@@ -70,6 +71,7 @@ SELECT
     ARRAY[t.payload_sha256] AS payload_sha256s
 FROM {transjakarta_staging} AS t
 INNER JOIN tj_month USING (month, payload_sha256)
+WHERE t.row_kind = :route_row
 
 UNION ALL
 

@@ -6,9 +6,18 @@ counter kind, site, mode and month:
 
 * **Jakarta** — ``staging.jakarta_transjakarta_monthly``: passengers (boardings) per route,
   the site being the route code. Mode from the service type: BRT corridors
-  ``bus_rapid_transit``, integrated feeder routes ``feeder_bus``, Mikrotrans ``minibus``. A
-  monthly figure covers its whole month (``days_reported = days_in_month``). When two payloads
-  hold a month, the month is taken whole from the most recently fetched one, never mixed.
+  ``bus_rapid_transit``, integrated feeder routes ``feeder_bus``, Mikrotrans ``minibus``, and
+  the services only the legacy December 2019 file publishes: Rusun feeders ``rusun_feeder``,
+  Transjabodetabek ``regional_bus``, Royal Trans ``premium_bus``, tourist buses
+  ``tourist_bus``, "Angkutan Umum Lainnya" (free buses, charter groups, shuttles)
+  ``other_bus``. The legacy appendix lines (``row_kind = free_ride_breakdown``) break down free
+  rides counted on other lines and are not passengers of their own: they stay in staging. A
+  monthly figure covers its whole month (``days_reported = days_in_month``).
+  **One payload per month**: when two payloads hold a month, the month is taken whole from one
+  of them, never mixed, so a route-month is never counted twice: a payload that is not a
+  spreadsheet export first (the satudata CSV or JSON over the XLSX download of the same table:
+  the 2021 CSV feeds the fact, the 2021 XLSX is the ``payloads_agree`` cross-check), then the
+  most recently fetched (a re-publication), then the hash.
 * **Berlin** — ``staging.berlin_mobility_daily`` (bike counters, Telraam, traffic detectors;
   already deduplicated across payloads in ``mobility_counts``), summed to the month in the
   warehouse. ``days_reported`` are days with any hour, ``days_complete`` days with every hour
@@ -39,6 +48,7 @@ from smartchange_assets.core.dim_area import TABLE as DIM_AREA
 from smartchange_assets.core.dim_date import KEY as DIM_DATE_KEY
 from smartchange_assets.core.dim_date import TABLE as DIM_DATE
 from smartchange_assets.core.integrity import Rule, integrity_check, references
+from smartchange_assets.jakarta.transjakarta import services
 from smartchange_assets.jakarta.transjakarta.source import SOURCE as TRANSJAKARTA
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.sql_asset import SqlTable
@@ -48,9 +58,16 @@ from smartchange_assets.platform.tables import Column, TableSpec
 KEY = dg.AssetKey(["core", "fact_mobility_monthly"])
 
 TRANSJAKARTA_KIND = "transjakarta_route"
-# Transjakarta service type as published -> mode
-TRANSJAKARTA_MODES = {"BRT": "bus_rapid_transit", "Angkutan Umum Integrasi": "feeder_bus",
-                      "Mikrotrans": "minibus"}
+# Transjakarta service type (staged, canonical) -> mode
+TRANSJAKARTA_MODES = {services.BRT: "bus_rapid_transit", services.FEEDER: "feeder_bus",
+                      services.MIKROTRANS: "minibus",
+                      "Angkutan Umum Integrasi Rusun": "rusun_feeder",
+                      "Transjabodetabek": "regional_bus", "Royal Trans": "premium_bus",
+                      "Angkutan Wisata": "tourist_bus", "Angkutan Umum Lainnya": "other_bus"}
+# payload content types read last when two payloads hold a month (a spreadsheet export of a
+# table that is also downloaded as CSV)
+SPREADSHEET_TYPES = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     "application/vnd.ms-excel")
 MODES = (*TRANSJAKARTA_MODES.values(), *common.MODES)
 COUNTER_KINDS = (TRANSJAKARTA_KIND, *common.COUNTER_KINDS)
 # what one unit of ``count`` is, per mode
@@ -68,8 +85,9 @@ TABLE = TableSpec("core", "fact_mobility_monthly", (
     Column("site_id", "text", "route code (Transjakarta) or counting site id (Berlin)",
            nullable=False),
     Column("site_name", "text", "route or site name as published"),
-    Column("mode", "text", "bus_rapid_transit, feeder_bus, minibus; bike, pedestrian, car, "
-           "heavy, motor_vehicle, truck", nullable=False),
+    Column("mode", "text", "bus_rapid_transit, feeder_bus, minibus, rusun_feeder, "
+           "regional_bus, premium_bus, tourist_bus, other_bus; bike, pedestrian, car, heavy, "
+           "motor_vehicle, truck", nullable=False),
     Column("count_unit", "text", "passengers (boardings), bicycles, pedestrians or vehicles "
            "passing the site", nullable=False),
     Column("month_start", "date", "first day of the month", nullable=False),
@@ -108,7 +126,8 @@ FACT_MOBILITY = SqlTable(
     table=TABLE,
     select_sql=SELECT_SQL,
     params=bind(transjakarta_source=TRANSJAKARTA.source_id, transjakarta_kind=TRANSJAKARTA_KIND,
-                transjakarta_modes=TRANSJAKARTA_MODES, count_units=UNITS,
+                transjakarta_modes=TRANSJAKARTA_MODES, route_row=services.ROUTE,
+                spreadsheet_types=SPREADSHEET_TYPES, count_units=UNITS,
                 berlin_area_note=BERLIN_AREA_NOTE, **keys.CITY_PARAMS),
     deps=[TRANSJAKARTA.staging_key, COUNTS_KEY, DAILY_KEY, SITES_KEY],
     description="Transjakarta passengers per route and month, and Berlin counts (bike "

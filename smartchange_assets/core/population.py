@@ -16,9 +16,13 @@
   of Mitte). A suppressed Planungsraum total is incomplete.
 
 The satudata kelurahan table stays in the fact but is not used for totals
-(``usable_for_totals = false``): per REPORT §3.1 its sex labels are wrong (2014/2015), every
-year has conflicting duplicate keys, and its 2013 total (13.19 M) is not credible; its seed
-copy bears that out (Jakarta Utara sums to 2.95 M in 2013 against 1.78 M in BPS 2017).
+(``usable_for_totals = false``), measured on the whole file (docs/sources/jakarta-population.md
+§3, §4): its sex labels are wrong in 2014/2015 (far more Perempuan than Laki-laki lines), its
+13,423 repeated lines leave 2014 and 2015 with 3,103 and 1,001 distinct cells of 8,544 (3.94 M
+and 1.27 M residents), 2016 with 8,280, and its 2013 total (12.93 M without the repeats) is not
+credible next to 10.37 M in BPS 2017 (Jakarta Utara alone sums to 2.95 M against 1.78 M). The
+seed holds the whole file only (it replaced the first-20,000-lines copy), and a cell published
+by two payloads is counted once anyway (below).
 
 Residents per area and year, summed up the hierarchy, are in ``core.dim_area_population``
 (:mod:`.area_population`).
@@ -49,8 +53,9 @@ SOURCE_TABLES = (SATUDATA, DUKCAPIL, BPS, EWR_LOR2021, EWR_LOR_OLD)
 
 # tables whose counts are kept but never used as residents totals, and why
 NOT_FOR_TOTALS = {
-    SATUDATA: "REPORT §3.1: wrong sex labels, conflicting duplicate keys in every year, "
-              "2013 total of 13.19 M not credible",
+    SATUDATA: "docs/sources/jakarta-population.md §3: wrong sex labels (2014, 2015), 13,423 "
+              "repeated lines leaving 2014 and 2015 a third and an eighth of their cells, "
+              "2013 total of 12.93 M not credible",
 }
 
 # the cells a complete Jakarta count has, per table: (table_kind, age_band, sex)

@@ -27,6 +27,12 @@ def d(month: int, day: int, year: int = 2020) -> dt.date:
     (" 01 Januari s/d 05 Januari", [d(1, 1), d(1, 5)], True),
     ("01 s/d 05 Januari", [d(1, 1), d(1, 5)], True),  # start takes the end's month
     ("30 Januari, 2 Februari", [d(1, 30), d(2, 2)], False),  # each day takes the next month
+    ("tgl. 01, 09 Januari ", [d(1, 1), d(1, 9)], False),  # F4: 'tgl.' before the days
+    ("tgl 18 Januari", [d(1, 18)], False),
+    ("tgl. 02, Juli", [d(7, 2)], False),
+    ("tgl. 03, 04 JUNI", [d(6, 3), d(6, 4)], False),
+    ("06/12/2020", [d(12, 6)], False),  # written in full: the year as written
+    ("31/12/2019", [d(12, 31, 2019)], False),
 ])
 def test_event_dates(text, dates, is_range):
     assert f.event_dates(text, 2020) == (dates, is_range)
@@ -69,9 +75,20 @@ def test_water_range_unreadable(text):
     ("RW 01, 02, 03, 04, 05, 06, 07, 08, 09, 010", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
     ("rw 05, 09, ", [5, 9]), ("rw 01, 03, 04, 05. 07", [1, 3, 4, 5, 7]),
     ("rw 01, 02., 03", [1, 2, 3]), ("RW 01, RW 02", [1, 2]), ("rw 08, 08", [8]), ("", []),
+    ("RW : 002", [2]), ("RW : 01", [1]), ("RW  02", [2]),  # F4 spellings
+    ("0", []),  # F4: an RT line under the RW named above it names no RW
 ])
 def test_rw_numbers(text, expected):
     assert f.rw_numbers(text) == expected
+
+
+@pytest.mark.parametrize("dates, is_range, days", [
+    ([dt.date(2020, 1, 1), dt.date(2020, 1, 5)], True, 5),
+    ([dt.date(2020, 1, 1), dt.date(2020, 1, 5)], False, 2),
+    ([dt.date(2020, 2, 8)], False, 1),
+])
+def test_event_days(dates, is_range, days):
+    assert f.event_days(dates, is_range) == days
 
 
 def test_rw_numbers_unreadable():

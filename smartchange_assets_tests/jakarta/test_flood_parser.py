@@ -13,6 +13,7 @@ from functools import cache
 import pandas as pd
 import pytest
 
+from smartchange_assets.jakarta.flood import fields as f
 from smartchange_assets.jakarta.flood.checks import describe, evacuee_evidence
 from smartchange_assets.jakarta.flood.parser import parse_flood
 from smartchange_assets.jakarta.flood.source import COLUMNS, SOURCE
@@ -32,11 +33,13 @@ SEED = SEED / "jakarta" / "flood"
 F1 = "data-kejadian-bencana-banjir-provinsi-dki-jakarta-2020-bulan-januari-maret_tes.csv"
 F2 = "data-kejadian-bencana-banjir.csv"
 F3 = "banjir-2024.csv"  # the mirror's banjir.csv, named with its year (its rows have none)
+F4 = "banjir_2019-10_to_2020-09_kelompok-mulki.csv"  # per RW, October 2019 - September 2020
 
 # file -> (source rows, staged, no_data, quarantined); rows as counted in
 # docs/sources/jakarta-flood.md §1
-EXPECTED = {F1: (363, 363, 0, 0), F2: (157, 155, 2, 0), F3: (260, 260, 0, 0)}
-VARIANT = {F1: "F1", F2: "F2", F3: "F3"}
+EXPECTED = {F1: (363, 363, 0, 0), F2: (157, 155, 2, 0), F3: (260, 260, 0, 0),
+            F4: (902, 843, 0, 59)}
+VARIANT = {F1: "F1", F2: "F2", F3: "F3", F4: "F4"}
 
 
 def parse(data: bytes, file_name: str) -> ParseResult:
@@ -91,7 +94,18 @@ def test_no_staged_text_looks_like_personal_data(name):
     # flood tables carry no report text; this guards the RW lists and free-text heights
     staged = parsed(name).staged
     text = staged.select_dtypes(include="str")
-    assert not [v for c in text for v in text[c].dropna().unique() if find_pii(v)]
+    found = [v for c in text for v in text[c].dropna().unique() if find_pii(v)]
+    # F4's '20 s/d 50 sm' reads like a Bandung licence plate (D 50 SM) to the detector: it is a
+    # water height the field reader parses, nothing personal
+    assert [v for v in found if not _is_water_height(v)] == []
+    assert found in ([], ["20 s/d 50 sm"])
+
+
+def _is_water_height(text: str) -> bool:
+    try:
+        return f.water_range(text) != (None, None)
+    except f.FieldError:
+        return False
 
 
 def test_f1_year_from_file_name_and_dates_from_free_text():
@@ -228,11 +242,87 @@ def test_evacuee_evidence_on_the_real_files_matches_the_marks():
     # a payload that looks swapped but is not marked disagrees: the check warns
     unmarked = pd.concat(frames).assign(evacuee_columns_suspect=False)
     disagree = evacuee_evidence(unmarked).set_index("file_name")
-    assert list(disagree.index[~disagree["agrees"]]) == sorted([F1, F2])
+    assert list(disagree.index[~disagree["agrees"]]) == sorted([F1, F2, F4])
     assert "NOT marked" in describe(disagree.reset_index())
     # ...and so does a mark on a payload whose numbers look sound (stale mark)
     stale = evacuee_evidence(frames[2].assign(evacuee_columns_suspect=True))
     assert not stale["agrees"].all() and "stale" in describe(stale)
+
+
+def test_f4_per_rw_lines_periode_months_and_free_text():
+    result = parsed(F4)
+    assert result.notes["months"] == ["2019-10", "2019-12", *(f"2020-{m:02d}" for m in
+                                                               range(1, 10))]
+    first = row(F4, 1)  # 202001,...,TEGAL ALUR,"RW 03, 04, 11, 12, 15",...,31 s/d 150 cm,tgl. 01
+    assert (first["year"], first["month"], first["period_label"]) == (2020, 1, "2020-Q1")
+    assert (first["kelurahan_name"], first["rw_list"], first["rw_count"]) == (
+        "TEGAL ALUR", "3;4;11;12;15", 5)
+    assert (first["water_min_cm"], first["water_max_cm"], first["water_raw"]) == (
+        31, 150, "31 s/d 150 cm")
+    assert (first["event_dates"], first["event_dates_raw"], first["event_days"]) == (
+        "2020-01-01", "tgl. 01 Januari", 1)
+    assert pd.isna(first["events"])  # F4 publishes no jumlah_kejadian
+    assert (first["affected_people"], first["injured"]) == (1208, 1208)  # as in F1
+    kedoya = row(F4, 495)  # 201912,...,KEDOYA UTARA,RW : 002,...,20 cm,07/12/2020
+    assert (kedoya["rw_raw"], kedoya["rw_list"]) == ("RW : 002", "2")
+    staged = result.staged
+    assert staged["event_days"].notna().all() and staged["events"].isna().all()
+
+
+def test_f4_december_2019_dates_written_2020_take_the_periode_year():
+    # periode_data 201912 with tanggal '06/12/2020': December 2020 lies outside the months the
+    # file covers (2019-10 … 2020-09), December 2019 inside (docs/sources/jakarta-flood.md §3)
+    staged = parsed(F4).staged
+    settled = staged[staged["event_year_settled"].fillna(False).astype(bool)]
+    assert len(settled) == parsed(F4).notes["event_years_settled"] == 40
+    assert set(settled["event_dates_raw"]) == {"06/12/2020", "07/12/2020", "15/12/2020",
+                                               "31/12/2020"}
+    assert set(settled["event_dates"]) == {"2019-12-06", "2019-12-07", "2019-12-15",
+                                           "2019-12-31"}
+    assert (settled["month"] == 12).all() and (settled["year"] == 2019).all()
+    assert (row(F4, 495)["event_dates"], row(F4, 495)["event_dates_raw"]) == (
+        "2019-12-07", "07/12/2020")
+
+
+def test_f4_rt_lines_name_no_rw_and_a_line_without_kelurahan_stays_at_its_kecamatan():
+    staged = parsed(F4).staged
+    rt = staged[staged["rw_raw"] == "0"]
+    assert len(rt) == 220 - 59 and rt["rw_list"].isna().all() and rt["rw_count"].isna().all()
+    line = row(F4, 723)  # 201910,...,KEBAYORAN LAMA,0,RW 14,...,16 Oktober
+    assert (line["kecamatan_name"], line["rw_list"]) == ("KEBAYORAN LAMA", "14")
+    assert pd.isna(line["kelurahan_name"])
+
+
+def test_f4_exact_repeats_are_duplicates_that_carry_no_counts():
+    result = parsed(F4)
+    q = result.quarantine
+    assert set(q["kind"]) == {DUPLICATE} and len(q) == 59
+    # every repeated line is an unnamed RT line with zero in every count: keeping it once
+    # loses no household, person or event day (docs/sources/jakarta-flood.md §5)
+    counts = ["jumlah_luka_ringan", "jumlah_pengungsi_tertinggi", "jumlah_tempat_pengungsian",
+              "jumlah_terdampak_rw", "jumlah_terdampak_kk", "jumlah_terdampak_jiwa",
+              "jumlah_meninggal", "jumlah_luka_berat"]
+    raws = [json.loads(r) for r in q["raw_record"]]
+    assert {r["rw"] for r in raws} == {"0"}
+    assert {r[c] for r in raws for c in counts} == {"0"}
+
+
+def test_f4_2020_first_quarter_is_f1_line_for_line():
+    # the F4 export's January-March 2020 lines are the F1 file's rows (another download of the
+    # same table): the core must take one of them, never both (core/flood.py)
+    key = ["month", "kota_name", "kecamatan_name", "kelurahan_name"]
+    shared = ["rw_raw", "rw_list", "event_dates", "affected_people", "affected_households",
+              "affected_rw", "injured", "displaced_people", "water_max_cm"]
+    f1 = parsed(F1).staged.sort_values(key).reset_index(drop=True)
+    f4 = parsed(F4).staged
+    f4 = f4[(f4["year"] == 2020) & (f4["month"] <= 3)].sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(f1[key + shared], f4[key + shared])
+    # ...but for two lowest water heights: Pondok Bambu 10 / 20 cm, Kampung Melayu 20 / 25 cm
+    differs = f1["water_min_cm"] != f4["water_min_cm"]
+    assert f1.loc[differs, "kelurahan_name"].tolist() == ["PONDOK BAMBU", "KAMPUNG MELAYU"]
+    assert f4.loc[differs, "water_raw"].tolist() == ["20 s/d 30 cm", "25 s/d 110 cm"]
+    # F1's published event count is the number of event days in 362 of its 363 rows
+    assert (f1["events"] == f4["event_days"]).sum() == 362
 
 
 # --------------------------------------------------------------------------------------------
@@ -332,6 +422,47 @@ def test_repeated_rows_are_quarantined_as_duplicate_or_conflict():
     assert "source rows 2, 261 differ in events; none is staged" in \
         result.quarantine.iloc[0]["reason"]
     assert 2 not in set(result.staged["source_row"])
+
+
+@pytest.mark.parametrize("periode, tanggal, why", [
+    ("201910", "tgl. 01 Januari", "not in periode_data 201910"),
+    ("202002", "06/03/2020", "not in periode_data 202002"),
+])
+def test_f4_event_date_outside_its_periode_is_inconsistent(periode, tanggal, why):
+    # derived from the real F4 file: data row 1's periode or date changed
+    data = replace_cell(F4, 1, "periode_data", periode)
+    rows = list(csv.reader(io.StringIO(data.decode(), newline="")))
+    rows[1][rows[0].index("tanggal_kejadian")] = tanggal
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    result = parse(out.getvalue().encode(), F4)
+    result.reconcile()
+    mine = result.quarantine[result.quarantine["source_row"] == 1].iloc[0]
+    assert (mine["column_name"], mine["kind"]) == ("tanggal_kejadian", INCONSISTENT)
+    assert why in mine["reason"]
+    assert len(result.staged) == EXPECTED[F4][1] - 1
+
+
+def test_f4_empty_kelurahan_is_missing_unlike_its_zero():
+    # derived from the real F4 file: row 1's kelurahan blanked (not the export's '0')
+    result = parse(replace_cell(F4, 1, "kelurahan", ""), F4)
+    mine = result.quarantine[result.quarantine["source_row"] == 1].iloc[0]
+    assert (mine["column_name"], mine["kind"], mine["reason"]) == (
+        "kelurahan", UNREADABLE, "kelurahan missing")
+
+
+def test_f4_written_year_inside_the_files_months_is_not_guessed():
+    # derived from the real F4 file: row 1 moved to January 2019, so the file covers 2019-01 …
+    # 2020-09; row 2 (periode 202001) then says '01/01/2019', a month the file covers too
+    rows = list(csv.reader(io.StringIO((SEED / F4).read_bytes().decode(), newline="")))
+    rows[1][rows[0].index("periode_data")] = "201901"
+    rows[2][rows[0].index("tanggal_kejadian")] = "01/01/2019"
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    result = parse(out.getvalue().encode(), F4)
+    assert row_of(result, 1)["event_dates"] == "2019-01-01"
+    mine = result.quarantine[result.quarantine["source_row"] == 2].iloc[0]
+    assert mine["kind"] == INCONSISTENT and "do not settle it" in mine["reason"]
 
 
 def test_shifted_row_is_quarantined():

@@ -32,7 +32,9 @@ SEED = SEED / "jakarta" / "flood"
 F1 = "data-kejadian-bencana-banjir-provinsi-dki-jakarta-2020-bulan-januari-maret_tes.csv"
 F2 = "data-kejadian-bencana-banjir.csv"
 F3 = "banjir-2024.csv"
-COUNTS = {F1: (363, 363, 0, 0), F2: (157, 155, 2, 0), F3: (260, 260, 0, 0)}
+F4 = "banjir_2019-10_to_2020-09_kelompok-mulki.csv"
+COUNTS = {F1: (363, 363, 0, 0), F2: (157, 155, 2, 0), F3: (260, 260, 0, 0),
+          F4: (902, 843, 0, 59)}
 BOM = b"\xef\xbb\xbf"
 
 
@@ -69,6 +71,8 @@ def test_flood_materialises_from_its_seed_with_green_checks(fresh_database):
          "first": pd.Timestamp("2023-01-01").date(), "last": pd.Timestamp("2023-07-01").date()},
         {"variant": "F3", "n": 260, "no_flood": 0, "suspect": False,
          "first": pd.Timestamp("2024-01-01").date(), "last": pd.Timestamp("2024-12-01").date()},
+        {"variant": "F4", "n": 843, "no_flood": 0, "suspect": True,
+         "first": pd.Timestamp("2019-10-01").date(), "last": pd.Timestamp("2020-09-01").date()},
     ]
     susukan = fresh_database.read_frame(
         "SELECT event_dates, event_dates_is_range, event_date_first, event_date_last"
@@ -77,7 +81,7 @@ def test_flood_materialises_from_its_seed_with_green_checks(fresh_database):
     assert susukan.iloc[0]["event_dates_is_range"]
 
     (evacuee,) = [e for e in result.get_asset_check_evaluations() if e.check_name == CHECK_NAME]
-    assert evacuee.metadata["payloads_suspect"].value == 2
+    assert evacuee.metadata["payloads_suspect"].value == 3  # F1, F2 and F4 (F1's rows again)
     assert evacuee.metadata["payloads_disagreeing"].value == 0
     assert "98 of 155" in evacuee.description and "shelters 7-179" in evacuee.description
 
@@ -97,8 +101,8 @@ def test_evacuee_check_warns_without_blocking_when_a_swap_is_not_marked(fresh_da
     assert checks["jakarta/staging/flood_events:gx_suite"]
     (evacuee,) = [e for e in result.get_asset_check_evaluations() if e.check_name == CHECK_NAME]
     assert evacuee.severity == dg.AssetCheckSeverity.WARN
-    assert evacuee.metadata["payloads_disagreeing"].value == 2
-    assert evacuee.description.count("NOT marked") == 2
+    assert evacuee.metadata["payloads_disagreeing"].value == 3
+    assert evacuee.description.count("NOT marked") == 3
 
 
 # --------------------------------------------------------------------------------------------

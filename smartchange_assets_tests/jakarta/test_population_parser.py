@@ -31,18 +31,18 @@ from ..seed_files import SEED
 
 SEED = SEED / "jakarta" / "population"
 SATUDATA = ("data-jumlah-penduduk-provinsi-dki-jakarta-berdasarkan-kelompok-usia-dan-jenis-"
-            "kelamin-tahun-2013-2021-komponen-data.TRUNCATED.csv")
+            "kelamin-tahun-2013-2021-komponen-data.csv")
 DUKCAPIL_CSV = "penduduk_2024-2025.csv"
 DUKCAPIL_XLSX = "PDDK_kelompok_usia_KAB_JAKARTA UTARA_10_2025_1.xlsx"
 BPS = "Jumlah Penduduk Menurut Kabupaten_Kota di Provinsi DKI Jakarta , 2017.csv"
 CSV_FILES = (SATUDATA, DUKCAPIL_CSV, BPS)
 
 # file -> (source rows, staged, no_data, quarantined), measured on the real files:
-# satudata: 20,000 lines of which 7,528 repeat an earlier line exactly
-# (docs/sources/jakarta-population.md §3);
+# satudata: the whole file, 34,176 lines (2013-2016 × 8,544) of which 13,423 repeat an earlier
+# line exactly (docs/sources/jakarta-population.md §3, §4);
 # XLSX: 8 band rows + TOTAL + "Sumber data" footer; BPS: 6 kab/kota + the DKI Jakarta total.
 EXPECTED = {
-    SATUDATA: (20_000, 12_472, 0, 7_528),
+    SATUDATA: (34_176, 20_753, 0, 13_423),
     DUKCAPIL_CSV: (50, 50, 0, 0),
     DUKCAPIL_XLSX: (10, 8, 2, 0),
     BPS: (7, 6, 1, 0),
@@ -121,16 +121,21 @@ def test_satudata_first_row_and_excel_mangled_bands():
 def test_satudata_years_duplicates_and_totals():
     result = parsed(SATUDATA)
     staged = result.staged
-    assert staged.groupby("year").size().to_dict() == {2013: 8369, 2014: 3103, 2015: 1000}
+    # every year has 8,544 lines; the repeats leave 2014 and 2015 a fraction of their cells
+    assert staged.groupby("year").size().to_dict() == {2013: 8369, 2014: 3103, 2015: 1001,
+                                                       2016: 8280}
     # 2013 sums to 12.93 M once its 175 repeated lines are set aside (13.19 M with them)
-    assert int(staged.loc[staged["year"] == 2013, "residents"].sum()) == 12_933_757
+    assert staged.groupby("year")["residents"].sum().to_dict() == {
+        2013: 12_933_757, 2014: 3_939_572, 2015: 1_273_219, 2016: 9_871_409}
     q = result.quarantine
     assert set(q["kind"]) == {DUPLICATE} and set(q["column_name"]) == {"jumlah_penduduk"}
     first = q.iloc[0]
     assert first["source_row"] == 5672
     assert first["reason"].startswith("exact duplicate of source row 5543 (table_kind=")
     assert json.loads(first["raw_record"])["usia"] == "14-Oct"
-    assert staged.groupby("sex").size().to_dict() == {"female": 6861, "male": 5611}
+    assert staged.groupby("sex").size().to_dict() == {"female": 11133, "male": 9620}
+    # no key with two different counts anywhere in the file: every repeat is exact
+    assert len(q) == (q["kind"] == DUPLICATE).sum() == 13_423
     assert set(staged["kota_name"]) == {"JAKARTA PUSAT", "JAKARTA UTARA", "JAKARTA BARAT",
                                         "JAKARTA SELATAN", "JAKARTA TIMUR",
                                         "KAB.ADM.KEP.SERIBU"}
@@ -406,7 +411,7 @@ def test_truncated_or_garbage_payload_raises_parse_error_naming_the_file(name, c
 
 def test_satudata_cut_mid_record_names_the_line():
     data = seed_bytes(SATUDATA)[:-40]
-    with pytest.raises(ParseError, match=r"row 20001: last record has \d of 9 fields"):
+    with pytest.raises(ParseError, match=r"row 34177: last record has \d of 9 fields"):
         parse(data, SATUDATA)
 
 

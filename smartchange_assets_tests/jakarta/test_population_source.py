@@ -173,7 +173,7 @@ def test_population_materialises_from_its_seed_with_green_checks(fresh_database)
     quarantine = fresh_database.read_frame(
         "SELECT kind, count(*) AS n FROM raw.quarantine WHERE source = :s GROUP BY kind",
         s=SOURCE.source_id)
-    assert quarantine.set_index("kind")["n"].to_dict() == {"duplicate": 7528}
+    assert quarantine.set_index("kind")["n"].to_dict() == {"duplicate": 13_423}
     totals = next(e for e in result.get_asset_check_evaluations()
                   if e.check_name == "totals_agree")
     assert "nothing overlapped across tables" in totals.description

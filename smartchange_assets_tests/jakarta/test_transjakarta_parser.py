@@ -10,16 +10,20 @@ import io
 import json
 from functools import cache
 
+import dagster as dg
+import openpyxl
 import pandas as pd
 import pytest
 
 from smartchange_assets.jakarta.transjakarta.parser import (
+    month_from_name,
     normalise_route_code,
     parse_month,
     parse_passengers,
     parse_transjakarta,
 )
 from smartchange_assets.jakarta.transjakarta.source import COLUMNS, SOURCE
+from smartchange_assets.platform.landing import LandingArchive
 from smartchange_assets.platform.parsing import (
     DUPLICATE,
     INCONSISTENT,
@@ -35,6 +39,8 @@ from ..source_harness import check_results, materialize_source
 SEED = SEED / "jakarta" / "transjakarta"
 FILE = SEED / "penumpang_2021.csv"
 NAME = FILE.name
+XLSX = "data-penumpang-bus-transjakarta-tahun-2021-(1764692849646).xlsx"
+DEC_2019 = "data-penumpang-bus-transjakarta-desember-2019.csv"
 
 
 def parse(data: bytes, file_name: str) -> ParseResult:
@@ -106,7 +112,7 @@ def test_conflicting_3e_november_rows_are_both_quarantined():
     q = parsed().quarantine
     assert list(q["source_row"]) == [1229, 1230]
     assert set(q["kind"]) == {INCONSISTENT} and set(q["column_name"]) == {"jumlah_penumpang"}
-    assert "month=2021-11-01, route_code=3E" in q.iloc[0]["reason"]
+    assert "month=2021-11-01, row_kind=route, route_code=3E" in q.iloc[0]["reason"]
     assert "source rows 1229, 1230 differ in passengers; none is staged" in q.iloc[0]["reason"]
     assert [json.loads(r)["jumlah_penumpang"] for r in q["raw_record"]] == ["901", "27894"]
     s = parsed().staged
@@ -328,6 +334,101 @@ def test_satudata_json_reply_built_from_real_rows_matches_csv():
 
 
 # --------------------------------------------------------------------------------------------
+# the legacy December 2019 file and the 2021 XLSX download (docs/sources/jakarta-transjakarta.md)
+
+
+@cache
+def parsed_file(name: str) -> ParseResult:
+    return parse((SEED / name).read_bytes(), name)
+
+
+def legacy_frame() -> pd.DataFrame:
+    """The December 2019 file read with pandas alone: counts without their commas."""
+    frame = pd.read_csv(SEED / DEC_2019, dtype=str, keep_default_na=False)
+    return frame.assign(n=frame["jumlah_penumpang"].str.replace(",", "").astype(int),
+                        jenis=frame["jenis"].str.strip())
+
+
+def test_december_2019_reconciles_and_takes_its_month_from_the_file_name():
+    result = parsed_file(DEC_2019)
+    result.reconcile()
+    assert (result.source_rows, len(result.staged), result.no_data,
+            len(result.quarantine)) == (237, 237, 0, 0)
+    assert result.notes["month_from_file_name"] == "2019-12"
+    assert (result.staged["month"] == pd.Timestamp("2019-12-01")).all()
+    # every count as the file has it, thousands commas read away
+    assert result.staged["passengers"].sum() == legacy_frame()["n"].sum() == 27_021_932
+    corridor_1 = staged_row(result, "2019-12-01", "1")
+    assert (corridor_1["route_type"], corridor_1["route_name"], corridor_1["passengers"]) == (
+        "BRT", "KORIDOR 1 (BLOK M - KOTA)", 2_686_458)
+
+
+def test_december_2019_service_types_are_canonical_and_the_appendix_is_a_breakdown():
+    staged = parsed_file(DEC_2019).staged
+    legacy = legacy_frame()
+    # ' ANGKUTAN INTEGRASI BUS KECIL ' (stray spaces) is Mikrotrans: its JAK-nn codes are the
+    # 2021 Mikrotrans codes
+    mikro = staged[staged["route_type"] == "Mikrotrans"]
+    assert set(mikro["route_type_raw"]) == {" ANGKUTAN INTEGRASI BUS KECIL "}
+    assert len(mikro) == 69 and mikro["route_code"].str.match(r"^JAK\.\d{2,3}$").all()
+    assert staged_row(parsed_file(DEC_2019), "2019-12-01", "JAK.01")["route_code_raw"] == "JAK-1"
+    appendix = staged[staged["row_kind"] == "free_ride_breakdown"]
+    assert len(appendix) == 19 == legacy["jenis"].str.startswith("LAMPIRAN").sum()
+    # the stop breakdown of the free gate adds up to the "GRATIS GATE NON BRT" line
+    gates = appendix[appendix["route_type"] == "Lampiran Rincian Gratis Gate Non BRT"]
+    gate_line = staged[(staged["row_kind"] == "route") & (staged["route_code"] == "G1")]
+    assert gates["passengers"].sum() == gate_line["passengers"].item() == 3_940
+    # B11 is a Transjabodetabek route and a free-gate stop: two keys, not a conflict
+    b11 = staged[staged["route_code"] == "B11"]
+    assert sorted(b11["row_kind"]) == ["free_ride_breakdown", "route"]
+    # charter groups and shuttles without a code are keyed by their name
+    named = staged[staged["route_code"].str.startswith("NAME:")]
+    assert len(named) == 14 == (legacy["kode_trayek"] == "").sum()
+    assert "NAME:ROMBONGAN RT/RW JUMANTIK" in set(named["route_code"])
+    routes = staged[staged["row_kind"] == "route"]
+    three = routes[routes["route_type"].isin(["BRT", "Angkutan Umum Integrasi", "Mikrotrans"])]
+    expected = legacy[legacy["jenis"].isin(["BRT", "ANGKUTAN UMUM INTEGRASI",
+                                            "ANGKUTAN INTEGRASI BUS KECIL"])]["n"].sum()
+    assert three["passengers"].sum() == expected == 23_454_881
+
+
+@pytest.mark.parametrize(("name", "month"), [
+    ("data-penumpang-bus-transjakarta-desember-2019.csv", dt.date(2019, 12, 1)),
+    ("Data-Penumpang-Bus-Transjakarta-Januari-2019.csv", dt.date(2019, 1, 1)),
+    ("penumpang_transjakarta_nopember_2018.csv", dt.date(2018, 11, 1)),
+])
+def test_month_from_file_name(name, month):
+    assert month_from_name(name) == month
+
+
+@pytest.mark.parametrize("name", ["data-penumpang-bus-transjakarta.csv",
+                                  "penumpang-januari-februari-2019.csv",
+                                  "penumpang-desember.csv", "penumpang-2019-12.csv"])
+def test_a_file_without_month_column_needs_exactly_one_month_in_its_name(name):
+    # the real December 2019 file landed under a name that does not say its month
+    with pytest.raises(ParseError, match="does not name exactly one month"):
+        parse_transjakarta((SEED / DEC_2019).read_bytes(), name)
+
+
+def test_xlsx_download_reconciles_and_stages_the_csv_rows():
+    xlsx, csv_ = parsed_file(XLSX), parsed()
+    assert (xlsx.source_rows, len(xlsx.staged), xlsx.no_data, len(xlsx.quarantine)) == (
+        1473, 1471, 0, 2)
+    assert xlsx.notes["format"] == "xlsx"
+    key = ["month", "row_kind", "route_code"]
+
+    def comparable(frame):
+        frame = frame.drop(columns="source_row").sort_values(key).reset_index(drop=True)
+        return frame.assign(route_code_raw=frame["route_code_raw"].str.strip())
+
+    pd.testing.assert_frame_equal(comparable(xlsx.staged), comparable(csv_.staged))
+    # the XLSX writes six codes with a trailing space ('1A ', '3E ') where the CSV does not
+    assert (xlsx.staged.sort_values(key)["route_code_raw"].to_numpy()
+            != csv_.staged.sort_values(key)["route_code_raw"].to_numpy()).sum() == 6
+    assert set(xlsx.quarantine["column_name"]) == {"jumlah_penumpang"}
+
+
+# --------------------------------------------------------------------------------------------
 # end to end: raw + staging + checks on a real Postgres
 
 
@@ -335,21 +436,62 @@ def test_source_materialises_from_seed_with_green_checks(fresh_database):
     result = materialize_source(SOURCE, fresh_database.url)
     assert result.success
     checks = check_results(result)
-    assert set(checks) == {"jakarta/staging/transjakarta_monthly:payload_reconciliation",
-                           "jakarta/staging/transjakarta_monthly:gx_suite"}
-    assert all(checks.values()), checks
+    assert checks == {"jakarta/staging/transjakarta_monthly:payload_reconciliation": True,
+                      "jakarta/staging/transjakarta_monthly:gx_suite": True,
+                      "jakarta/staging/transjakarta_monthly:payloads_agree": True}
     recon = fresh_database.read_frame(
         "SELECT * FROM raw.payload_reconciliation WHERE source = :s", s=SOURCE.source_id)
     assert set(recon["payload_sha256"]) == {e.sha256 for e in seed_entries(SOURCE.source_id)}
-    assert recon[["source_rows", "staged", "no_data", "quarantined"]].values.tolist() == [
-        [1473, 1471, 0, 2]]
+    assert {r.file_name: (r.source_rows, r.staged, r.no_data, r.quarantined)
+            for r in recon.itertuples()} == {NAME: (1473, 1471, 0, 2), XLSX: (1473, 1471, 0, 2),
+                                             DEC_2019: (237, 237, 0, 0)}
     table = fresh_database.read_frame(
         "SELECT month, route_code, route_code_raw, passengers FROM "
-        "staging.jakarta_transjakarta_monthly WHERE route_code = 'JAK.19' ORDER BY month")
+        "staging.jakarta_transjakarta_monthly WHERE route_code = 'JAK.19' AND payload_sha256 = "
+        ":sha ORDER BY month", sha=_sha(NAME))
     assert len(table) == 12 and set(table["route_code_raw"]) == {"JAK,19"}
     assert table.iloc[1]["passengers"] == 100915
     quarantined = fresh_database.read_frame(
-        "SELECT source_row, column_name, kind FROM raw.quarantine WHERE source = :s "
-        "ORDER BY source_row", s=SOURCE.source_id)
+        "SELECT source_row, column_name, kind FROM raw.quarantine WHERE source = :s AND "
+        "payload_sha256 = :sha ORDER BY source_row", s=SOURCE.source_id, sha=_sha(NAME))
     assert quarantined.values.tolist() == [[1229, "jumlah_penumpang", "inconsistent"],
                                            [1230, "jumlah_penumpang", "inconsistent"]]
+    (agree,) = [e for e in result.get_asset_check_evaluations()
+                if e.check_name == "payloads_agree"]
+    # the CSV and the XLSX share the twelve months of 2021, every one of 1,471 lines agrees
+    assert agree.metadata["pairs"].value == 1 and agree.metadata["lines_compared"].value == 1471
+    assert "every shared line agrees" in agree.description
+
+
+def _sha(name: str) -> str:
+    return next(e.sha256 for e in seed_entries(SOURCE.source_id) if e.file == name)
+
+
+def test_payloads_agree_warns_when_the_xlsx_and_csv_differ(fresh_database):
+    # fault built from the real XLSX: corridor 1's January count raised by one, and one
+    # Mikrotrans line dropped; landed as another download of 2021 next to the seed
+    book = openpyxl.load_workbook(SEED / XLSX)
+    sheet = book.worksheets[0]
+    rows = list(sheet.iter_rows())
+    (corridor_1,) = [r for r in rows if [c.value for c in r[:3]] == ["202101", "BRT", "1"]]
+    corridor_1[4].value = str(int(corridor_1[4].value) + 1)
+    dropped = next(i for i, r in enumerate(rows, start=1) if r[2].value == "JAK,19")
+    sheet.delete_rows(dropped)
+    out = io.BytesIO()
+    book.save(out)
+    LandingArchive(fresh_database).land(
+        SOURCE.source_id, out.getvalue(), origin="test://penumpang-2021-edited.xlsx",
+        landed_by="test", file_name="penumpang-2021-edited.xlsx",
+        period_start=dt.date(2021, 1, 1), period_end=dt.date(2021, 12, 31))
+    result = materialize_source(SOURCE, fresh_database.url)
+    assert result.success  # a warning: staging is published, the fact's payload unchanged
+    checks = check_results(result)
+    assert checks["jakarta/staging/transjakarta_monthly:payloads_agree"] is False
+    (agree,) = [e for e in result.get_asset_check_evaluations()
+                if e.check_name == "payloads_agree"]
+    assert agree.severity == dg.AssetCheckSeverity.WARN
+    assert agree.metadata["pairs_disagreeing"].value == 2  # against the CSV and the XLSX
+    # which payload is "a" follows the hashes: the sample names both counts either way
+    assert ("2021-01 route 1: differs (773717 / 773718)" in agree.description
+            or "2021-01 route 1: differs (773718 / 773717)" in agree.description)
+    assert "route JAK.19: only in" in agree.description

@@ -27,7 +27,9 @@ _DECIMAL = re.compile(r"\d{1,15}(?:\.\d{1,15})?")
 _HEIGHT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:cm|sm)?")
 _HEIGHT_RANGE = re.compile(
     rf"{_HEIGHT.pattern}\s*(?:s\s*\.?\s*d\s*\.?|s/d|-|sampai)\s*{_HEIGHT.pattern}")
-_RW_PREFIX = re.compile(r"^r\s*w\s*\.?\s*", re.IGNORECASE)
+_RW_PREFIX = re.compile(r"^r\s*w\s*[.:]?\s*", re.IGNORECASE)
+# a date written in full, day first (F4's December 2019 rows: '06/12/2020')
+_NUMERIC_DATE = re.compile(r"(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})")
 
 
 class FieldError(ValueError):
@@ -88,10 +90,12 @@ def month_number(text: str | None) -> int:
 
 
 def rw_numbers(text: str | None) -> list[int]:
-    """RW numbers from ``'RW 01, 02'``, ``'RW. 04'``, ``"'RW 02, 03"``, ``'07,08'``, ``'05. 07'``.
+    """RW numbers from ``'RW 01, 02'``, ``'RW. 04'``, ``"'RW 02, 03"``, ``'07,08'``, ``'05. 07'``,
+    ``'RW : 002'``.
 
-    Published order, repeats dropped. Blank -> []."""
-    if is_missing(text):
+    Published order, repeats dropped. Blank -> []. A lone ``'0'`` names no RW (F4: an RT line
+    under the RW named on a line above it; there is no RW 0) -> []."""
+    if is_missing(text) or text.strip().strip("'").strip() in ("0", "00", "000"):
         return []
     value = _RW_PREFIX.sub("", text.strip().lstrip("'").strip())
     numbers: list[int] = []
@@ -111,10 +115,18 @@ def event_dates(text: str | None, year: int) -> tuple[list[dt.date], bool]:
     ``' 01 Januari'``; ``'01, 24 Januari'``; ``'23, 25  februari'``; ``'02 & 18 Januari'``;
     ``'1,2,3,4,    februari'``: a list, each day taking the next month name after it.
     ``'01 Januari s/d 05 Januari'``: a range, returned as [start, end] with ``is_range``.
+    ``'tgl. 01 Januari'``: the word tgl./tanggal before the days is dropped.
+    ``'06/12/2020'``: a date written in full (day first) keeps the year written: whether that
+    year is right is for the caller to settle against the payload's period.
     """
     if is_missing(text):
         raise FieldError("no event date")
     value = " ".join(text.strip().lstrip("'").lower().split())
+    if match := _NUMERIC_DATE.fullmatch(value):
+        day, month, written_year = (int(g) for g in match.groups())
+        if not 1 <= month <= 12:
+            raise FieldError(f"event date {text!r}: month {month} does not exist")
+        return [_date(written_year, month, day, text)], False
     parts = _RANGE_WORD.split(value)
     if len(parts) == 2:
         start, end = _day_list(parts[0], year, text, parts[1]), _day_list(parts[1], year, text)
@@ -148,6 +160,13 @@ def _day_list(value: str, year: int, text: str, month_from: str | None = None) -
     if pending or not dates:
         raise FieldError(f"event date {text!r} has a day without a month")
     return dates
+
+
+def event_days(dates: list[dt.date], is_range: bool) -> int:
+    """How many days the event dates name: a range counts every day from start to end."""
+    if is_range:
+        return (dates[-1] - dates[0]).days + 1
+    return len(set(dates))
 
 
 def _date(year: int, month: int, day: int, text: str) -> dt.date:

@@ -1,5 +1,5 @@
 """Live connector: BPBD flood-event datasets from the Satu Data Jakarta JSON API
-(docs/sources/jakarta-flood.md §6).
+(docs/sources/jakarta-flood.md §7).
 
 Pages come through :func:`~smartchange_assets.jakarta.satudata.fetch_satudata_pages` (BOM kept,
 ``totalFiledata`` verified); the flood parser reads them through ``records_from_json``. A slug's

@@ -1,7 +1,7 @@
 """BPBD DKI flood-event tables (kejadian banjir, docs/sources/jakarta-flood.md): one payload ->
 ParseResult.
 
-Three real layouts, told apart by their columns (mapped by name, never position):
+Four real layouts, told apart by their columns (mapped by name, never position):
 
 * **F1** legacy data.jakarta.go.id 2020 Q1: event dates as free text without a year
   (``tanggal_kejadian``), RW lists, numeric water heights. The year comes from the payload
@@ -11,6 +11,11 @@ Three real layouts, told apart by their columns (mapped by name, never position)
   all-``-`` rows (no data).
 * **F3** satudata 2024 as processed by a third party: ``triwulan``, month names, numeric heights.
   Its year is nowhere in the rows either.
+* **F4** satudata per-RW export 2019–2020: ``periode_data`` = the event month, one line per RW
+  (or per RT: ``rw`` = ``0`` names no RW), water height as free text, event dates as free text
+  (``tgl. 01 Januari``, ``06/12/2020``), no event count (``jumlah_kejadian``): the staged
+  ``event_days`` says how many days a line names, and the core counts an area's events as its
+  distinct event days (docs/sources/jakarta-flood.md §2, §5).
 
 The satudata / CKAN JSON form of any layout is read through ``records_from_json``.
 
@@ -82,6 +87,7 @@ LAYOUTS = {
     "F1": HeaderSpec(ALIASES, required=(*AREA, "event_dates", "water_min", "water_max")),
     "F2": HeaderSpec(ALIASES, required=("periode", "month", *AREA, "water_text")),
     "F3": HeaderSpec(ALIASES, required=("quarter", "month", *AREA, "water_min", "water_max")),
+    "F4": HeaderSpec(ALIASES, required=("periode", *AREA, "rw", "event_dates", "water_text")),
 }
 COUNTS = ("events", "affected_rw", "affected_households", "affected_people", "displaced_people",
           "evacuation_sites", "deaths", "injured", "injured_severe", "injured_light")
@@ -90,17 +96,28 @@ PERIOD_FIELDS = ("periode", "quarter", "month")
 # docs/sources/jakarta-flood.md §4: F1's jumlah_luka_ringan equals jumlah_terdampak_jiwa in 98
 # non-zero rows and jumlah_pengungsi_tertinggi looks like a count of shelters; F2's
 # jumlah_pengungsi (0-3) and jumlah_tempat_pengungsian (7-179) look swapped. F3's columns look
-# sane. The check `evacuee_columns` compares this with the numbers of every payload.
-EVACUEE_COLUMNS_SUSPECT = {"F1": True, "F2": True, "F3": False}
+# sane. F4's 2020 lines are F1's rows again (docs/sources/jakarta-flood.md §2), luka_ringan
+# included. The check `evacuee_columns` compares this with the numbers of every payload.
+EVACUEE_COLUMNS_SUSPECT = {"F1": True, "F2": True, "F3": False, "F4": True}
 
 # one fact per area and month; kelurahan first, so an exact repeat is reported on it
 KEY = ("kelurahan_name", "kecamatan_name", "kota_name", "year", "month")
+# F4 has one line per RW or RT, and an RT line names no RW ('0'): no column tells two lines of
+# a kelurahan and month apart, so a line is its whole content. Lines differing in any value are
+# different lines; an exact repeat is the one rule's duplicate (docs/sources/jakarta-flood.md §5)
+LINE_KEY = (*KEY, "rw_raw", "event_dates", "water_raw", "water_min_cm", "water_max_cm",
+            "affected_rw", "affected_households", "affected_people", "displaced_people",
+            "evacuation_sites", "deaths", "injured")
+# layouts whose lines carry no event count: the core counts distinct event days instead
+DERIVED_EVENTS = ("F4",)
 # staged column -> the canonical columns it may be read from (the first the layout has names the
 # published column in the quarantine)
 _READ_FROM = {
     "year": ("periode",), "month": ("month", "event_dates"), "event_month": ("month",),
     "period_label": ("periode", "quarter"), "event_dates_is_range": ("event_dates",),
     "event_date_first": ("event_dates",), "event_date_last": ("event_dates",),
+    "event_days": ("event_dates",), "event_dates_raw": ("event_dates",),
+    "event_year_settled": ("event_dates",),
     "kota_name": ("kota",), "kecamatan_name": ("kecamatan",), "kelurahan_name": ("kelurahan",),
     "rw_list": ("rw",), "rw_raw": ("rw",), "rw_count": ("rw",),
     "water_min_cm": ("water_text", "water_min"), "water_max_cm": ("water_text", "water_max"),
@@ -127,6 +144,9 @@ class _Layout:
     columns: dict[str, str]  # canonical -> header name as published
     year: int | None  # the payload's year, for layouts whose rows carry none
     year_source: str | None
+    # F4: the first and last (year, month) of periode_data in the payload, to settle a written
+    # year that disagrees with periode_data (see _settle_year)
+    span: tuple[tuple[int, int], tuple[int, int]] | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -138,7 +158,7 @@ def parse_flood(data: bytes, file_name: str) -> ParseResult:
     header, records, notes, meta = _read_payload(data, file_name)
     if not records:  # a header-only file or the empty last page of a satudata reply
         return ParseResult(staged=pd.DataFrame(), source_rows=0, notes=notes)
-    layout = _layout(header, file_name, meta)
+    layout = _layout(header, file_name, meta, records)
     notes.update(variant=layout.variant, column_map=dict(layout.columns),
                  year=layout.year, year_source=layout.year_source)
 
@@ -155,6 +175,8 @@ def parse_flood(data: bytes, file_name: str) -> ParseResult:
 
     frame = _settle(staged, layout, quarantine)
     notes.update(_summary(frame, quarantine))
+    if layout.variant == "F4":
+        notes["event_years_settled"] = int(frame["event_year_settled"].sum()) if len(frame) else 0
     quarantined = quarantine.frame().sort_values("source_row", kind="stable", ignore_index=True)
     result = ParseResult(staged=frame, source_rows=len(records), no_data=no_data,
                          quarantine=quarantined, notes=notes)
@@ -220,14 +242,23 @@ def _variant_of(header: list[str]) -> str | None:
     return next((variant for variant, spec in LAYOUTS.items() if not spec.missing(header)), None)
 
 
-def _layout(header: list[str], file_name: str, meta: dict) -> _Layout:
+def _layout(header: list[str], file_name: str, meta: dict, records: list[dict]) -> _Layout:
     variant = _variant_of(header)
     if variant is None:
         needs = {v: list(spec.required) for v, spec in LAYOUTS.items()}
         raise ParseError(file_name, f"header matches no flood layout (needs {needs}): {header}")
     columns = LAYOUTS[variant].names(header, file_name)  # two columns meaning one: an error
-    year, source = (None, None) if variant == "F2" else _payload_year(meta, file_name)
-    return _Layout(variant, header, columns, year, source)
+    rows_carry_year = variant in ("F2", "F4")
+    year, source = (None, None) if rows_carry_year else _payload_year(meta, file_name)
+    span = _periode_span(records, columns["periode"]) if variant == "F4" else None
+    return _Layout(variant, header, columns, year, source, span)
+
+
+def _periode_span(records: list[dict], column: str) -> tuple | None:
+    """The first and last readable periode_data (year, month) of the payload."""
+    months = [(int(m[1]), int(m[2])) for r in records
+              if (m := _PERIODE.fullmatch((r.get(column) or "").strip())) and 1 <= int(m[2]) <= 12]
+    return (min(months), max(months)) if months else None
 
 
 def _payload_year(meta: dict, file_name: str) -> tuple[int, str]:
@@ -267,7 +298,7 @@ def _is_no_data(raw: dict, layout: _Layout) -> bool:
 def _staged_row(source_row: int, raw: dict, layout: _Layout) -> dict:
     if "_field_count" in raw:
         raise _RowError(None, f"row has {raw['_field_count']} fields (shifted or cut)")
-    year, month, label, dates, is_range = _when(raw, layout)
+    year, month, label, dates, is_range, settled = _when(raw, layout)
     area = _area(raw, layout)
     counts = {c: _count(raw, layout, c) for c in COUNTS if c in layout.columns}
     water_min, water_max, water_raw = _water(raw, layout)
@@ -290,6 +321,9 @@ def _staged_row(source_row: int, raw: dict, layout: _Layout) -> dict:
         "event_dates_is_range": is_range if dates else None,
         "event_date_first": dates[0] if dates else None,
         "event_date_last": dates[-1] if dates else None,
+        "event_days": f.event_days(dates, is_range) if dates else None,
+        "event_dates_raw": _text(raw, layout, "event_dates"),
+        "event_year_settled": settled if dates else None,
         "kota_name": area["kota"], "kecamatan_name": area["kecamatan"],
         "kelurahan_name": area["kelurahan"],
         "rw_list": ";".join(map(str, rws)) if rws else None,
@@ -302,33 +336,82 @@ def _staged_row(source_row: int, raw: dict, layout: _Layout) -> dict:
     }
 
 
-def _when(raw: dict, layout: _Layout) -> tuple[int, int, str, list[dt.date], bool]:
-    """(year, event month, release period label, event dates, dates form a range)."""
+def _text(raw: dict, layout: _Layout, canonical: str) -> str | None:
+    value = _value(raw, layout, canonical)
+    return value.strip() if value and value.strip() else None
+
+
+def _periode(raw: dict, layout: _Layout) -> tuple[int, int, str]:
+    text = (_value(raw, layout, "periode") or "").strip()
+    match = _PERIODE.fullmatch(text)
+    if match is None or not 1 <= int(match[2]) <= 12:
+        raise _RowError("periode", f"periode_data {text!r} is not YYYYMM")
+    return int(match[1]), int(match[2]), text
+
+
+def _event_dates(raw: dict, layout: _Layout, year: int) -> tuple[list[dt.date], bool]:
+    try:
+        return f.event_dates(_value(raw, layout, "event_dates"), year)
+    except f.FieldError as err:
+        raise _RowError("event_dates", str(err)) from None
+
+
+def _when(raw: dict, layout: _Layout) -> tuple[int, int, str, list[dt.date], bool, bool]:
+    """(year, event month, release period label, event dates, dates form a range, a written
+    year was replaced by periode_data's)."""
     if layout.variant == "F1":
-        try:
-            dates, is_range = f.event_dates(_value(raw, layout, "event_dates"), layout.year)
-        except f.FieldError as err:
-            raise _RowError("event_dates", str(err)) from None
+        dates, is_range = _event_dates(raw, layout, layout.year)
         month = dates[0].month
-        return layout.year, month, f"{layout.year}-Q{(month + 2) // 3}", dates, is_range
+        return layout.year, month, f"{layout.year}-Q{(month + 2) // 3}", dates, is_range, False
+    if layout.variant == "F4":
+        return _when_f4(raw, layout)
     month = _month(raw, layout)
     if layout.variant == "F2":
-        text = (_value(raw, layout, "periode") or "").strip()
-        match = _PERIODE.fullmatch(text)
-        if match is None or not 1 <= int(match[2]) <= 12:
-            raise _RowError("periode", f"periode_data {text!r} is not YYYYMM")
-        year, release = int(match[1]), int(match[2])
+        year, release, text = _periode(raw, layout)
         # periode_data is the release quarter's last month: 202306 covers April-June
         if not release - 3 < month <= release:
             raise _RowError("month", f"event month {month} is outside release {text} (months "
                             f"{max(release - 2, 1)}-{release})", INCONSISTENT)
-        return year, month, f"{year}-Q{(release + 2) // 3}", [], False
+        return year, month, f"{year}-Q{(release + 2) // 3}", [], False, False
     text = (_value(raw, layout, "quarter") or "").strip()
     if text not in ("1", "2", "3", "4"):
         raise _RowError("quarter", f"triwulan {text!r} is not 1-4")
     if (month + 2) // 3 != int(text):
         raise _RowError("month", f"month {month} is not in triwulan {text}", INCONSISTENT)
-    return layout.year, month, f"{layout.year}-Q{text}", [], False
+    return layout.year, month, f"{layout.year}-Q{text}", [], False, False
+
+
+def _when_f4(raw: dict, layout: _Layout) -> tuple[int, int, str, list[dt.date], bool, bool]:
+    """F4: periode_data is the event month; every event date must fall in it. Dates written
+    with a month name take periode_data's year. A date written in full whose day and month fit
+    but whose year does not (``06/12/2020`` under 201912) takes periode_data's year when only
+    that year lies inside the months the payload covers (the ISPU parser's rule,
+    docs/sources/jakarta-ispu.md §3); otherwise the line is quarantined."""
+    year, month, text = _periode(raw, layout)
+    dates, is_range = _event_dates(raw, layout, year)
+    settled = False
+    for i, day in enumerate(dates):
+        if (day.year, day.month) == (year, month):
+            continue
+        if day.month != month:
+            raise _RowError("event_dates", f"event date {day.isoformat()} is not in periode_data "
+                            f"{text}", INCONSISTENT)
+        dates[i], settled = _settle_year(day, year, layout.span, text), True
+    return year, month, f"{year}-Q{(month + 2) // 3}", dates, is_range, settled
+
+
+def _settle_year(day: dt.date, year: int, span: tuple | None, periode: str) -> dt.date:
+    def inside(y: int) -> bool:
+        return span is not None and span[0] <= (y, day.month) <= span[1]
+
+    if inside(year) and not inside(day.year):
+        try:
+            return day.replace(year=year)
+        except ValueError:  # 29 February moved to a common year
+            pass
+    raise _RowError("event_dates", f"year of event date {day.isoformat()} disagrees with "
+                    f"periode_data {periode} and the payload's months do not settle it",
+                    INCONSISTENT)
 
 
 def _month(raw: dict, layout: _Layout) -> int:
@@ -339,17 +422,23 @@ def _month(raw: dict, layout: _Layout) -> int:
 
 
 def _area(raw: dict, layout: _Layout) -> dict:
-    names = {}
+    names, unnamed = {}, None
     for column in AREA:
+        value = _value(raw, layout, column)
+        if layout.variant == "F4" and column == "kelurahan" and (value or "").strip() == "0":
+            # F4 writes 0 for what it does not name (rw '0' too): the line stays at its
+            # kecamatan (docs/sources/jakarta-flood.md §3)
+            names[column], unnamed = None, column
+            continue
         try:
-            names[column] = f.area_name(_value(raw, layout, column))
+            names[column] = f.area_name(value)
         except f.FieldError as err:
             raise _RowError(column, str(err)) from None
     nihil = [c for c in ("kecamatan", "kelurahan") if names[c] == "NIHIL"]
     if nihil and len(nihil) != 2:
         raise _RowError(nihil[0], f"only {nihil[0]} says 'nihil'", INCONSISTENT)
     for column in AREA[: 1 if nihil else 3]:
-        if names[column] is None:
+        if names[column] is None and column != unnamed:
             raise _RowError(column, f"{column} missing")
     if nihil:  # a zero-event fact for the kota, not a kelurahan called NIHIL
         names["kecamatan"] = names["kelurahan"] = None
@@ -400,7 +489,8 @@ def _settle(rows: list[dict], layout: _Layout, quarantine: Quarantine) -> pd.Dat
     if not rows:
         return pd.DataFrame()
     before = len(quarantine.rows)
-    frame = settle_duplicates(pd.DataFrame(rows), KEY, quarantine, raw="_raw")
+    key = LINE_KEY if layout.variant == "F4" else KEY
+    frame = settle_duplicates(pd.DataFrame(rows), key, quarantine, raw="_raw")
     for q in quarantine.rows[before:]:
         q["column_name"] = next((layout.columns[c] for c in _READ_FROM.get(q["column_name"],
                                  (q["column_name"],)) if c in layout.columns), q["column_name"])

@@ -62,8 +62,8 @@ SOURCE = SourceSpec(
     name="population",
     title="Jakarta population by area, age band and sex",
     description=("Residents of DKI Jakarta from three publishers, each kept as its own "
-                 "table_kind: satudata's age × sex × kelurahan table (Disdukcapil, 2013–2015 "
-                 "in the seed copy), Dukcapil semester figures per kab/kota with L/P/JML "
+                 "table_kind: satudata's age × sex × kelurahan table (Disdukcapil, 2013–2016, "
+                 "the whole file), Dukcapil semester figures per kab/kota with L/P/JML "
                  "(CSV and the Disdukcapil XLSX export), and BPS kab/kota totals. Area names "
                  "as published; codes are resolved downstream."),
     publisher=("Dinas Kependudukan dan Pencatatan Sipil Provinsi DKI Jakarta (satudata."

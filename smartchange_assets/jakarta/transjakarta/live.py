@@ -1,5 +1,5 @@
 """Live connector: Transjakarta ridership from the Satu Data Jakarta JSON API
-(docs/sources/jakarta-transjakarta.md §5, docs/sources/jakarta-portals.md §1).
+(docs/sources/jakarta-transjakarta.md §6, docs/sources/jakarta-portals.md §1).
 
 Pagination, the BOM and the row-count checks are :func:`fetch_satudata_pages`'s (shared by the
 Jakarta satudata sources); this module only knows the slug and refuses an empty dataset.

@@ -8,11 +8,15 @@ Coverage is the share of the period's months the publisher reported on, city-wid
 * F1 (2020 Q1) and F3 (2024) list only kelurahan with events and carry no such marks; a month
   inside the period their payload declares (``raw.landing_manifest``) is reported, with zero
   events if it has no rows (October 2024).
+* F4 (October 2019 - September 2020, per RW) is two yearly exports joined by the mirror's
+  owner, and nothing says what the 2019 export covered: only its months with rows are
+  reported (October and December 2019, not November).
 
 Every district of Jakarta gets a row for every reported period (zero when it had no event);
 the payloads behind a period are those reporting any of its months.
-``flood_affected_per_100k`` divides by the scope's residents in the nearest year, within
-:data:`~smartchange_assets.marts.theme.MAX_POPULATION_GAP` years, that has a complete count.
+``flood_affected_per_100k`` and ``flood_events_per_100k`` divide by the scope's residents in
+the nearest year, within :data:`~smartchange_assets.marts.theme.MAX_POPULATION_GAP` years,
+that has a complete count.
 The SQL is ``flood_measures.sql``.
 """
 
@@ -55,6 +59,13 @@ INDICATORS = (
               "floods only)",
               "People affected / residents of the area × 100 000; residents from the nearest "
               "year (within 5 years) with a complete count.",
+              "months", FULL, (keys.JAKARTA,), ONE_CITY, _ONE_CITY),
+    Indicator("flood_events_per_100k", "Flood events per 100 000 residents",
+              "events per 100 000 residents",
+              "Own definition (BPBD DKI Jakarta event counts scaled by population)",
+              "Flood events (per kelurahan and month; for the per-RW layout the distinct "
+              "event days of each kelurahan) / residents of the area × 100 000; residents "
+              "from the nearest year (within 5 years) with a complete count.",
               "months", FULL, (keys.JAKARTA,), ONE_CITY, _ONE_CITY),
 )
 

@@ -1,5 +1,6 @@
 -- Flood measures of a scope (marts/themes/flood.py) from core.fact_flood_events:
--- flood_events, flood_affected_people, flood_affected_per_100k; the columns of
+-- flood_events, flood_affected_people, flood_affected_per_100k, flood_events_per_100k; the
+-- columns of
 -- marts/scope.py MEASURE_COLUMNS. Coverage: the months of the period the publisher reported.
 WITH reported AS (  -- month and the payload that reports it
     SELECT DISTINCT
@@ -150,6 +151,49 @@ SELECT
     b.period_start,
     b.affected::float8 / r.residents * 100000 AS value,
     b.affected AS numerator,
+    r.residents AS denominator,
+    100000.0 AS value_scale,
+    b.months::float8 / b.of_months AS coverage,
+    concat_ws(
+        '; ',
+        b.months_short,
+        CASE
+            WHEN r.residents IS NULL THEN format(
+                'no complete residents count within %s years', :max_population_gap
+            )
+        END
+    ) AS shortfall,
+    '{}'::text[] AS flags,
+    NULL AS pollutants,
+    r.reference_year AS population_year,
+    format(
+        '%s of %s months reported; residents %s', b.months, b.of_months,
+        coalesce(r.reference_year::text, 'missing')
+    ) AS basis,
+    array(
+        SELECT DISTINCT x
+        FROM
+            unnest(
+                coalesce(b.period_payloads, '{}'::text[])
+                || coalesce(r.payload_sha256s, '{}'::text[])
+            ) AS x
+        ORDER BY x
+    ) AS payload_sha256s
+FROM base AS b
+LEFT JOIN residents AS r
+    ON
+        b.scope_key = r.scope_key
+        AND b.period_type = r.period_type
+        AND b.period_start = r.period_start
+UNION ALL
+SELECT
+    b.scope_key,
+    :jakarta AS city,
+    'flood_events_per_100k' AS indicator,
+    b.period_type,
+    b.period_start,
+    b.events::float8 / r.residents * 100000 AS value,
+    b.events AS numerator,
     r.residents AS denominator,
     100000.0 AS value_scale,
     b.months::float8 / b.of_months AS coverage,

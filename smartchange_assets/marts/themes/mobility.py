@@ -1,11 +1,17 @@
 """Mobility: two themes from ``core.fact_mobility_monthly``, per city, year and month.
 
 * **Transit — Jakarta, Transjakarta** (``transit_passengers``,
-  ``transit_passengers_per_capita``): passengers of every Transjakarta service (BRT, feeder,
-  Mikrotrans) summed over the routes; coverage = months of the period with data / months of
-  the period. A route-month the publisher gave twice with different values is quarantined in
-  staging, so a payload with quarantined rows is flagged (``payload_rows_quarantined``) and
-  counted in ``basis``. SQL: ``transit_measures.sql``.
+  ``transit_passengers_per_capita``): passengers of the Transjakarta route services BRT,
+  integrated feeder routes and Mikrotrans (the services the satudata dataset publishes)
+  summed over the routes; coverage = months of the period with data / months of the period.
+  The legacy December 2019 file publishes more services (Rusun feeders, Transjabodetabek,
+  Royal Trans, tourist buses, other): they are in ``core.fact_mobility_monthly`` under their
+  own modes, outside this definition, and ``basis`` names them with their passengers. A
+  route-month the publisher gave twice with different values is quarantined in staging, so a
+  payload with quarantined rows is flagged (``payload_rows_quarantined``) and counted in
+  ``basis``. SQL: ``transit_measures.sql``.
+* **Transit services — Jakarta, Transjakarta's quarterly report** (see
+  :mod:`.transit_services`).
 * **Bicycles — Berlin, bike counters** (``bicycle_counts``, ``bicycle_counts_per_capita``):
   bicycles counted at SenMVKU's permanent counting sites. A count at fixed points, not a
   number of trips: one ride passing two counters is counted twice, a ride passing none not at
@@ -54,12 +60,18 @@ _TRANSIT_VS_BIKES = ("Not directly comparable between the cities: Transjakarta c
                      "counters count bicycles passing a few fixed points (not trips, not "
                      "people, and no public transport); neither is a modal share")
 
+# the route services the satudata dataset publishes: the definition of transit_passengers
+TRANSIT_MODES = ("bus_rapid_transit", "feeder_bus", "minibus")
+
 TRANSIT_INDICATORS = (
     Indicator("transit_passengers", "Transjakarta passengers", "passengers",
               "Transjakarta ridership as published (satudata 'Data Jumlah Penumpang Trans "
-              "Jakarta'); own definition",
-              "Passengers (boardings) of every Transjakarta service (BRT corridors, integrated "
-              "feeder routes, Mikrotrans) summed over the routes and months of the period.",
+              "Jakarta'; legacy monthly files); own definition",
+              "Passengers (boardings) of the Transjakarta route services BRT corridors, "
+              "integrated feeder routes (Angkutan Umum Integrasi) and Mikrotrans, summed over "
+              "the routes and months of the period; other services of the legacy files "
+              "(Transjabodetabek, Royal Trans, Rusun feeders, tourist and other buses) are not "
+              "counted.",
               "months", MONTHS_WITH_DATA, (keys.JAKARTA,), ONE_CITY, _TRANSIT_VS_BIKES),
     Indicator("transit_passengers_per_capita", "Transjakarta passengers per resident",
               "passengers per resident",
@@ -125,8 +137,8 @@ TRANSIT = Theme(
     indicators=TRANSIT_INDICATORS,
     measures=transit_measures,
     params=bind(transjakarta_source=TRANSJAKARTA.source_id, transjakarta_kind=TRANSJAKARTA_KIND,
-                jakarta=keys.JAKARTA, jakarta_city_key=keys.JAKARTA_CITY_KEY,
-                max_population_gap=MAX_POPULATION_GAP),
+                transit_modes=TRANSIT_MODES, jakarta=keys.JAKARTA,
+                jakarta_city_key=keys.JAKARTA_CITY_KEY, max_population_gap=MAX_POPULATION_GAP),
     fact_deps=(MOBILITY_KEY, AREA_POPULATION_KEY),
     year_sources=(YearSource(MOBILITY_FACT, year_column="year"),),
     lineage=_LINEAGE,

@@ -1,6 +1,8 @@
 -- Transjakarta measures of the city (marts/themes/mobility.py) from
 -- core.fact_mobility_monthly: transit_passengers, transit_passengers_per_capita; the columns
--- of marts/scope.py MEASURE_COLUMNS. Coverage: months of the period with data.
+-- of marts/scope.py MEASURE_COLUMNS. Coverage: months of the period with data. Only the route
+-- services of the definition (BRT, feeder, Mikrotrans) are counted; the other services of the
+-- legacy files are named in the basis.
 WITH quarantined AS (  -- rows of the source's payloads in quarantine
     SELECT
         payload_sha256,
@@ -10,10 +12,30 @@ WITH quarantined AS (  -- rows of the source's payloads in quarantine
     GROUP BY payload_sha256
 ),
 
-counted AS (
-    SELECT f.*
+transjakarta AS (
+    SELECT
+        f.*,
+        f.mode = any(cast(:transit_modes AS text[])) AS in_definition
     FROM {mobility_fact} AS f
     WHERE f.city = :jakarta AND f.counter_kind = :transjakarta_kind
+),
+
+counted AS (
+    SELECT t.*
+    FROM transjakarta AS t
+    WHERE t.in_definition
+),
+
+others AS (  -- passengers of services outside the definition, per period
+    SELECT
+        periods.period_type,
+        date_trunc(periods.period_type, t.month_start)::date AS period_start,
+        sum(t.count) AS passengers,
+        string_agg(DISTINCT t.mode, ', ' ORDER BY t.mode) AS modes
+    FROM transjakarta AS t
+    CROSS JOIN (VALUES ('year'), ('month')) AS periods (period_type)
+    WHERE NOT t.in_definition
+    GROUP BY 1, 2
 ),
 
 period_payloads AS (
@@ -54,7 +76,7 @@ totals AS (
             WHEN q.rows > 0 THEN ARRAY['payload_rows_quarantined'] ELSE '{}'::text[]
         END AS flags,
         format(
-            '%s of %s months, %s routes%s', p.months, p.of_months, p.routes,
+            '%s of %s months, %s routes%s%s', p.months, p.of_months, p.routes,
             CASE
                 WHEN q.rows > 0
                     THEN
@@ -62,11 +84,21 @@ totals AS (
                             '; %s row(s) of its payloads quarantined (raw.quarantine)', q.rows
                         )
                 ELSE ''
+            END,
+            CASE
+                WHEN o.passengers > 0
+                    THEN
+                        format(
+                            '; not counted: %s passengers of other services (%s)',
+                            o.passengers, o.modes
+                        )
+                ELSE ''
             END
         ) AS basis,
         pp.payloads
     FROM period_totals AS p
     INNER JOIN period_payloads AS pp USING (period_type, period_start)
+    LEFT JOIN others AS o USING (period_type, period_start)
     LEFT JOIN LATERAL (
         SELECT sum(q.rows) AS rows
         FROM quarantined AS q
