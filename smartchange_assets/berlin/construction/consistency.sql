@@ -93,7 +93,10 @@ annual AS (
         format(
             '%s %s %s %s: the %s %s is not the months'' %s',
             a.sheet, a.measure, a.breakdown, m.year, a.aggregation, a.value,
-            CASE WHEN a.aggregation = 'annual_sum' THEN m.summed ELSE round(m.averaged::numeric, 1) END
+            CASE
+                WHEN a.aggregation = 'annual_sum' THEN m.summed
+                ELSE round(m.averaged::numeric, 1)
+            END
         ) AS problem
     FROM series AS a
     INNER JOIN months AS m
