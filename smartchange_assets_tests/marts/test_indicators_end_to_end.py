@@ -354,10 +354,12 @@ def test_every_applicable_indicator_has_a_row_for_every_covered_year(wh):
                            "WHERE period_type = 'year'")
     years = {city: set(yearly.loc[yearly["city"] == city, "year"]) for city in ("jakarta",
                                                                               "berlin")}
-    assert years["jakarta"] == {2010, 2011, 2013, 2014, 2015, 2016, 2017, 2019, 2020, 2021,
-                                2022, 2023, 2024, 2025}
-    # 2012, 2013, 2015: bike counters; 2025: weather
-    assert years["berlin"] == {2012, 2013, 2015, 2019, 2022, 2023, 2024, 2025}
+    # 2018: BPS employment by sector (economy)
+    assert years["jakarta"] == {2010, 2011, 2013, 2014, 2015, 2016, 2017, 2018, 2019, 2020,
+                                2021, 2022, 2023, 2024, 2025}
+    # 2012, 2013, 2015: bike counters; 2020: MSS social status (data of 31.12.2020); 2025:
+    # weather
+    assert years["berlin"] == {2012, 2013, 2015, 2019, 2020, 2022, 2023, 2024, 2025}
     for ind in INDICATORS:
         for city in ind.cities:
             got = set(yearly.loc[(yearly["city"] == city) & (yearly["indicator"] == ind.code),

@@ -71,21 +71,24 @@ def read_layout(header: list[str], row_fields: int, file_name: str) -> Layout:
         raise ParseError(file_name, f"the header has {len(header)} cells but the rows have "
                          f"{row_fields} fields", row=1)
     named = {i: h for i, h in enumerate(header) if h}
+    unnamed = [i for i in range(len(header)) if not header[i]]
+    if unnamed and (unnamed != [len(header) - 1] or header[-2:-1] == [""]):
+        raise ParseError(file_name, f"column {unnamed[0] + 1} has no name; only a last "
+                         "unnamed column after 'Prognoseraum' is read (as Ortsteil)",
+                         row=1, column=f"(unnamed column {unnamed[0] + 1})")
     positions = HEADER.positions([named.get(i, "") for i in range(len(header))], file_name,
                                  row=1)
     unknown = [h for i, h in named.items() if i not in positions.values()]
     if unknown:
         raise ParseError(file_name, f"column {unknown[0]!r} is not an IHK Gewerbedaten column "
                          f"(known: {list(COLUMNS)})", row=1, column=unknown[0])
-    unnamed = [i for i in range(len(header)) if not header[i]]
     ortsteil_unnamed = False
     if unnamed:
-        last_named = max(named)
-        if ("ortsteil" in positions or unnamed != [len(header) - 1]
-                or positions["prognoseraum"] != last_named or last_named != len(header) - 2):
-            raise ParseError(file_name, f"column {unnamed[0] + 1} has no name; only a last "
-                             "unnamed column after 'Prognoseraum' is read (as Ortsteil)",
-                             row=1, column=f"(unnamed column {unnamed[0] + 1})")
+        if "ortsteil" in positions or positions["prognoseraum"] != len(header) - 2:
+            raise ParseError(file_name, f"column {unnamed[0] + 1} has no name and does not "
+                             "follow 'Prognoseraum' (or Ortsteil is named elsewhere): its "
+                             "meaning would be a guess", row=1,
+                             column=f"(unnamed column {unnamed[0] + 1})")
         positions["ortsteil"] = unnamed[0]
         ortsteil_unnamed = True
     return Layout(header, positions, len(header), ortsteil_unnamed)
