@@ -67,8 +67,9 @@ from smartchange_assets.platform.sql_files import bind, sql_file
 JAKARTA, BERLIN = (keys.JAKARTA,), (keys.BERLIN,)
 SHARE = "share (0–1)"
 
-_NO_BERLIN = ("Jakarta only: no Berlin file gives employment by sector (Berlin's labour "
-              "proxies are relative indices: MSS z-scores, GSSA sub-index DI)")
+_NO_BERLIN = ("Jakarta only, and for DKI as one province (no kota split): no Berlin file "
+              "gives employment by sector (Berlin's labour proxies are relative indices: MSS "
+              "z-scores, GSSA sub-index DI)")
 _NO_BERLIN_KOTA = "Jakarta only: a BPS kab/kota table with no Berlin counterpart in the seed"
 _NO_JAKARTA = ("Berlin only: no Jakarta UMKM / izin usaha (OSS) register per kota or kecamatan "
                "exists as a data file (REPORT: only news totals), so business counts have no "
