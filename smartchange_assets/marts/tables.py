@@ -33,7 +33,9 @@ COMMON = (
     Column("flags", "text[]", "derived_from_ispu, conversion_unverified, single_station, "
            "equal_weights, city_max_included, ispu_computed_from_concentration, "
            "eaqi_gas_daily_mean_approx, payload_rows_quarantined, counts_at_sites_not_trips, "
-           "includes_forecast", nullable=False),
+           "includes_forecast, third_party_rekeyed, third_party_transcription, "
+           "register_sample, residents_year_differs, value_<status> (construction report: "
+           "provisional, revised, estimated, limited_reliability, nothing)", nullable=False),
     Column("pollutants", "text[]", "pollutants behind an air-quality figure (for the day "
            "counts over all pollutants: those with data on ≥ 75 % of the days)"),
     Column("population_year", "integer", "reference year of the residents used"),
