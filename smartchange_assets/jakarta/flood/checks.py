@@ -111,15 +111,26 @@ def evacuee_columns_check(spec) -> TableCheck:
 
     def evaluate(audit: Audit) -> dg.AssetCheckResult:
         wh = audit.wh
-        frame = wh.read_frame(
-            f"SELECT s.payload_sha256, m.file_name, s.injured, s.affected_people,"
-            f" s.displaced_people, s.evacuation_sites, s.evacuee_columns_suspect"
-            f" FROM {audit.relation} s LEFT JOIN (SELECT DISTINCT ON (sha256) sha256,"
+        # one payload at a time: memory is bounded by the largest payload, not the table
+        payloads = wh.read_frame(
+            f"SELECT p.payload_sha256, m.file_name FROM (SELECT DISTINCT payload_sha256"
+            f" FROM {audit.relation}) p LEFT JOIN (SELECT DISTINCT ON (sha256) sha256,"
             f" file_name FROM raw.landing_manifest WHERE source = :s ORDER BY sha256,"
-            f" fetched_at) m ON m.sha256 = s.payload_sha256", s=spec.source_id)
-        frame = frame.astype({c: "Float64" for c in ("injured", "affected_people",
-                                                     "displaced_people", "evacuation_sites")})
-        evidence = evacuee_evidence(frame)
+            f" fetched_at) m ON m.sha256 = p.payload_sha256 ORDER BY p.payload_sha256",
+            s=spec.source_id)
+        per_payload = []
+        for sha, file_name in payloads.itertuples(index=False):
+            frame = wh.read_frame(
+                f"SELECT payload_sha256, injured, affected_people, displaced_people,"
+                f" evacuation_sites, evacuee_columns_suspect FROM {audit.relation}"
+                f" WHERE payload_sha256 = :sha", sha=sha)
+            frame = frame.astype({c: "Float64" for c in (
+                "injured", "affected_people", "displaced_people", "evacuation_sites")})
+            per_payload.append(evacuee_evidence(frame.assign(file_name=file_name)))
+        evidence = (pd.concat(per_payload, ignore_index=True) if per_payload
+                    else evacuee_evidence(pd.DataFrame(columns=[
+                        "payload_sha256", "file_name", "injured", "affected_people",
+                        "displaced_people", "evacuation_sites", "evacuee_columns_suspect"])))
         disagree = evidence[~evidence["agrees"]]
         return dg.AssetCheckResult(
             passed=disagree.empty,

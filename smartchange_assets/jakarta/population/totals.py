@@ -38,12 +38,7 @@ def totals_agree(spec) -> TableCheck:
     """Blocking check on the population staging table (an ``extra_checks`` factory)."""
 
     def evaluate(audit: Audit) -> dg.AssetCheckResult:
-        frame = audit.wh.read_frame(
-            f"SELECT s.*, m.file_name FROM {audit.relation} s LEFT JOIN ("
-            " SELECT DISTINCT ON (sha256) sha256, file_name FROM raw.landing_manifest"
-            " WHERE source = :source ORDER BY sha256, fetched_at) m"
-            " ON m.sha256 = s.payload_sha256", source=spec.source_id)
-        return totals_result(compare_totals(frame))
+        return totals_result(compare_totals_in(audit.wh, audit.relation, spec.source_id))
 
     return TableCheck(
         spec.staging_key, CHECK_NAME,
@@ -61,6 +56,45 @@ def compare_totals(staged: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {"internal": internal_inconsistencies(staged),
             "repeated": repeated_keys(staged),
             "cross_table": cross_table(staged)}
+
+
+def compare_totals_in(wh, relation: str, source_id: str) -> dict[str, pd.DataFrame]:
+    """:func:`compare_totals` on a warehouse table without reading the table into memory.
+
+    Postgres hands over only what each comparison looks at (the self-contradicting rows, the
+    rows of keys staged from several payloads, and kota-level sums of the rows counted once),
+    so memory follows those, not the size of the table. The pandas functions below then give
+    the same frames as on the whole table (``test_population_source`` compares both paths)."""
+    files = (" LEFT JOIN (SELECT DISTINCT ON (sha256) sha256, file_name"
+             " FROM raw.landing_manifest WHERE source = :source ORDER BY sha256, fetched_at) m"
+             " ON m.sha256 = s.payload_sha256")
+    key = ", ".join(f"s.{c}" for c in NATURAL_KEY)
+    same_key = " AND ".join(f"r.{c} IS NOT DISTINCT FROM s.{c}" for c in NATURAL_KEY)
+    internal = wh.read_frame(
+        f"SELECT s.*, m.file_name FROM {relation} s{files}"
+        " WHERE s.male_residents IS NOT NULL AND s.female_residents IS NOT NULL"
+        " AND s.male_residents + s.female_residents IS DISTINCT FROM s.residents",
+        source=source_id)
+    repeated = wh.read_frame(
+        f"SELECT s.*, m.file_name FROM {relation} s{files}"
+        f" JOIN (SELECT {key} FROM {relation} s GROUP BY {key}"
+        " HAVING count(DISTINCT s.payload_sha256) > 1) r ON " + same_key,
+        source=source_id)
+    first_of_each_key = (
+        f"SELECT DISTINCT ON ({key}) s.*, m.file_name FROM {relation} s{files}"
+        f" ORDER BY {key}, m.file_name, s.source_row")
+    reduced = wh.read_frame(
+        f"SELECT {', '.join(REDUCE_KEYS[:-1])},"
+        " male_residents IS NOT NULL AS has_split,"
+        " coalesce(sum(residents), 0)::bigint AS residents,"
+        " coalesce(sum(male_residents), 0)::bigint AS male_residents,"
+        " coalesce(sum(female_residents), 0)::bigint AS female_residents,"
+        f" count(*) AS n FROM ({first_of_each_key}) once"
+        f" GROUP BY {', '.join(REDUCE_KEYS[:-1])}, male_residents IS NOT NULL",
+        source=source_id)
+    return {"internal": internal_inconsistencies(internal),
+            "repeated": repeated_keys(repeated),
+            "cross_table": cross_table_of_reduced(reduced)}
 
 
 def internal_inconsistencies(staged: pd.DataFrame) -> pd.DataFrame:
@@ -91,7 +125,28 @@ def cross_table(staged: pd.DataFrame) -> pd.DataFrame:
     """Kota-level figures of two tables at the same reference date, kota, age group and sex."""
     once = (staged.sort_values(["file_name", "source_row"])
             .drop_duplicates(list(NATURAL_KEY)))  # a key landed twice is counted once
-    figures = _kota_figures(once)
+    return cross_table_of_reduced(reduce_rows(once))
+
+
+# the grain the rows are summed to before the kota mapping (the warehouse does the same in SQL)
+REDUCE_KEYS = ["table_kind", "reference_date", "kota_name", "age_from", "age_band", "sex",
+               "has_split"]
+
+
+def reduce_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """Residents, male and female residents summed per :data:`REDUCE_KEYS`, ``n`` rows each."""
+    columns = [*REDUCE_KEYS, "residents", "male_residents", "female_residents", "n"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    rows = rows.assign(has_split=rows["male_residents"].notna(), n=1)
+    return (rows.groupby(REDUCE_KEYS, dropna=False)
+            .agg(residents=("residents", "sum"), male_residents=("male_residents", "sum"),
+                 female_residents=("female_residents", "sum"), n=("n", "sum"))
+            .reset_index()[columns])
+
+
+def cross_table_of_reduced(reduced: pd.DataFrame) -> pd.DataFrame:
+    figures = _kota_figures(reduced)
     on = ["reference_date", "kota", "age_group", "sex"]
     compared = []
     for left, right in _PAIRS:
@@ -120,13 +175,16 @@ def kota_key(name: str) -> str:
     return f"JAKARTA {word}" if word and "JAKARTA" in clean else clean
 
 
-def _kota_figures(rows: pd.DataFrame) -> pd.DataFrame:
+def _kota_figures(reduced: pd.DataFrame) -> pd.DataFrame:
     """Long frame: table_kind, reference_date, kota, age_group, sex, value, rows."""
-    rows = rows.assign(kota=rows["kota_name"].map(kota_key),
-                       age_group=rows["age_from"].map(_ten_year_group))
+    keys = ["table_kind", "reference_date", "kota", "age_group", "sex"]
+    if reduced.empty:
+        return pd.DataFrame(columns=[*keys, "value", "rows"])
+    rows = reduced.assign(kota=reduced["kota_name"].map(kota_key),
+                          age_group=reduced["age_from"].map(_ten_year_group))
     rows.loc[rows["age_band"] == "all", "age_group"] = "all"
     long = [rows.assign(value=rows["residents"])]
-    split = rows[rows["male_residents"].notna()]
+    split = rows[rows["has_split"].astype(bool)]
     long += [split.assign(sex="male", value=split["male_residents"]),
              split.assign(sex="female", value=split["female_residents"])]
     long = pd.concat(long, ignore_index=True)
@@ -134,9 +192,8 @@ def _kota_figures(rows: pd.DataFrame) -> pd.DataFrame:
     long = pd.concat([long, both], ignore_index=True)
     all_ages = long[long["age_group"] != "all"].assign(age_group="all")
     long = pd.concat([long, all_ages], ignore_index=True)
-    keys = ["table_kind", "reference_date", "kota", "age_group", "sex"]
     return (long.groupby(keys, dropna=False)
-            .agg(value=("value", "sum"), rows=("value", "size")).reset_index())
+            .agg(value=("value", "sum"), rows=("n", "sum")).reset_index())
 
 
 def _ten_year_group(age_from) -> str:
