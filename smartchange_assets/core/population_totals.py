@@ -43,6 +43,11 @@ def _differs(a, b) -> bool:
     return pd.isna(a) or pd.isna(b) or int(a) != int(b)
 
 
+def _n(value) -> str:
+    """A count as read back (a float where the column has NULLs) written as an integer."""
+    return "NULL" if pd.isna(value) else str(int(value))
+
+
 def findings(rows: pd.DataFrame) -> list[str]:
     """What breaks the rule, one line per offending Berlin or Bezirk row."""
     problems = []
@@ -51,8 +56,8 @@ def findings(rows: pd.DataFrame) -> list[str]:
         if r.payloads != 1:
             problems.append(f"{where}: {r.payloads} payloads behind one total")
         elif _differs(r.residents, r.staged_residents):
-            problems.append(f"{where}: {r.residents} residents, but its payload's staged "
-                            f"Planungsräume add up to {r.staged_residents}")
+            problems.append(f"{where}: {_n(r.residents)} residents, but its payload's "
+                            f"staged Planungsräume add up to {_n(r.staged_residents)}")
         if r.level != keys.CITY:
             continue
         if r.bezirke_complete != r.bezirke_expected or r.bezirke != r.bezirke_expected:
@@ -60,8 +65,8 @@ def findings(rows: pd.DataFrame) -> list[str]:
                             f"{r.bezirke_expected} Bezirke are")
         for column in ("residents", "male", "female"):
             if _differs(getattr(r, column), getattr(r, f"bezirke_{column}")):
-                problems.append(f"{where}: {column} {getattr(r, column)} is not the sum of "
-                                f"its Bezirke ({getattr(r, f'bezirke_{column}')})")
+                problems.append(f"{where}: {column} {_n(getattr(r, column))} is not the sum "
+                                f"of its Bezirke ({_n(getattr(r, f'bezirke_{column}'))})")
         if r.bezirke_reference_dates != 1 or r.bezirke_reference_date != r.reference_date:
             problems.append(f"{where}: its Bezirke count on {r.bezirke_reference_dates} "
                             "reference dates, not the total's")
