@@ -73,7 +73,7 @@ observed AS (  -- per city, day and payload: a day a payload observes, completel
             o.month::timestamp, o.month + interval '1 month - 1 day', interval '1 day'
         ) AS g (day)
     UNION ALL
-    -- a snapshot holds every report created from :retention_days to :lag_days days before it
+    -- a snapshot holds every report created from 28 to 4 days before it (reports.py)
     SELECT
         :berlin AS city,
         g.day::date AS day,
@@ -353,7 +353,7 @@ SELECT
     b.category
 FROM base AS b
 UNION ALL
--- the median known to within :known_within_days day: the medians of the bounds agree
+-- the median known to within a day: the medians of its bounds agree
 SELECT
     b.scope_key,
     b.city,
