@@ -22,7 +22,7 @@ from ..seed_files import SEED, seed_entries
 
 SOURCE_ID = "berlin/blume_air_quality"
 FILES = sorted(e.file for e in seed_entries(SOURCE_ID) if e.file.startswith("mc010_wedding_"))
-MONTHS = [(int(f[19:23]), int(f[24:26])) for f in FILES]
+MONTH_OF_FILE = [(int(f[19:23]), int(f[24:26])) for f in FILES]
 
 
 @cache
@@ -37,9 +37,9 @@ def parsed(name: str):
 
 def test_125_months_january_2014_to_may_2024():
     assert len(FILES) == 125
-    assert MONTHS[0] == (2014, 1) and MONTHS[-1] == (2024, 5)
-    expected = [(y, m) for y in range(2014, 2025) for m in range(1, 13)][:125]
-    assert MONTHS == expected
+    assert MONTH_OF_FILE[0] == (2014, 1) and MONTH_OF_FILE[-1] == (2024, 5)
+    calendar_months = [(y, m) for y in range(2014, 2025) for m in range(1, 13)]
+    assert calendar_months[:125] == MONTH_OF_FILE
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -78,7 +78,7 @@ def test_totals_of_the_decade():
 
 def test_components_change_over_the_years():
     seen: dict[int, set[str]] = {}
-    for (year, _month), name in zip(MONTHS, FILES, strict=True):
+    for (year, _month), name in zip(MONTH_OF_FILE, FILES, strict=True):
         seen.setdefault(year, set()).update(i["component"] for i in items(name))
     assert seen[2014] == seen[2016] == {"pm10_1h", "no2_1h", "no_1h", "nox_1h", "o3_1h",
                                         "chb_1h", "cht_1h"}
