@@ -322,6 +322,27 @@ def test_berlin_a_decade_of_annual_pm25_and_no2_at_mc010(wh):
     assert partial["coverage"] == pytest.approx(len(_mc010_valid_days(2024, "pm2")) / 366)
 
 
+def test_benzene_and_toluene_get_daily_means_and_stay_out_of_the_fact(wh):
+    """Staged under their names (chb benzene, cht toluene, mc010 2014 - January 2017), averaged
+    per day like the others; the fact keeps only pollutants with a comparable standard."""
+    for component, pollutant in (("chb", "benzene"), ("cht", "toluene")):
+        hours = _mc010_hours(2015)
+        hours = hours[hours["core"] == component]
+        days = hours.groupby("day")["value"].agg(["mean", "count"])
+        valid = days[days["count"] >= days.index.map(_needed)]
+        staged = wh.read_frame(
+            "SELECT local_date, mean_ugm3 FROM staging.berlin_air_quality_daily WHERE "
+            "station_code = 'mc010' AND pollutant = :p AND valid AND basis = 'hourly_mean' "
+            "AND extract(YEAR FROM local_date) = 2015 ORDER BY local_date", p=pollutant)
+        assert len(staged) == len(valid) > 300
+        assert np.allclose(staged["mean_ugm3"].to_numpy(), valid["mean"].to_numpy())
+    assert wh.scalar("SELECT count(*) FROM core.fact_air_quality_daily WHERE pollutant IN "
+                     "('benzene', 'toluene', 'no', 'nox')") == 0
+    last = wh.scalar("SELECT max(local_date) FROM staging.berlin_air_quality_daily "
+                     "WHERE pollutant = 'benzene'")
+    assert str(last)[:7] == "2017-01"
+
+
 def test_berlin_2023_pm10_from_the_website_csv_and_the_api_months(wh):
     folder = SEED / "berlin/blume_air_quality"
     table = pd.read_csv(folder / "blume_csv_export_pm10_1h_2023.csv", sep=";",
