@@ -34,9 +34,8 @@ CASES = {
                              b",", 3, b'"changed"', parse_transjakarta, "penumpang_2021.csv"),
     # Berlin: residents per Planungsraum; the Stadtraum number changes (not a count, so the
     # row's sums still hold)
-    "berlin/population": (lambda: seed_bytes("berlin/population",
-                                             "ewr_EWR201912E_Matrix_bezirk01.csv"),
-                          b";", 6, b"9", parse_ewr, "ewr_EWR201912E_Matrix_bezirk01.csv"),
+    "berlin/population": (lambda: seed_bytes("berlin/population", "EWR201912E_Matrix.csv"),
+                          b";", 6, b"9", parse_ewr, "EWR201912E_Matrix.csv"),
 }
 
 

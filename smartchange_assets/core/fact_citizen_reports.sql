@@ -23,10 +23,24 @@ berlin AS (
     SELECT
         s.*,
         coalesce(s.category_main, :no_category) AS native,
-        cast(:bezirk_keys AS jsonb) ->> s.bezirk AS bezirk_key,
-        ((s.status_history -> 0 ->> 'status') IS DISTINCT FROM :berlin_resolved_status)
-            AS seen_open_first
+        cast(:bezirk_keys AS jsonb) ->> s.bezirk AS bezirk_key
     FROM {berlin_reports} AS s
+),
+
+berlin_bounded AS (  -- bounds of the resolution of a report resolved in its latest state
+    SELECT
+        b.*,
+        CASE
+            WHEN b.status = :berlin_resolved_status AND b.resolved_at IS NOT NULL
+                THEN greatest(0, extract(
+                    EPOCH FROM coalesce(b.open_seen_until, b.created_at_utc) - b.created_at_utc
+                ) / 86400)
+        END AS days_min,
+        CASE
+            WHEN b.status = :berlin_resolved_status AND b.resolved_at IS NOT NULL
+                THEN extract(EPOCH FROM b.resolved_at - b.created_at_utc) / 86400
+        END AS days_max
+    FROM berlin AS b
 ),
 
 unioned AS (
@@ -49,6 +63,8 @@ unioned AS (
         END AS resolved,
         NULL::timestamptz AS resolved_at,
         NULL::text AS resolution_basis,
+        NULL::float8 AS days_to_resolution_min,
+        NULL::float8 AS days_to_resolution_max,
         NULL::float8 AS days_to_resolution,
         j.payload_sha256
     FROM jakarta AS j
@@ -72,15 +88,16 @@ unioned AS (
         b.resolved_at,
         CASE
             WHEN b.resolved_at IS NULL THEN NULL
-            WHEN b.seen_open_first THEN 'observed_change'
+            WHEN b.open_seen_until IS NOT NULL THEN 'observed_change'
             ELSE 'first_seen_resolved'
         END AS resolution_basis,
+        b.days_min AS days_to_resolution_min,
+        b.days_max AS days_to_resolution_max,
         CASE
-            WHEN b.status = :berlin_resolved_status AND b.seen_open_first
-                THEN extract(EPOCH FROM b.resolved_at - b.created_at_utc) / 86400
+            WHEN b.days_max - b.days_min <= :known_within_days THEN b.days_max
         END AS days_to_resolution,
         b.payload_sha256
-    FROM berlin AS b
+    FROM berlin_bounded AS b
 )
 
 SELECT
@@ -106,6 +123,8 @@ SELECT
         END
     )::date AS resolved_date,
     u.resolution_basis,
+    u.days_to_resolution_min,
+    u.days_to_resolution_max,
     u.days_to_resolution,
     u.payload_sha256,
     extract(YEAR FROM coalesce(p.period_end, u.created_date))::int AS observed_year

@@ -79,13 +79,36 @@ berlin_manifest AS (
     GROUP BY sha256
 ),
 
-berlin_rows AS (
-    SELECT DISTINCT ON (p.lor_version, p.plr_code, p.reference_date) p.*
-    FROM {berlin_staging} AS p
+berlin_payloads AS (
+    -- one payload per LOR version and reference date, never a mix: the one listing the most
+    -- Planungsräume (a whole-city file before an excerpt of it), then the newest fetched
+    SELECT DISTINCT ON (p.lor_version, p.reference_date)
+        p.lor_version,
+        p.reference_date,
+        p.payload_sha256
+    FROM (
+        SELECT
+            lor_version,
+            reference_date,
+            payload_sha256,
+            count(*) AS planungsraeume
+        FROM {berlin_staging}
+        GROUP BY lor_version, reference_date, payload_sha256
+    ) AS p
     INNER JOIN berlin_manifest AS m ON p.payload_sha256 = m.sha256
     ORDER BY
-        p.lor_version ASC, p.plr_code ASC, p.reference_date ASC, m.fetched_at DESC,
+        p.lor_version ASC, p.reference_date ASC, p.planungsraeume DESC, m.fetched_at DESC,
         p.payload_sha256 ASC
+),
+
+berlin_rows AS (
+    SELECT p.*
+    FROM {berlin_staging} AS p
+    INNER JOIN berlin_payloads AS b
+        ON
+            p.lor_version = b.lor_version
+            AND p.reference_date = b.reference_date
+            AND p.payload_sha256 = b.payload_sha256
 ),
 
 berlin AS (

@@ -10,10 +10,18 @@
   A cell published by two payloads (the Dukcapil CSV and XLSX) is counted once, from the most
   recently fetched payload.
 * Berlin: EWR rows per LOR 2021 Planungsraum. Old-LOR rows (up to 2020) have keys with no
-  official mapping to LOR 2021 (REPORT §3, §5), so they are summed to their Bezirk, whose code
-  did not change; such a Bezirk total is ``complete`` when no row of it is suppressed (there is
-  no old-LOR code list to check that every Planungsraum is there; the seed excerpt holds all 41
-  of Mitte). A suppressed Planungsraum total is incomplete.
+  official mapping to LOR 2021 (docs/sources/berlin-lor.md §2), so they are summed to their
+  Bezirk, whose code did not change; such a Bezirk total is ``complete`` when no row of it is
+  suppressed (that every Planungsraum is there is the blocking ``plr_coverage`` check of the
+  staging table). A suppressed Planungsraum total is incomplete; a Planungsraum the publisher
+  lists without any count (no-data, e.g. 03400831 in 2025) has no row, so its Bezirk and
+  Berlin are incomplete for that year rather than summed as if it had nobody.
+  **One payload per LOR version and reference date**: the one listing the most
+  Planungsräume, then the most recently fetched, so a whole-city file and an excerpt of it
+  (or a re-published year) are never mixed or counted twice (docs/sources/berlin-population.md
+  §5). That Berlin's total is the sum of its Bezirke from that one payload is the blocking
+  ``berlin_total_is_sum_of_bezirke`` check of ``core.dim_area_population``
+  (:mod:`.population_totals`).
 
 The satudata kelurahan table stays in the fact but is not used for totals
 (``usable_for_totals = false``), measured on the whole file (docs/sources/jakarta-population.md

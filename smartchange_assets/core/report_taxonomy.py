@@ -69,6 +69,11 @@ BERLIN_CATEGORIES: dict[str, tuple[str, str | None]] = {
     "Feuerwerk": ("public_order", None),
     "Bauaufsicht": ("public_order", "building control"),
     "Shisha bar": ("public_order", "a citizen's own topic before ' - ' (seed, Nov 2023)"),
+    "Ladenöffnung": ("public_order", "shop opening hours (Sundays, holidays)"),
+    "Winterdienst": ("roads", "winter service: snow and ice on pavements, carriageways, stops"),
+    "Naturschutzgebiet": ("greenery", "nature reserves"),
+    "PKW": ("parking", "a citizen's own topic before ' - ' (Jan 2024): a car blocking "
+                       "charging bays, like LKW"),
     "Tierschutz": ("other", "animal welfare"),
     "Umweltamt": ("other", "environment office, topic unspecified"),
     "Privatfläche": ("other", "private land"),

@@ -7,12 +7,16 @@
 * ``fact_citizen_reports``: one row per report (never dropped): the latest state of a Jakarta
   CRM report (from the most recently fetched payload listing it) and every Ordnungsamt report
   ever seen (``staging.berlin_citizen_reports``). ``resolved`` reads the status vocabulary
-  (:data:`RESOLVED_STATUSES`; NULL where no status is published). ``days_to_resolution`` is set
-  only where the resolution time is known: the CRM publishes none, and for Berlin only a
-  report seen open in one snapshot and resolved in a later one has it (resolved between the
-  two); a report first seen already resolved has only an upper bound
-  (``resolution_basis = 'first_seen_resolved'``). Areas: Jakarta's resolved kelurahan,
-  Berlin's Bezirk (the bulk API has no address); ``area_note`` says why an area is NULL.
+  (:data:`RESOLVED_STATUSES`; NULL where no status is published). The time to resolution is
+  **bounded**, never guessed: for a Berlin report resolved in its latest state,
+  ``days_to_resolution_max`` counts to the first snapshot showing it resolved (``resolved_at``)
+  and ``days_to_resolution_min`` to the earliest time of the last snapshot showing it open
+  (``open_seen_until``; 0 for a report first seen already resolved,
+  ``resolution_basis = 'first_seen_resolved'``; ``'observed_change'`` when it was seen open
+  first). ``days_to_resolution`` is set only where the two are at most
+  :data:`KNOWN_WITHIN_DAYS` apart (daily snapshots). The CRM publishes no resolution time.
+  Areas: Jakarta's resolved kelurahan, Berlin's Bezirk (the bulk API has no address);
+  ``area_note`` says why an area is NULL.
 """
 
 import dagster as dg
@@ -38,6 +42,9 @@ from smartchange_assets.platform.tables import Column, TableSpec
 MAP_KEY = dg.AssetKey(["core", "report_category_map"])
 KEY = dg.AssetKey(["core", "fact_citizen_reports"])
 COMPLETENESS_CHECK = "taxonomy_mapping_complete"
+
+# a resolution time counts as known when its bounds are at most this many days apart
+KNOWN_WITHIN_DAYS = 1
 
 # statuses that mean the case is closed, as each publisher writes them
 RESOLVED_STATUSES = {keys.JAKARTA: ("Selesai",), keys.BERLIN: (RESOLVED_STATUS,)}
@@ -81,8 +88,13 @@ TABLE = TableSpec("core", "fact_citizen_reports", (
     Column("resolved_date", "date", "local day of resolved_at"),
     Column("resolution_basis", "text", "observed_change (seen open, then resolved: resolved "
            "between the two snapshots) or first_seen_resolved (only an upper bound)"),
-    Column("days_to_resolution", "double precision", "resolved_at − creation in days, only "
-           "for an observed change"),
+    Column("days_to_resolution_min", "double precision", "lower bound of the days from "
+           "creation to resolution (to the last snapshot seen open; 0 when first seen "
+           "resolved); resolved reports only"),
+    Column("days_to_resolution_max", "double precision", "upper bound: days from creation to "
+           "the first snapshot showing the report resolved; resolved reports only"),
+    Column("days_to_resolution", "double precision", "days to resolution where known to "
+           f"within {KNOWN_WITHIN_DAYS} day (the upper bound then), else NULL"),
     Column("payload_sha256", "text", "payload of the report's latest state", nullable=False),
     Column("observed_year", "integer", "year the payload's declared period ends in (the CRM "
            "export's year, the Ordnungsamt snapshot's day): the years the reports observe, "
@@ -121,7 +133,7 @@ FACT_CITIZEN_REPORTS = SqlTable(
     select_sql=SELECT_SQL,
     params=bind(jakarta_source=JAKARTA_REPORTS.source_id, berlin_source=BERLIN_SOURCE.source_id,
                 no_category=NO_CATEGORY, bezirk_keys=_BEZIRK_KEYS,
-                berlin_resolved_status=RESOLVED_STATUS,
+                berlin_resolved_status=RESOLVED_STATUS, known_within_days=KNOWN_WITHIN_DAYS,
                 jakarta_closing_statuses=RESOLVED_STATUSES[keys.JAKARTA],
                 berlin_closing_statuses=RESOLVED_STATUSES[keys.BERLIN], jakarta=keys.JAKARTA,
                 berlin=keys.BERLIN, jakarta_prefix=keys.JAKARTA_PREFIX),
@@ -137,6 +149,10 @@ FACT_CITIZEN_REPORTS = SqlTable(
         q.in_set("shared_category", list(SHARED_CATEGORIES)),
         q.in_set("resolution_basis", ["observed_change", "first_seen_resolved"]),
         q.between("days_to_resolution", 0, None),
+        q.between("days_to_resolution_min", 0, None),
+        q.Expect("ExpectColumnPairValuesAToBeGreaterThanB", None,
+                 {"column_A": "days_to_resolution_max", "column_B": "days_to_resolution_min",
+                  "or_equal": True, "ignore_row_if": "either_value_is_missing"}),
     ),
     column_lineage=dg.TableColumnLineage(deps_by_column={
         "report_id": [dg.TableColumnDep(JAKARTA_REPORTS.staging_key, "report_id"),
@@ -152,8 +168,10 @@ FACT_CITIZEN_REPORTS = SqlTable(
                    dg.TableColumnDep(BERLIN_REPORTS.key, "status")],
         "resolved": [dg.TableColumnDep(JAKARTA_REPORTS.staging_key, "status"),
                      dg.TableColumnDep(BERLIN_REPORTS.key, "status")],
-        "days_to_resolution": [dg.TableColumnDep(BERLIN_REPORTS.key, c)
-                               for c in ("resolved_at", "created_at_utc", "status_history")],
+        **{column: [dg.TableColumnDep(BERLIN_REPORTS.key, c)
+                    for c in ("resolved_at", "open_seen_until", "created_at_utc", "status")]
+           for column in ("days_to_resolution", "days_to_resolution_min",
+                          "days_to_resolution_max")},
         "payload_sha256": [dg.TableColumnDep(JAKARTA_REPORTS.staging_key, "payload_sha256"),
                            dg.TableColumnDep(BERLIN_REPORTS.key, "payload_sha256")],
     }),
@@ -170,9 +188,15 @@ FACT_CITIZEN_REPORTS_CHECK = integrity_check(KEY, TABLE, refs=(
 ), rules=(
     Rule("shared_category_in_taxonomy", "c.shared_category IN (" + ", ".join(
         f"'{s}'" for s in SHARED_CATEGORIES) + ")", ("city", "report_id", "native_category")),
-    Rule("days_only_for_observed_resolutions", "c.days_to_resolution IS NULL OR (c.resolved "
-         "AND c.resolution_basis = 'observed_change')",
-         ("city", "report_id", "resolved", "resolution_basis", "days_to_resolution")),
+    Rule("days_only_where_the_bounds_agree", "c.days_to_resolution IS NULL OR (c.resolved "
+         "AND c.days_to_resolution = c.days_to_resolution_max AND c.days_to_resolution_max - "
+         f"c.days_to_resolution_min <= {KNOWN_WITHIN_DAYS})",
+         ("city", "report_id", "resolved", "days_to_resolution_min", "days_to_resolution_max",
+          "days_to_resolution")),
+    Rule("bounds_only_for_resolved_reports", "(c.days_to_resolution_max IS NULL) = "
+         "(c.days_to_resolution_min IS NULL) AND (c.days_to_resolution_max IS NULL OR "
+         "c.resolved)", ("city", "report_id", "resolved", "days_to_resolution_min",
+                         "days_to_resolution_max")),
 ))
 
 

@@ -1,5 +1,6 @@
-"""BLUME station parser: the compiled seed list (checked against the real payloads it was
-compiled from) and the /api/stations JSON shape.
+"""BLUME station parser: the seed's derivative station list (112 stations with coordinates),
+the list this project once compiled (now a test fixture, checked against the real payloads it
+was compiled from, and agreeing with the derivative) and the /api/stations JSON shape.
 
 No /api/stations reply was ever recorded (docs/sources/berlin-blume-stations.md §1). The JSON
 replies here are CONSTRUCTED from the field names a third-party glimpse lists (name, code, codeEu,
@@ -31,15 +32,22 @@ from smartchange_assets.platform.parsing import (
 from ..seed_files import SEED
 
 SEED_DIR = SEED / "berlin"
-COMPILED = SEED_DIR / "blume_stations" / "blume_stations_compiled.csv"
+DERIVATIVE = SEED_DIR / "blume_stations" / "blume_stations_derivative.csv"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "blume_stations"
+# the seed until the derivative came (docs/sources/berlin-blume-stations.md §1)
+COMPILED = FIXTURES / "blume_stations_compiled.csv"
 BLUME_CSV = SEED_DIR / "blume_air_quality" / "blume_csv_export_pm10_1h_2023.csv"
-LQI = Path(__file__).resolve().parents[1] / "fixtures" / "blume_stations" / \
-    "blume_api_lqi_2024-04-24T17.json"
+LQI = FIXTURES / "blume_api_lqi_2024-04-24T17.json"
 
 
 @cache
 def compiled():
     return parse_blume_stations(COMPILED.read_bytes(), COMPILED.name)
+
+
+@cache
+def derivative():
+    return parse_blume_stations(DERIVATIVE.read_bytes(), DERIVATIVE.name)
 
 
 def api_station(code="mc010", name="010 Wedding", **extra) -> dict:
@@ -62,7 +70,51 @@ def typed(staged: pd.DataFrame) -> pd.DataFrame:
     return conform(staged, SOURCE.staging.columns[1:], SOURCE.source_id)
 
 
-# --------------------------------------------------------------------------- the compiled seed
+# --------------------------------------------------------------------------- the derivative seed
+
+
+def test_derivative_seed_counts_columns_and_coordinates():
+    result = derivative()
+    result.reconcile()
+    assert (result.source_rows, len(result.staged), result.no_data, len(result.quarantine)) == \
+        (112, 112, 0, 0)
+    assert list(typed(result.staged).columns) == SOURCE.staging.column_names[1:]
+    raw = pd.read_csv(DERIVATIVE, dtype={"station_id": str})
+    staged = result.staged.set_index("station_code")
+    assert staged.index.tolist() == raw["station_id"].str.lower().tolist()
+    assert (staged["lat"].to_numpy() == raw["lat"].to_numpy()).all()
+    assert (staged["lon"].to_numpy() == raw["lon"].to_numpy()).all()
+    assert staged["name"].tolist() == raw["station_name"].str.split(" ", n=1).str[1].str.strip() \
+        .str.split().str.join(" ").tolist()
+    assert sorted(staged.index[staged["active"].astype(bool)]) == [
+        "mc010", "mc027", "mc032", "mc042", "mc077", "mc085", "mc117", "mc124", "mc144",
+        "mc145", "mc171", "mc174", "mc190", "mc221", "mc282"]
+    # codes of three kinds, written as the API spells them and lower-cased here
+    assert staged.index.str[:2].value_counts().to_dict() == {"mc": 65, "mp": 46, "mw": 1}
+    # what the derivative dropped stays NULL, never invented
+    for column in ("code_eu", "station_type", "address", "bezirk", "measuring_start",
+                   "measuring_end"):
+        assert staged[column].isna().all(), column
+    assert result.notes["form"] == "csv"
+
+
+def test_derivative_has_every_station_of_the_measurements_and_the_compiled_list():
+    staged = derivative().staged.set_index("station_code")
+    # the stations of the measurement seed (mc010 hourly 2014-2024, mc124 October 2023) and
+    # of the CSV export all have coordinates
+    header = next(csv.reader(io.StringIO(BLUME_CSV.read_text("utf-8")), delimiter=";"))[1:]
+    measured = {"mc010", "mc124", *(f"mc{h[:3]}" for h in header)}
+    assert measured <= set(staged.index)
+    assert staged.loc[sorted(measured), ["lat", "lon"]].notna().all().all()
+    # the compiled list's 18 codes are all there, with the same names where it knew one
+    old = compiled().staged.set_index("station_code")["name"].dropna()
+    assert set(compiled().staged["station_code"]) <= set(staged.index)
+    assert (staged.loc[old.index, "name"] == old).all()
+    assert staged.loc[["mc115", "mc145", "mc282"], "name"].tolist() == [
+        "Hardenbergplatz", "Frohnau", "Karlshorst"]  # names the compiled list lacked
+
+
+# --------------------------------------------------------------------------- the compiled list
 
 
 def test_compiled_seed_counts_and_columns():
@@ -71,7 +123,7 @@ def test_compiled_seed_counts_and_columns():
     assert (result.source_rows, len(result.staged), result.no_data, len(result.quarantine)) == \
         (18, 18, 0, 0)
     assert list(typed(result.staged).columns) == SOURCE.staging.column_names[1:]
-    assert result.notes["form"] == "compiled_csv"
+    assert result.notes["form"] == "csv"
 
 
 def test_compiled_seed_codes_are_the_real_lqi_stations():

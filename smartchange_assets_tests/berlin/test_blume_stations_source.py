@@ -1,13 +1,16 @@
-"""berlin/blume_stations end to end: the compiled seed list goes through Dagster on real
-Postgres; every row reconciles and the unknown columns arrive as NULL, not invented."""
+"""berlin/blume_stations end to end: the derivative station list of the seed goes through
+Dagster on real Postgres; every row reconciles, coordinates arrive, and the columns the
+derivative does not have arrive as NULL, not invented."""
+
+import pandas as pd
 
 from smartchange_assets.berlin.blume_stations.source import SOURCE
 
-from ..seed_files import seed_entries
+from ..seed_files import SEED, seed_entries
 from ..source_harness import check_results, materialize_source
 
 
-def test_blume_stations_materialise_from_the_compiled_seed(fresh_database):
+def test_blume_stations_materialise_from_the_derivative_seed(fresh_database):
     result = materialize_source(SOURCE, fresh_database.url)
     assert result.success
     assert check_results(result) == {
@@ -19,11 +22,15 @@ def test_blume_stations_materialise_from_the_compiled_seed(fresh_database):
     assert set(recon["payload_sha256"]) == {e.sha256
                                             for e in seed_entries("berlin/blume_stations")}
     assert recon[["source_rows", "staged", "no_data", "quarantined"]].values.tolist() == [
-        [18, 18, 0, 0]]
+        [112, 112, 0, 0]]
     table = fresh_database.read_frame(
-        "SELECT * FROM staging.berlin_air_quality_stations ORDER BY station_code")
-    assert len(table) == 18
-    assert table.set_index("station_code").loc["mc042", "code_eu"] == "DEBE034"
-    for column in ("station_type", "lat", "lon", "address", "bezirk", "measuring_start",
-                   "measuring_end", "active"):
+        "SELECT * FROM staging.berlin_air_quality_stations").set_index("station_code")
+    raw = pd.read_csv(SEED / "berlin/blume_stations/blume_stations_derivative.csv")
+    raw = raw.set_index(raw["station_id"].str.lower())
+    assert len(table) == len(raw) == 112
+    assert (table.loc[raw.index, "lat"] == raw["lat"]).all()
+    assert (table.loc[raw.index, "lon"] == raw["lon"]).all()
+    assert table.loc["mc010", ["name", "active"]].tolist() == ["Wedding", True]
+    for column in ("code_eu", "station_type", "address", "bezirk", "measuring_start",
+                   "measuring_end"):
         assert table[column].isna().all(), column

@@ -1,7 +1,10 @@
-"""Citizen reports through Dagster on a real Postgres: seed, a second snapshot, history, PII.
+"""Citizen reports through Dagster on a real Postgres: the two seed snapshots, a derived one
+between them, history, PII.
 
-The second snapshots are derived from the real seed file (one report resolved, one gone from
-the window, one new, or personal data planted in real texts) and landed a day later, as the
+The seed holds two real snapshots (the November 2023 copy, recorded 22 Nov 2023, newest report
+30 Oct; and 18 Jan 2024); their expectations are recomputed from the files with pandas. The
+derived snapshots are built from the real November file (one report resolved, one gone from the
+window, one new, or personal data planted in real texts) and landed a day after it, as the
 daily live fetch would land them.
 """
 
@@ -26,8 +29,10 @@ from ..source_harness import check_results, materialize_source
 
 SEED_FILE = (SEED / "berlin" / "citizen_reports"
              / "ordnungsamt_meldungen_2023-11.json")
+JANUARY_FILE = SEED / "berlin" / "citizen_reports" / "ordnungsamt_meldungen_2024-01-18.json"
 REAL = SEED_FILE.read_bytes()
 SEED_AT = pd.Timestamp("2023-11-22T00:00:00", tz="UTC")  # the manifest's recorded_at
+JANUARY_AT = pd.Timestamp("2024-01-18T23:00:00", tz="UTC")  # the same, second snapshot
 NEXT_DAY = dt.datetime(2023, 11, 23, 6, 0, tzinfo=dt.UTC)
 
 RESOLVED = 3704108    # "In Bearbeitung" in the real file, resolved in the second snapshot
@@ -49,6 +54,17 @@ PLANTED = {
 
 def compact(doc: dict) -> bytes:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def real_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The two real snapshots as published, read with pandas (ids, statuses, creation)."""
+    frames = []
+    for path in (SEED_FILE, JANUARY_FILE):
+        frame = pd.DataFrame(json.loads(path.read_bytes())["index"])
+        created = pd.to_datetime(frame["erstellungsDatum"], format="%d.%m.%Y - %H:%M:%S")
+        frames.append(frame.assign(created_utc=created.dt.tz_localize("Europe/Berlin")
+                                   .dt.tz_convert("UTC")))
+    return frames[0], frames[1]
 
 
 def second_snapshot() -> bytes:
@@ -132,46 +148,80 @@ def all_text(wh) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def test_seed_snapshot_alone(fresh_database):
+def test_the_two_seed_snapshots_give_every_report_its_history(fresh_database):
     wh = fresh_database
     result = materialize_all(wh)
     assert_green(result, wh, {e.sha256 for e in seed_entries(SOURCE.source_id)})
-    recon = wh.read_frame("SELECT * FROM raw.payload_reconciliation WHERE source = :s",
-                          s=SOURCE.source_id)
+    recon = wh.read_frame("SELECT * FROM raw.payload_reconciliation WHERE source = :s "
+                          "ORDER BY file_name", s=SOURCE.source_id)
     assert recon[["source_rows", "staged", "no_data", "quarantined"]].values.tolist() == [
-        [5842, 5842, 0, 0]]
+        [5842, 5842, 0, 0], [6021, 6021, 0, 0]]
+    november, january = real_frames()
     snapshots = wh.read_frame("SELECT * FROM staging.berlin_citizen_report_snapshots")
-    assert len(snapshots) == 5842
-    # the envelope has no time stamp: snapshot_at comes from the manifest's fetched_at
-    assert set(pd.to_datetime(snapshots["snapshot_at"], utc=True)) == {SEED_AT}
-    reports = wh.read_frame("SELECT * FROM staging.berlin_citizen_reports")
-    assert len(reports) == 5842 and reports["in_latest_snapshot"].all()
-    assert (reports["status_changes"] == 0).all()
-    resolved = reports[reports["status"] == "Erledigt"]
-    assert len(resolved) == 3558
-    # first seen already resolved: resolved_at is the first snapshot (an upper bound)
-    assert set(pd.to_datetime(resolved["resolved_at"], utc=True)) == {SEED_AT}
+    assert len(snapshots) == len(november) + len(january)
+    # the envelope has no time stamp: snapshot_at comes from the manifest's fetched_at; a
+    # recorded copy can be no older than its newest report (snapshot_from)
+    times = snapshots[["snapshot_at", "snapshot_from"]].drop_duplicates()
+    assert sorted((pd.Timestamp(a), pd.Timestamp(f)) for a, f in times.values) == [
+        (SEED_AT, november["created_utc"].max()), (JANUARY_AT, january["created_utc"].max())]
+    assert str(november["created_utc"].max()) == "2023-10-30 07:56:13+00:00"
+
+    reports = wh.read_frame("SELECT * FROM staging.berlin_citizen_reports").set_index(
+        "report_id")
+    ids = set(november["id"]) | set(january["id"])
+    assert set(reports.index) == ids and len(ids) == 10_894
+    assert reports["in_latest_snapshot"].sum() == len(january)
+    both = november.merge(january, on="id", suffixes=("_nov", "_jan"))
+    changed = both[both["status_nov"] != both["status_jan"]]
+    assert len(both) == 969 and len(changed) == 265
+    assert set(changed["status_nov"]) == {"In Bearbeitung"} and set(
+        changed["status_jan"]) == {"Erledigt"}
+    assert set(reports.index[reports["status_changes"] > 0]) == set(changed["id"])
+    # seen open on 30 Oct (the earliest the first snapshot can have been taken), resolved by
+    # the January snapshot: the resolution is bounded on both sides
+    seen = reports.loc[list(changed["id"])]
+    assert set(pd.to_datetime(seen["resolved_at"], utc=True)) == {JANUARY_AT}
+    assert set(pd.to_datetime(seen["open_seen_until"], utc=True)) == {
+        november["created_utc"].max()}
+    # first seen already resolved: resolved_at is the first snapshot (an upper bound), no
+    # lower bound but the creation
+    first_resolved = reports[(reports["status"] == "Erledigt") & reports["open_seen_until"]
+                             .isna()]
+    assert len(first_resolved) == (november["status"] == "Erledigt").sum() + (
+        (january["status"] == "Erledigt") & ~january["id"].isin(november["id"])).sum()
     assert reports.loc[reports["status"] == "In Bearbeitung", "resolved_at"].isna().all()
-    assert wh.scalar("SELECT count(*) FROM staging.berlin_citizen_report_status_history") == 5842
+    # left the window while open: kept with the last state seen
+    gone = reports.loc[list(set(november["id"]) - set(january["id"]))]
+    assert not gone["in_latest_snapshot"].any()
+    assert set(pd.to_datetime(gone["last_seen_at"], utc=True)) == {SEED_AT}
+    assert wh.scalar("SELECT count(*) FROM staging.berlin_citizen_report_status_history") == (
+        len(ids) + len(changed))
     assert not any(scan_text_columns(wh).values())
     for secret in ("0303647060", "leehi@berfeld.com", "B MN 380", "LDS-IE 798"):
         assert secret in REAL.decode("utf-8") and secret not in all_text(wh)
 
 
-def test_two_snapshots_a_day_apart_keep_history(fresh_database):
+def test_a_snapshot_a_day_later_keeps_history(fresh_database):
     wh = fresh_database
     second = land_next_day(wh, second_snapshot(), "meldungen_2023-11-23.json")
     result = materialize_all(wh)
     assert_green(result, wh, {e.sha256 for e in seed_entries(SOURCE.source_id)} | {second})
-    assert wh.scalar("SELECT count(*) FROM staging.berlin_citizen_report_snapshots") == 5842 * 2
+    november, january = real_frames()
+    assert wh.scalar("SELECT count(*) FROM staging.berlin_citizen_report_snapshots") == (
+        len(november) * 2 + len(january))
 
     reports = wh.read_frame("SELECT * FROM staging.berlin_citizen_reports")
-    assert len(reports) == 5843 and reports["report_id"].is_unique
+    ids = set(november["id"]) | set(january["id"])
+    assert len(reports) == len(ids) + 1 and reports["report_id"].is_unique
     by_id = reports.set_index("report_id")
+    assert not {RESOLVED, GONE, NEW} & set(january["id"])  # the January window lacks them
 
     changed = by_id.loc[RESOLVED]
     assert changed["status"] == "Erledigt"
     assert pd.Timestamp(changed["resolved_at"]) == pd.Timestamp(NEXT_DAY)
+    # the derived snapshot was landed with a fetch time: it is not older than its newest
+    # report (the new one, 22 Nov 14:05 Berlin)
+    assert pd.Timestamp(changed["open_seen_until"]) == november["created_utc"].max()
     assert pd.Timestamp(changed["first_seen_at"]) == SEED_AT
     assert pd.Timestamp(changed["last_seen_at"]) == pd.Timestamp(NEXT_DAY)
     assert changed["status_changes"] == 1 and changed["snapshots_seen"] == 2
@@ -188,18 +238,22 @@ def test_two_snapshots_a_day_apart_keep_history(fresh_database):
 
     new = by_id.loc[NEW]
     assert pd.Timestamp(new["first_seen_at"]) == pd.Timestamp(NEXT_DAY)
-    assert new["in_latest_snapshot"] and new["snapshots_seen"] == 1
+    assert not new["in_latest_snapshot"] and new["snapshots_seen"] == 1
 
-    unchanged = reports[~reports["report_id"].isin([RESOLVED, GONE, NEW])]
-    assert (unchanged["status_changes"] == 0).all() and (unchanged["snapshots_seen"] == 2).all()
-    assert (reports["status_changes"] > 0).sum() == 1
+    # the real changes (November -> January) and the derived one
+    both = november.merge(january, on="id", suffixes=("_nov", "_jan"))
+    real_changes = set(both.loc[both["status_nov"] != both["status_jan"], "id"])
+    assert set(by_id.index[by_id["status_changes"] > 0]) == real_changes | {RESOLVED}
+    only_november = set(november["id"]) - set(january["id"]) - {RESOLVED, GONE}
+    assert (by_id.loc[list(only_november), "snapshots_seen"] == 2).all()
 
     spells = wh.read_frame("SELECT * FROM staging.berlin_citizen_report_status_history "
                            "WHERE report_id = :r ORDER BY spell", r=RESOLVED)
     assert spells[["spell", "status", "snapshots"]].values.tolist() == [
         [1, "In Bearbeitung", 1], [2, "Erledigt", 1]]
     assert pd.Timestamp(spells["seen_from"].iloc[1]) == pd.Timestamp(NEXT_DAY)
-    assert wh.scalar("SELECT count(*) FROM staging.berlin_citizen_report_status_history") == 5844
+    assert wh.scalar("SELECT count(*) FROM staging.berlin_citizen_report_status_history") == (
+        len(ids) + 1 + len(real_changes) + 1)
 
 
 def test_planted_personal_data_never_reaches_staging(fresh_database):
@@ -250,10 +304,10 @@ def test_truncated_snapshot_landed_by_hand_stops_the_line(fresh_database, name):
     assert f"berlin/citizen_reports: {name}: not valid JSON" in failed.description
     # write-audit-publish: the load failed its audit, so nothing was published (there was no
     # previous version in this new database); the version is kept for inspection, holding the
-    # seed snapshot and nothing of the cut file
+    # seed snapshots and nothing of the cut file
     assert not wh.table_exists(SOURCE.staging)
     kept = failed.metadata["kept_for_inspection"].value.split(" ")[0]
-    assert wh.scalar(f"SELECT count(*) FROM {kept}") == 5842
+    assert wh.scalar(f"SELECT count(*) FROM {kept}") == 5842 + 6021
     assert wh.scalar("SELECT failed_checks FROM audit.kept_versions WHERE kept_as = :k",
                      k=kept) == "payload_reconciliation"
     assert not result.get_asset_materialization_events() or all(

@@ -1,4 +1,5 @@
-"""The Ordnungsamt-Online parser on the real snapshot (seed copy), plus faults built from it.
+"""The Ordnungsamt-Online parser on the two real snapshots (seed copies), plus faults built from
+the first.
 
 Every fault case below is derived from the real file (a record edited, the bytes cut, the
 envelope changed) and says so; nothing is invented from scratch.
@@ -104,6 +105,43 @@ def test_real_snapshot_bezirke_are_the_published_counts():
                       "Spandau": 22, "Treptow-Köpenick": 19, "Lichtenberg": 9,
                       "Marzahn-Hellersdorf": 8, "Mitte": 6, "Charlottenburg-Wilmersdorf": 1}
     assert "Steglitz-Zehlendorf" not in counts  # berlin-citizen-reports.md §3: no reports at all
+
+
+JANUARY = SEED / "berlin" / "citizen_reports" / "ordnungsamt_meldungen_2024-01-18.json"
+
+
+@cache
+def january() -> ParseResult:
+    return parse_citizen_reports(JANUARY.read_bytes(), JANUARY.name)
+
+
+def test_january_2024_snapshot_counts_from_the_file():
+    """The second snapshot (about 18 Jan 2024), every count recomputed with json/pandas."""
+    result = january()
+    result.reconcile()
+    raw = pd.DataFrame(json.loads(JANUARY.read_bytes())["index"])
+    assert (result.source_rows, len(result.staged), result.no_data, len(result.quarantine)) == (
+        len(raw), len(raw), 0, 0) == (6021, 6021, 0, 0)
+    assert result.notes == {"announced_count": 6021, "fall_back_hour_stamps": 0}
+    s = result.staged
+    assert s["status"].value_counts().to_dict() == raw["status"].value_counts().to_dict() == {
+        "Erledigt": 3595, "In Bearbeitung": 2426}
+    assert s["bezirk"].value_counts().to_dict() == raw["bezirk"].value_counts().to_dict()
+    assert s["description_redacted"].isna().sum() == raw["sachverhalt"].isna().sum() == 15
+    assert set(s["report_id"]) == set(raw["id"])
+    created = pd.to_datetime(raw["erstellungsDatum"], format="%d.%m.%Y - %H:%M:%S")
+    assert s["created_at_local"].max() == created.max() == pd.Timestamp("2024-01-18 17:01:29")
+
+
+def test_january_2024_topics_new_and_noisy_are_read():
+    s = january().staged
+    topics = s["category_main"].value_counts()
+    assert topics["Winterdienst"] == 41 and topics["Ladenöffnung"] == 5
+    assert topics["Naturschutzgebiet"] == 1
+    # '"Parkraumbewirtschaftung - Sonstiges"  Abgesenkter Bordstein, …': the quote is noise
+    quoted = s[s["betreff_raw"].fillna("").str.startswith('"Parkraum')]
+    assert quoted["category_main"].tolist() == ["Parkraumbewirtschaftung"]
+    assert categorise('"Parkraumbewirtschaftung - Sonstiges"')[0] == "Parkraumbewirtschaftung"
 
 
 def test_creation_stamps_are_berlin_wall_time_dst_correct():

@@ -1,9 +1,9 @@
 """berlin/lor and berlin/population end to end: Dagster on a real Postgres, from the seeds.
 
 Both sources through the production wiring (raw asset, staging asset, every check), the LOR
-hierarchy derived in SQL, and the population keys resolved against the LOR table; then a
-payload built from the real 2024 file with one key moved out of LOR 2021, which must fail the
-blocking key checks.
+hierarchy derived in SQL, and the population keys resolved against the LOR table; then
+payloads built from real files with one key moved out of LOR 2021, or cut mid-Bezirk, which
+must fail the blocking key checks.
 """
 
 from __future__ import annotations
@@ -91,17 +91,61 @@ def test_population_from_the_seed_with_keys_resolved(fresh_database):
         assert checks[f"berlin/staging/population:{name}"] is True, checks
     assert all(checks.values()), checks
     recon = assert_seed_payloads_reconcile(wh, POPULATION)
-    assert recon.loc["ewr_EWR201912E_Matrix_bezirk01.csv", "staged"] == 41
-    assert recon.loc["ewr_EWR_L21_202412E_Matrix_bezirk01.csv", "staged"] == 49
+    assert recon["staged"].to_dict() == {
+        "EWR201412E_Matrix.csv": 447, "EWR201612E_Matrix.csv": 447,
+        "EWR201712E_Matrix.csv": 447, "EWR201812E_Matrix.csv": 447,
+        "EWR201912E_Matrix.csv": 448, "EWR202012E_Matrix.csv": 448,
+        "EWR_L21_202512E_Matrix.csv": 540, "ewr_EWR_L21_202412E_Matrix_bezirk01.csv": 49}
+    assert recon.loc["EWR_L21_202512E_Matrix.csv", ["no_data", "quarantined"]].tolist() == [2, 0]
 
     meta = _check_metadata(result, PLR_IN_LOR)
     assert (meta["lor2021_keys"], meta["lor2021_unresolved"],
-            meta["lor_old_keys_not_resolvable"]) == (49, 0, 41)
+            meta["lor_old_keys_not_resolvable"]) == (540, 0, 448)
     assert "- 01011101" in meta["lor_old_keys"]
+    # whole-city files: every Bezirk complete; the 2025 file lists two PLR without data
+    coverage = _check_metadata(result, PLR_COVERAGE)
+    assert coverage["missing_planungsraeume"] == 0
+    assert coverage["listed_without_data"] == ("- EWR_L21_202512E_Matrix.csv: 03400831\n"
+                                               "- EWR_L21_202512E_Matrix.csv: 06200418")
+    assert coverage["lor_old_keys_added_later"] == "- 09041403 (from 2019-12-31)"
 
-    staged = wh.read_frame("SELECT lor_version, count(*) AS n, sum(total) AS residents"
-                           " FROM staging.berlin_population GROUP BY lor_version")
-    assert dict(zip(staged["lor_version"], staged["n"])) == {"LOR_OLD": 41, "LOR2021": 49}
+    staged = wh.read_frame("SELECT reference_date, count(*) AS n, sum(total) AS residents"
+                           " FROM staging.berlin_population GROUP BY reference_date"
+                           " ORDER BY reference_date")
+    assert dict(zip(staged["reference_date"].astype(str), staged["residents"])) == {
+        "2014-12-31": 3_562_166, "2016-12-31": 3_670_622, "2017-12-31": 3_711_930,
+        "2018-12-31": 3_748_148, "2019-12-31": 3_769_495, "2020-12-31": 3_769_962,
+        "2024-12-31": 397_004, "2025-12-31": 3_913_644}
+
+
+def _land_rows(wh, name: str, day: str, keep, origin: str) -> None:
+    """Land a copy of the real seed file ``name`` with only the data rows ``keep`` accepts
+    (a cut download, made up from the real file)."""
+    lines = seed_bytes("berlin/population", name).split(b"\r\n")
+    body = b"\r\n".join([lines[0], *[ln for ln in lines[1:] if ln and keep(ln)]]) + b"\r\n"
+    LandingArchive(wh).land(POPULATION.source_id, body, origin=origin, landed_by="test",
+                            period_start=pd.Timestamp(day).date(),
+                            period_end=pd.Timestamp(day).date())
+
+
+def test_an_old_lor_file_cut_mid_bezirk_fails_the_coverage_check(fresh_database):
+    wh = fresh_database
+    # the real 2020 file cut after the first 5 Planungsräume of Bezirk 12 (a download cut
+    # at a line break): Bezirk 12 is listed, its other Planungsräume are missing
+    bezirk12 = iter(range(10_000))
+    _land_rows(wh, "EWR202012E_Matrix.csv", "2020-12-31",
+               lambda ln: ln.split(b";")[2] != b"12" or next(bezirk12) < 5,
+               "test://EWR202012E_Matrix_cut.csv")
+    result = materialize_source(POPULATION, wh.url, *lor_assets())
+    assert not result.success
+    checks = check_results(result)
+    assert checks["berlin/staging/population:payload_reconciliation"] is True
+    assert checks[f"berlin/staging/population:{PLR_COVERAGE}"] is False
+    gaps = _check_metadata(result, PLR_COVERAGE)
+    total_12 = sum(1 for ln in seed_bytes("berlin/population", "EWR202012E_Matrix.csv")
+                   .split(b"\r\n")[1:] if ln and ln.split(b";")[2] == b"12")
+    assert gaps["missing_planungsraeume"] == total_12 - 5
+    assert f"Bezirk 12: {total_12 - 5} missing" in gaps["gaps"]
 
 
 def test_a_lor2021_key_outside_lor_fails_the_blocking_key_checks(fresh_database):

@@ -1,7 +1,7 @@
 """EWR live connector, replayed with ``responses`` through the real HttpClient.
 
-Bodies are the bytes of the real seed files (the Bezirk 01 excerpts of the 2019 and 2024
-Matrix CSVs), served at the official URLs; the faults are cuts of those bytes, or clearly
+Bodies are the bytes of the real seed files (the whole 2019 Matrix CSV, the Bezirk 01 excerpt
+of the 2024 one), served at the official URLs; the faults are cuts of those bytes, or clearly
 synthetic error pages. Nothing sleeps: ``sleep`` records the waits.
 """
 
@@ -32,7 +32,7 @@ from ..seed_files import SEED
 
 SEED = SEED / "berlin" / "population"
 BODY_2024 = (SEED / "ewr_EWR_L21_202412E_Matrix_bezirk01.csv").read_bytes()
-BODY_2019 = (SEED / "ewr_EWR201912E_Matrix_bezirk01.csv").read_bytes()
+BODY_2019 = (SEED / "EWR201912E_Matrix.csv").read_bytes()
 URL_2024 = "https://www.statistik-berlin-brandenburg.de/opendata/EWR_L21_202412E_Matrix.csv"
 URL_2025 = "https://www.statistik-berlin-brandenburg.de/opendata/EWR_L21_202512E_Matrix.csv"
 URL_2019 = "https://www.statistik-berlin-brandenburg.de/opendata/EWR201912E_Matrix.csv"

@@ -1,4 +1,5 @@
-"""The EWR parser on the two real seed excerpts, plus faults and vintages built from them.
+"""The EWR parser on every real seed file (six whole-city old-LOR years, the 2025 LOR 2021
+file, the 2024 Mitte excerpt), plus faults and vintages built from them.
 
 Every fault case starts from a real file and changes one thing, and says what. The vintage cases
 rewrite a real file the way other published vintages look (docs/sources/berlin-population.md §2 and
@@ -9,6 +10,7 @@ decimal-comma counts ``3090,00``.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from functools import cache
 
@@ -23,15 +25,24 @@ from smartchange_assets.platform.parsing import ParseError, ParseResult, conform
 from ..seed_files import SEED
 
 SEED = SEED / "berlin"
-OLD = "ewr_EWR201912E_Matrix_bezirk01.csv"
+OLD = "EWR201912E_Matrix.csv"  # whole city; its first 41 rows are Bezirk 01 (Mitte)
 NEW = "ewr_EWR_L21_202412E_Matrix_bezirk01.csv"
+L21_2025 = "EWR_L21_202512E_Matrix.csv"
 BANDS = ["age_under_1", "age_1_6", "age_6_15", "age_15_18", "age_18_25", "age_25_55",
          "age_55_65", "age_65_80", "age_80_plus"]
 
-# file -> (source rows, staged, no_data, quarantined, lor_version, reference date)
+# file -> (source rows, staged, no_data, quarantined, lor_version, reference date, Bezirke,
+#          sum of E_E: the published register total for a whole-city file)
 EXPECTED = {
-    OLD: (41, 41, 0, 0, "LOR_OLD", "2019-12-31"),
-    NEW: (49, 49, 0, 0, "LOR2021", "2024-12-31"),
+    "EWR201412E_Matrix.csv": (447, 447, 0, 0, "LOR_OLD", "2014-12-31", 12, 3_562_166),
+    "EWR201612E_Matrix.csv": (447, 447, 0, 0, "LOR_OLD", "2016-12-31", 12, 3_670_622),
+    "EWR201712E_Matrix.csv": (447, 447, 0, 0, "LOR_OLD", "2017-12-31", 12, 3_711_930),
+    "EWR201812E_Matrix.csv": (447, 447, 0, 0, "LOR_OLD", "2018-12-31", 12, 3_748_148),
+    OLD: (448, 448, 0, 0, "LOR_OLD", "2019-12-31", 12, 3_769_495),
+    "EWR202012E_Matrix.csv": (448, 448, 0, 0, "LOR_OLD", "2020-12-31", 12, 3_769_962),
+    # two Planungsräume with NA in every count: the publisher's no-data rows
+    L21_2025: (542, 540, 2, 0, "LOR2021", "2025-12-31", 12, 3_913_644),
+    NEW: (49, 49, 0, 0, "LOR2021", "2024-12-31", 1, 397_004),
 }
 
 
@@ -70,7 +81,11 @@ def typed(result: ParseResult) -> pd.DataFrame:
 
 
 def comparable(result: ParseResult) -> pd.DataFrame:
-    return result.staged.drop(columns=["source_row"]).reset_index(drop=True)
+    return comparable_frame(result.staged)
+
+
+def comparable_frame(staged: pd.DataFrame) -> pd.DataFrame:
+    return staged.drop(columns=["source_row"]).reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -81,7 +96,7 @@ def comparable(result: ParseResult) -> pd.DataFrame:
 def test_real_files_reconcile_with_known_counts(name):
     result = parsed(name)
     result.reconcile()
-    rows, staged, no_data, quarantined, version, day = EXPECTED[name]
+    rows, staged, no_data, quarantined, version, day, bezirke, total = EXPECTED[name]
     assert (result.source_rows, len(result.staged), result.no_data, len(result.quarantine)) \
         == (rows, staged, no_data, quarantined)
     s = typed(result)
@@ -89,12 +104,74 @@ def test_real_files_reconcile_with_known_counts(name):
     assert s["total"].dtype == "Int64" and str(s["reference_date"].dtype) == "datetime64[ns]"
     assert set(s["lor_version"]) == {version} and result.notes["lor_version"] == version
     assert set(s["reference_date"]) == {pd.Timestamp(day)}
-    assert set(s["bez"]) == {"01"} and s["plr_code"].str.fullmatch(r"01\d{6}").all()
+    assert s["bez"].nunique() == bezirke and s["plr_code"].str.fullmatch(r"\d{8}").all()
+    assert (s["plr_code"].str[:2] == s["bez"]).all() and s["plr_code"].is_unique
+    assert s["total"].sum() == total
     # every sum held: nothing suppressed, and the single-age bands add up to the total
     assert s["unchecked_sums"].isna().all()
     assert (s["single_age_total"] == s["total"]).all()
     assert (s["male"] + s["female"] == s["total"]).all()
     assert (s[BANDS].sum(axis=1) == s["total"]).all()
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_year_total_recomputed_from_the_file_with_pandas(name):
+    """The staged total per file and Bezirk against pandas reading the raw file (codes as
+    numbers, so the 2014 file's dropped zeros do not matter; NA and empty cells skipped)."""
+    raw = pd.read_csv(io.BytesIO(real_bytes(name)), sep=";", dtype={"RAUMID": str})
+    raw["bez"] = pd.to_numeric(raw["BEZ"]).astype(int)
+    expected = pd.to_numeric(raw["E_E"], errors="coerce").groupby(raw["bez"]).sum()
+    staged = typed(parsed(name))
+    got = staged.groupby(staged["bez"].astype(int))["total"].sum()
+    pd.testing.assert_series_equal(got.astype("int64"), expected.astype("int64"),
+                                   check_names=False)
+    assert int(expected.sum()) == EXPECTED[name][7]
+    if name == OLD:
+        assert int(expected.sum()) == 3_769_495  # the published register total, 31 Dec 2019
+
+
+def test_2014_codes_written_without_leading_zeros_are_read_as_the_codes():
+    result, raw = parsed("EWR201412E_Matrix.csv"), real_table("EWR201412E_Matrix.csv")[1]
+    assert raw[0][1:6] == ["1011101", "1", "1", "11", "1"]  # as published in the mirror
+    first = result.staged.iloc[0]
+    assert (first["plr_code"], first["bez"]) == ("01011101", "01")
+    restored = result.notes["leading_zeros_restored"]
+    assert restored["RAUMID"] == restored["BEZ"] == 352  # the 352 PLR of Bezirke 01-09
+    # the same keys as the zero-padded 2016 file
+    assert set(result.staged["plr_code"]) == set(parsed("EWR201612E_Matrix.csv")
+                                                 .staged["plr_code"])
+    assert parsed("EWR201612E_Matrix.csv").notes["leading_zeros_restored"] == {}
+
+
+@pytest.mark.parametrize(("column", "value"), [
+    ("RAUMID", "011101"), ("RAUMID", "101110"), ("RAUMID", "010111010"),
+    ("BEZ", "0"), ("PGR", "001"),
+])
+def test_a_code_cut_or_padded_wrongly_is_unreadable_not_padded(column, value):
+    # real 2014 row 1: RAUMID 1011101, BEZ 1, PGR 1, BZR 11, PLR 1
+    result = parse_ewr(with_cells("EWR201412E_Matrix.csv", 0, {column: value}),
+                       "EWR201412E_Matrix.csv")
+    q = result.quarantine.iloc[0]
+    assert (q["source_row"], q["column_name"], q["kind"]) == (1, column, "unreadable")
+    assert f"{column} {value!r} is not a" in q["reason"]
+
+
+def test_the_2025_na_rows_are_the_publishers_no_data_never_a_zero():
+    header, rows = real_table(L21_2025)
+    na_rows = [r for r in rows if r[header.index("E_E")] == "NA"]
+    assert [r[1] for r in na_rows] == ["03400831", "06200418"]
+    assert all(set(r[6:]) == {"NA"} for r in na_rows)  # BEZPGR and every count
+    result = parsed(L21_2025)
+    assert result.notes["no_data_plr"] == ["03400831", "06200418"]
+    assert not set(result.staged["plr_code"]) & {"03400831", "06200418"}
+
+
+def test_na_in_a_row_with_data_is_a_missing_cell_and_a_missing_bezpgr_unreadable():
+    result = parse_ewr(with_cells(L21_2025, 0, {"E_EU1": "NA", "E_E00_01": "NA"}), L21_2025)
+    row = result.staged[result.staged["plr_code"] == "01100101"].iloc[0]
+    assert pd.isna(row["age_under_1"]) and row["total"] == 3469
+    q = parse_ewr(with_cells(L21_2025, 0, {"BEZPGR": "NA"}), L21_2025).quarantine.iloc[0]
+    assert (q["column_name"], q["kind"]) == ("BEZPGR", "unreadable")
 
 
 def test_2019_old_lor_first_row_values():
@@ -114,8 +191,21 @@ def test_2024_lor2021_first_row_values():
 
 
 def test_old_and_new_keys_look_alike_but_do_not_overlap():
-    old, new = set(parsed(OLD).staged["plr_code"]), set(parsed(NEW).staged["plr_code"])
+    old, new = set(parsed(OLD).staged["plr_code"]), set(parsed(L21_2025).staged["plr_code"])
     assert "01011101" in old and "01100101" in new and not old & new
+
+
+def test_the_2019_mitte_excerpt_once_seeded_is_the_whole_files_first_rows():
+    """The transcribed excerpt the seed used to hold (docs/sources/berlin-population.md §1):
+    the whole file's header and Bezirk 01 rows, LF line endings; built here from the file."""
+    lines = real_bytes(OLD).split(b"\r\n")
+    excerpt = b"\n".join(lines[:42]) + b"\n"
+    assert hashlib.sha256(excerpt).hexdigest() == (
+        "6b07e9033001603013825da6911155e5728c4f5fa6a16a5a3d75ebb21c836d57")
+    mitte = parse_ewr(excerpt, "ewr_EWR201912E_Matrix_bezirk01.csv").staged
+    whole = parsed(OLD).staged
+    pd.testing.assert_frame_equal(comparable_frame(mitte),
+                                  comparable_frame(whole[whole["bez"] == "01"]))
 
 
 def test_every_2024_key_is_a_lor_2021_planungsraum():
@@ -132,7 +222,7 @@ def test_every_2024_key_is_a_lor_2021_planungsraum():
 def test_male_plus_female_not_total_is_quarantined_naming_the_sum():
     # real row 1 of 2019: E_E 3445, E_EM 1800, E_EW 1645; E_EM made 1801
     result = parse_ewr(with_cells(OLD, 0, {"E_EM": "1801"}), OLD)
-    assert (len(result.staged), len(result.quarantine)) == (40, 1)
+    assert (len(result.staged), len(result.quarantine)) == (447, 1)
     q = result.quarantine.iloc[0]
     assert (q["source_row"], q["column_name"], q["kind"]) == (1, "E_E", "inconsistent")
     assert q["reason"] == "male+female E_EM+E_EW = 3446 but E_E = 3445"
@@ -158,7 +248,7 @@ def test_grouped_band_off_is_quarantined():
 def test_suppressed_cells_are_null_and_their_sums_skipped(mark):
     # real row 2 of 2019 has E_EU1 0 and E_E00_01 0: suppress both
     result = parse_ewr(with_cells(OLD, 1, {"E_EU1": mark, "E_E00_01": mark}), OLD)
-    assert (len(result.staged), len(result.quarantine)) == (41, 0)
+    assert (len(result.staged), len(result.quarantine)) == (448, 0)
     row = result.staged[result.staged["plr_code"] == "01011102"].iloc[0]
     assert pd.isna(row["age_under_1"]) and pd.isna(row["single_age_total"])
     assert row["total"] == 188 and row["male"] == 114  # still read and checked
@@ -176,7 +266,8 @@ def test_all_counts_suppressed_is_the_publishers_no_data():
     header, rows = real_table(OLD)
     rows[3] = rows[3][:7] + ["-"] * (len(header) - 7)
     result = parse_ewr(write(header, rows), OLD)
-    assert (result.source_rows, len(result.staged), result.no_data) == (41, 40, 1)
+    assert (result.source_rows, len(result.staged), result.no_data) == (448, 447, 1)
+    assert result.notes["no_data_plr"] == [real_table(OLD)[1][3][1]]
 
 
 # --------------------------------------------------------------------------------------------
@@ -200,7 +291,7 @@ def as_2009_names(name: str) -> bytes:
     return write([h.replace("E_E", "E_", 1) if "U" in h[3:] else h for h in header], rows)
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("name", [OLD, NEW])
 @pytest.mark.parametrize("variant", ["comma", "tab", "bom", "crlf", "reordered",
                                      "decimal_comma_quoted", "old_band_names", "thousands"])
 def test_variants_give_the_same_staged_rows(name, variant):
@@ -212,7 +303,7 @@ def test_variants_give_the_same_staged_rows(name, variant):
     elif variant == "bom":
         data = write(header, rows, bom=True)
     elif variant == "crlf":
-        data = real_bytes(name).replace(b"\n", b"\r\n")
+        data = real_bytes(name).replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
     elif variant == "reordered":
         order = list(reversed(range(len(header))))
         data = write([header[i] for i in order], [[r[i] for i in order] for r in rows])
@@ -241,7 +332,8 @@ def test_fractional_count_is_unreadable_not_rounded():
 def test_leading_zeros_lost_in_a_spreadsheet_are_restored():
     data = with_cells(NEW, 0, {"RAUMID": "1100101", "BEZ": "1", "BEZPGR": "110"})
     result = parse_ewr(data, NEW)
-    assert len(result.staged) == 49 and result.notes["leading_zeros_restored"] == 3
+    assert len(result.staged) == 49
+    assert result.notes["leading_zeros_restored"] == {"RAUMID": 1, "BEZ": 1, "BEZPGR": 1}
     assert result.staged.iloc[0]["plr_code"] == "01100101"
 
 

@@ -267,17 +267,45 @@ def test_jakarta_2024_ispu_unhealthy_days_from_the_sub_indices(wh):
     assert published.sum() == 91
 
 
-def _blume_2022() -> pd.DataFrame:
-    items = json.loads((SEED / "berlin/blume_air_quality/blume_api_mc010_2022_24h.json")
-                       .read_text("utf-8"))
-    frame = pd.DataFrame([i for i in items if i["value"] is not None and i["period"] == "24h"])
-    return frame.assign(day=frame["datetime"].str[:10], value=frame["value"].astype(float))
+def _needed(day: pd.Timestamp) -> int:
+    """75 % of the hours of the Europe/Berlin day (23, 24 or 25)."""
+    start = day.tz_localize("Europe/Berlin")
+    end = (day + pd.Timedelta(days=1)).tz_localize("Europe/Berlin")
+    return math.ceil(0.75 * (end - start) / pd.Timedelta(hours=1))
+
+
+def _mc010_hours(year: int) -> pd.DataFrame:
+    """The hourly items of the mc010 month files of ``year`` (the API replies), non-null,
+    with their local day and wall time as printed."""
+    items = []
+    for path in sorted((SEED / "berlin/blume_air_quality").glob(f"mc010_wedding_data_{year}_*")):
+        items += json.loads(path.read_text("utf-8"))
+    frame = pd.DataFrame([i for i in items if i["value"] is not None and i["period"] == "1h"])
+    return frame.assign(day=pd.to_datetime(frame["datetime"].str[:10]),
+                        wall=pd.to_datetime(frame["datetime"].str[:16]),
+                        station=frame["station"].str.lower(), value=frame["value"].astype(float))
+
+
+def _mc010_valid_days(year: int, core: str) -> pd.Series:
+    """Daily means of the days with 75 % of their hours, as the fact keeps them."""
+    hours = _mc010_hours(year).query("core == @core")
+    days = hours.groupby("day")["value"].agg(["mean", "count"])
+    return days.loc[days["count"] >= days.index.map(_needed), "mean"]
 
 
 @pytest.mark.parametrize(("core", "code", "limit"), [("pm2", "pm25", 15), ("pm10", "pm10", 45),
                                                       ("no2", "no2", 25)])
-def test_berlin_2022_means_and_who_days_from_the_blume_json(wh, core, code, limit):
-    daily = _blume_2022().query("core == @core").groupby("day")["value"].mean()
+def test_berlin_2022_means_and_who_days_from_the_mc010_hours(wh, core, code, limit):
+    # the hourly month files of 2022 decide every day: the publisher's 24-hour means of 2022
+    # (blume_api_mc010_2022_24h.json) are used only where a day has no hour at all
+    daily = _mc010_valid_days(2022, core)
+    hourly_days = set(_mc010_hours(2022).query("core == @core")["day"])
+    items = json.loads((SEED / "berlin/blume_air_quality/blume_api_mc010_2022_24h.json")
+                       .read_text("utf-8"))
+    published = {pd.Timestamp(i["datetime"][:10]): float(i["value"]) for i in items
+                 if i["value"] is not None and i["core"] == core and i["period"] == "24h"}
+    daily = pd.concat([daily, pd.Series({d: v for d, v in published.items()
+                                         if d not in hourly_days}, dtype=float)])
     mean = indicator(wh, "berlin", f"{code}_mean", 2022)
     assert mean["value"] == pytest.approx(daily.mean(), rel=1e-12)
     assert mean["coverage"] == pytest.approx(len(daily) / 365)
@@ -286,7 +314,46 @@ def test_berlin_2022_means_and_who_days_from_the_blume_json(wh, core, code, limi
         daily > limit).sum()
 
 
-def test_berlin_2023_pm10_from_the_website_csv_and_the_api_month(wh):
+def test_berlin_a_decade_of_annual_pm25_and_no2_at_mc010(wh):
+    """PM2.5 from 2017 (the component starts in January 2017), NO2 from 2014, each year's
+    mean of the valid days of the station's hours; 2024 stops in May (coverage)."""
+    for year in range(2014, 2023):  # 2023: mc124's October file adds a second station
+        got = indicator(wh, "berlin", "no2_mean", year)
+        assert got["value"] == pytest.approx(_mc010_valid_days(year, "no2").mean(),
+                                             rel=1e-12), year
+        pm25 = indicator(wh, "berlin", "pm25_mean", year)
+        if year < 2017:
+            assert pd.isna(pm25["value"]) and pm25["coverage"] == 0, year
+        else:
+            assert pm25["value"] == pytest.approx(_mc010_valid_days(year, "pm2").mean(),
+                                                  rel=1e-12), year
+    partial = indicator(wh, "berlin", "pm25_mean", 2024)
+    assert pd.isna(partial["value"])
+    assert partial["coverage"] == pytest.approx(len(_mc010_valid_days(2024, "pm2")) / 366)
+
+
+def test_benzene_and_toluene_get_daily_means_and_stay_out_of_the_fact(wh):
+    """Staged under their names (chb benzene, cht toluene, mc010 2014 - January 2017), averaged
+    per day like the others; the fact keeps only pollutants with a comparable standard."""
+    for component, pollutant in (("chb", "benzene"), ("cht", "toluene")):
+        hours = _mc010_hours(2015)
+        hours = hours[hours["core"] == component]
+        days = hours.groupby("day")["value"].agg(["mean", "count"])
+        valid = days[days["count"] >= days.index.map(_needed)]
+        staged = wh.read_frame(
+            "SELECT local_date, mean_ugm3 FROM staging.berlin_air_quality_daily WHERE "
+            "station_code = 'mc010' AND pollutant = :p AND valid AND basis = 'hourly_mean' "
+            "AND extract(YEAR FROM local_date) = 2015 ORDER BY local_date", p=pollutant)
+        assert len(staged) == len(valid) > 300
+        assert np.allclose(staged["mean_ugm3"].to_numpy(), valid["mean"].to_numpy())
+    assert wh.scalar("SELECT count(*) FROM core.fact_air_quality_daily WHERE pollutant IN "
+                     "('benzene', 'toluene', 'no', 'nox')") == 0
+    last = wh.scalar("SELECT max(local_date) FROM staging.berlin_air_quality_daily "
+                     "WHERE pollutant = 'benzene'")
+    assert str(last)[:7] == "2017-01"
+
+
+def test_berlin_2023_pm10_from_the_website_csv_and_the_api_months(wh):
     folder = SEED / "berlin/blume_air_quality"
     table = pd.read_csv(folder / "blume_csv_export_pm10_1h_2023.csv", sep=";",
                         skiprows=[1, 2, 3, 4], dtype=str).rename(columns={"Station": "stamp"})
@@ -299,22 +366,18 @@ def test_berlin_2023_pm10_from_the_website_csv_and_the_api_month(wh):
                         and i["value"] is not None])
     api = api.assign(station=api["station"].str.lower(), wall=pd.to_datetime(
         api["datetime"].str[:16]), value=api["value"].astype(float), api=1)
-    hours = (pd.concat([api, csv_hours])[["station", "wall", "value", "api"]]
+    # mc010's own month files of 2023 (the API record wins over the CSV export's column 010)
+    mc010 = _mc010_hours(2023).query("core == 'pm10'").assign(api=1)
+    hours = (pd.concat([api, mc010, csv_hours])[["station", "wall", "value", "api"]]
              .sort_values("api", ascending=False).drop_duplicates(["station", "wall"]))
     hours = hours.assign(day=hours["wall"].dt.normalize())
     days = hours.groupby(["station", "day"])["value"].agg(["mean", "count"]).reset_index()
-
-    def needed(day: pd.Timestamp) -> int:  # 75 % of the local day's hours (23, 24 or 25)
-        start = day.tz_localize("Europe/Berlin")
-        end = (day + pd.Timedelta(days=1)).tz_localize("Europe/Berlin")
-        return math.ceil(0.75 * (end - start) / pd.Timedelta(hours=1))
-
-    valid = days[(days["count"] >= days["day"].map(needed)) & (days["day"].dt.year == 2023)]
+    valid = days[(days["count"] >= days["day"].map(_needed)) & (days["day"].dt.year == 2023)]
     mean = indicator(wh, "berlin", "pm10_mean", 2023)
     assert mean["value"] == pytest.approx(valid.groupby("day")["mean"].mean().mean(), rel=1e-12)
-    assert mean["denominator"] == valid["day"].nunique() == 364
+    assert mean["denominator"] == valid["day"].nunique() == 365
     assert indicator(wh, "berlin", "days_above_who_pm10", 2023)["value"] == (
-        valid.groupby("day")["mean"].max() > 45).sum() == 10
+        valid.groupby("day")["mean"].max() > 45).sum()
 
 
 def test_jakarta_utara_2024_flood_rate_from_the_flood_csv_and_the_xlsx(wh):
@@ -343,12 +406,14 @@ def test_jakarta_utara_2024_flood_rate_from_the_flood_csv_and_the_xlsx(wh):
 
 
 def test_low_coverage_gives_null_with_the_reason_never_a_number(wh):
-    berlin = indicator(wh, "berlin", "pm25_mean", 2023)  # one station, October only
+    berlin = indicator(wh, "berlin", "pm25_mean", 2024)  # mc010 stops in May 2024
     assert pd.isna(berlin["value"]) and pd.isna(berlin["numerator"])
-    assert berlin["coverage"] == pytest.approx(31 / 365)
-    assert berlin["null_reason"].startswith("coverage 0.085 below the threshold 0.75")
-    october = indicator(wh, "berlin", "pm25_mean", 2023, month=10)  # the same data, monthly
-    assert october["value"] > 0 and october["coverage"] == 1.0
+    days = len(_mc010_valid_days(2024, "pm2"))
+    assert berlin["coverage"] == pytest.approx(days / 366)
+    assert berlin["null_reason"].startswith(
+        f"coverage {days / 366:.3f} below the threshold 0.75: {days} of 366 days")
+    march = indicator(wh, "berlin", "pm25_mean", 2024, month=3)  # the same data, monthly
+    assert march["value"] > 0 and march["coverage"] == 1.0
     city_max = indicator(wh, "jakarta", "pm10_mean", 2019)  # only the daily worst station
     assert pd.isna(city_max["value"]) and "city_max" in city_max["null_reason"]
     kep107_no2 = indicator(wh, "jakarta", "no2_mean", 2014)  # NO2 band undefined before 2020
@@ -381,10 +446,10 @@ def test_comparison_flags_what_cannot_be_set_side_by_side(wh):
     pm10 = pairs.loc[("pm10_mean", 2023)]
     assert pm10["comparable"] and pm10["jakarta_to_berlin"] == pytest.approx(
         pm10["jakarta_value"] / pm10["berlin_value"])
-    no2 = pairs.loc[("days_above_who_no2", 2021)]  # Berlin has no 2021; NO2 P.14 unverified
+    no2 = pairs.loc[("days_above_who_no2", 2024)]  # mc010 stops in May; NO2 P.14 unverified
     assert not no2["comparable"] and "no Berlin value" in no2["comparability_note"]
-    ispu = pairs.loc[("days_ispu_unhealthy", 2023)]  # Berlin 2023: PM10 only on most days
-    assert not ispu["comparable"] and "Berlin pm10;" in ispu["comparability_note"]
+    ispu = pairs.loc[("days_ispu_unhealthy", 2014)]  # mc010 2014: no PM2.5 (from 2017)
+    assert not ispu["comparable"] and "Berlin no2,o3,pm10;" in ispu["comparability_note"]
     ispu = pairs.loc[("days_ispu_unhealthy", 2022)]  # mc010 has PM, NO2, O3; not SO2, CO
     assert ispu["comparable"] and (ispu["jakarta_value"], ispu["berlin_value"]) == (137, 0)
     assert "Berlin rests on one station" in ispu["comparability_note"]

@@ -124,9 +124,12 @@ def test_berlin_bicycle_counts_from_the_counter_csv(wh, year, bicycles, coverage
     assert got["coverage"] == pytest.approx(_complete_days(hours) / expected_days, rel=1e-12)
     assert got["coverage"] == pytest.approx(coverage, rel=1e-12)
     assert "counts_at_sites_not_trips" in got["flags"]
-    # no complete Berlin residents count (the seed has Mitte only): per capita says so
+    # per capita: Berlin's residents of the nearest year with a complete count, 2014 (the EWR
+    # file's sum of E_E)
+    ewr = pd.read_csv(SEED / "berlin/population/EWR201412E_Matrix.csv", sep=";")
     rate = indicator(wh, "berlin", "bicycle_counts_per_capita", year)
-    assert pd.isna(rate["value"]) and "no complete residents count" in rate["null_reason"]
+    assert rate["value"] == pytest.approx(bicycles / ewr["E_E"].sum(), rel=1e-12)
+    assert (rate["denominator"], rate["population_year"]) == (ewr["E_E"].sum(), 2014)
 
 
 def test_counters_installed_but_absent_from_the_payload_lower_the_coverage(wh):

@@ -2,8 +2,9 @@
 indicators, held against the raw seed files.
 
 The recomputations read the seed payloads themselves with json and pandas (not our parsers,
-not the warehouse SQL): the Ordnungsamt snapshot of 22 Nov 2023, the CRM research sample and
-the EWR file of Bezirk Mitte.
+not the warehouse SQL): the two Ordnungsamt snapshots (the copy recorded 22 Nov 2023, whose
+newest report is from 30 Oct, and the one of 18 Jan 2024), the CRM research sample and the EWR
+files.
 """
 
 from __future__ import annotations
@@ -24,16 +25,43 @@ from .conftest import planted_fault
 from .test_indicators_end_to_end import SEED
 
 BERLIN_FILE = SEED / "berlin/citizen_reports/ordnungsamt_meldungen_2023-11.json"
+JANUARY_FILE = SEED / "berlin/citizen_reports/ordnungsamt_meldungen_2024-01-18.json"
+# the manifest's recorded_at of each snapshot (the latest it can have been taken)
+NOVEMBER_AT = pd.Timestamp("2023-11-22T00:00:00", tz="UTC")
+JANUARY_AT = pd.Timestamp("2024-01-18T23:00:00", tz="UTC")
 CRM_FILE = SEED / "jakarta/citizen_reports/crm_test_predictions_dinov2_e5_not_pooled.SAMPLE.csv"
 MITTE = "berlin:LOR2021:01"
 
 
-def _berlin_raw() -> pd.DataFrame:
-    frame = pd.DataFrame(json.loads(BERLIN_FILE.read_text("utf-8"))["index"])
-    return frame.assign(day=pd.to_datetime(frame["erstellungsDatum"].str[:10],
-                                           format="%d.%m.%Y"),
+def _berlin_raw(path=BERLIN_FILE) -> pd.DataFrame:
+    frame = pd.DataFrame(json.loads(path.read_text("utf-8"))["index"])
+    created = pd.to_datetime(frame["erstellungsDatum"], format="%d.%m.%Y - %H:%M:%S")
+    return frame.assign(day=created.dt.normalize(),
+                        created_utc=created.dt.tz_localize("Europe/Berlin").dt.tz_convert("UTC"),
                         topic=frame["betreff"].str.split(" - ").str[0].str.strip()
-                        .str.casefold())
+                        .str.strip('"').str.casefold())
+
+
+def _berlin_reports() -> pd.DataFrame:
+    """Every report of the two snapshots with its latest status (January where it is listed)
+    and the bounds of its resolution: resolved before the first snapshot showing it resolved
+    (its recorded time), after the last showing it open (at the earliest: that snapshot's
+    newest report)."""
+    november, january = _berlin_raw(), _berlin_raw(JANUARY_FILE)
+    november_from = november["created_utc"].max()
+    latest = pd.concat([january, november[~november["id"].isin(january["id"])]])
+    was = november.set_index("id")["status"]
+    first_resolved_at = latest["id"].map(lambda i: NOVEMBER_AT if was.get(i) == "Erledigt"
+                                         else JANUARY_AT)
+    seen_open = latest["id"].map(lambda i: was.get(i) == "In Bearbeitung")
+    resolved = latest["status"] == "Erledigt"
+    days = pd.Timedelta(days=1)
+    return latest.assign(
+        resolved=resolved,
+        observed_change=resolved & seen_open,
+        days_max=((first_resolved_at - latest["created_utc"]) / days).where(resolved),
+        days_min=((november_from - latest["created_utc"]) / days).where(
+            resolved & seen_open, 0.0).where(resolved))
 
 
 def _row(wh, table: str, key: str, code: str, category: str, year: int,
@@ -59,12 +87,15 @@ def _city(wh, city: str, code: str, category: str, year: int, month: int | None 
 
 def test_every_category_of_the_seed_payloads_maps_onto_the_taxonomy():
     berlin = berlin_parse(BERLIN_FILE.read_bytes(), BERLIN_FILE.name).staged
+    january = berlin_parse(JANUARY_FILE.read_bytes(), JANUARY_FILE.name).staged
     crm = crm_parse(CRM_FILE.read_bytes(), CRM_FILE.name).staged
-    for city, natives in (("berlin", berlin["category_main"]), ("jakarta", crm["category"])):
+    for city, natives in (("berlin", berlin["category_main"]),
+                          ("berlin", january["category_main"]), ("jakarta", crm["category"])):
         unmapped = {n for n in natives.drop_duplicates()
                     if taxonomy.shared_category(city, None if pd.isna(n) else n) is None}
         assert not unmapped, (city, unmapped)
     assert berlin["category_main"].isna().sum() == 186  # citizens' own titles -> other
+    assert january["category_main"].isna().sum() == 172
     assert taxonomy.shared_category("berlin", None) == "other"
 
 
@@ -101,26 +132,53 @@ def test_map_table_holds_the_taxonomy_module(wh):
 
 def test_fact_keeps_every_report_of_both_cities(wh):
     fact = wh.read_frame("SELECT * FROM core.fact_citizen_reports")
-    raw = _berlin_raw()
-    berlin = fact[fact["city"] == "berlin"]
-    assert len(berlin) == len(raw) == 5842
-    assert set(berlin["report_id"]) == set(raw["id"].astype(str))
+    raw = _berlin_reports()
+    berlin = fact[fact["city"] == "berlin"].set_index("report_id")
+    assert len(berlin) == len(raw) == 10_894
+    assert set(berlin.index) == set(raw["id"].astype(str))
     crm = pd.read_csv(CRM_FILE, dtype=str)
     jakarta = fact[fact["city"] == "jakarta"]
     assert set(jakarta["report_id"]) == set(crm["report_id"]) and len(jakarta) == 15
-    # Berlin statuses as published, resolved read from them
+    # Berlin statuses as published in the latest snapshot listing a report
     assert (berlin["resolved"] == (berlin["status"] == "Erledigt")).all()
-    assert berlin["resolved"].sum() == (raw["status"] == "Erledigt").sum() == 3558
-    # one snapshot: no resolution observed, so no days; Jakarta publishes no status
-    assert berlin["days_to_resolution"].isna().all()
-    assert set(berlin.loc[berlin["resolved"], "resolution_basis"]) == {"first_seen_resolved"}
+    # January's 3,595 and November's 3,558 (none of which January still lists)
+    assert berlin["resolved"].sum() == raw["resolved"].sum() == 3595 + 3558
     assert jakarta["status"].isna().all() and jakarta["resolved"].isna().all()
     # areas: every Berlin report at its Bezirk, never dropped when unresolved
     counts = berlin.groupby("district_key").size()
-    assert counts[MITTE] == (raw["bezirk"] == "Mitte").sum() == 6
+    assert counts[MITTE] == (raw["bezirk"] == "Mitte").sum()
     assert counts["berlin:LOR2021:07"] == (raw["bezirk"] == "Tempelhof-Schöneberg").sum()
     assert jakarta["area_note"].notna().all()
-    assert set(fact["observed_year"]) == {2023}
+    assert set(fact["observed_year"]) == {2023, 2024}
+
+
+def test_resolution_times_are_bounded_by_the_two_snapshots(wh):
+    """Recomputed from the two JSON files: the reports resolved between the snapshots, and
+    each resolved report's bounds."""
+    frame = _berlin_reports()
+    raw = frame.set_index(frame["id"].astype(str))
+    fact = wh.read_frame("SELECT * FROM core.fact_citizen_reports WHERE city = 'berlin'") \
+        .set_index("report_id")
+    assert (fact["resolution_basis"] == "observed_change").sum() == \
+        raw["observed_change"].sum() == 265
+    assert wh.scalar("SELECT count(*) FROM staging.berlin_citizen_reports "
+                     "WHERE status_changes = 1 AND status = 'Erledigt'") == 265
+    resolved = fact[fact["resolved"]]
+    pd.testing.assert_series_equal(resolved["days_to_resolution_max"].sort_index(),
+                                   raw.loc[resolved.index, "days_max"].sort_index(),
+                                   check_names=False, rtol=1e-9)
+    pd.testing.assert_series_equal(resolved["days_to_resolution_min"].sort_index(),
+                                   raw.loc[resolved.index, "days_min"].sort_index(),
+                                   check_names=False, rtol=1e-9, atol=1e-9)
+    assert fact.loc[~fact["resolved"], ["days_to_resolution_min", "days_to_resolution_max"]] \
+        .isna().all().all()
+    # known to the day only where the bounds are a day apart: a few January reports created
+    # on the snapshot's day and already resolved in it
+    known = fact["days_to_resolution"].notna()
+    spread = fact["days_to_resolution_max"] - fact["days_to_resolution_min"]
+    assert (known == (spread <= 1)).all() and 0 < known.sum() < 100
+    assert (fact.loc[known, "days_to_resolution"] == fact.loc[known,
+                                                              "days_to_resolution_max"]).all()
 
 
 def test_completeness_check_fails_on_a_planted_unmapped_category(wh):
@@ -143,7 +201,8 @@ def test_fact_integrity_fails_on_planted_faults(wh):
             "INSERT INTO core.fact_citizen_reports SELECT city, report_id || 'X', "
             "native_category, 'sewage', created_date, created_at_utc, "
             "'jakarta:kemendagri_2025:31.99.99.9999', district_key, area_note, status,"
-            " resolved, resolved_at, resolved_date, resolution_basis, days_to_resolution, "
+            " resolved, resolved_at, resolved_date, resolution_basis, days_to_resolution_min, "
+            "days_to_resolution_max, days_to_resolution, "
             "payload_sha256, observed_year FROM core.fact_citizen_reports "
             "WHERE city = 'jakarta' LIMIT 1",
             "DELETE FROM core.fact_citizen_reports WHERE shared_category = 'sewage'") as result:
@@ -156,55 +215,75 @@ def test_fact_integrity_fails_on_planted_faults(wh):
 # indicators recomputed from the raw seed files
 
 
-def test_berlin_october_2023_share_resolved_by_category_from_the_snapshot(wh):
-    raw = _berlin_raw()
-    october = raw[(raw["day"] >= "2023-10-01") & (raw["day"] < "2023-11-01")]
+def _october(raw: pd.DataFrame) -> pd.DataFrame:
+    """The October 2023 reports the snapshots observe completely: created 2 to 26 October
+    (28 to 4 days before the first snapshot's newest report, 30 October)."""
+    return raw[(raw["day"] >= "2023-10-02") & (raw["day"] <= "2023-10-26")]
+
+
+def test_berlin_october_2023_share_resolved_by_category_from_the_two_snapshots(wh):
+    october = _october(_berlin_reports())
     noise = october[october["topic"] == "lärm"]
-    resolved = (noise["status"] == "Erledigt").sum()
     got = _city(wh, "berlin", "reports_share_resolved", "noise", 2023, month=10)
-    assert got["value"] == pytest.approx(resolved / len(noise), rel=1e-12)
-    assert (got["numerator"], got["denominator"]) == (resolved, len(noise)) == (16, 18)
-    assert got["coverage"] == 1.0 and got["unit"] == "share (0–1)"
+    assert got["value"] == pytest.approx(noise["resolved"].mean(), rel=1e-12)
+    assert (got["numerator"], got["denominator"]) == (noise["resolved"].sum(), len(noise))
+    assert got["coverage"] == pytest.approx(25 / 31) and got["unit"] == "share (0–1)"
     every = _city(wh, "berlin", "reports_share_resolved", "all", 2023, month=10)
-    assert (every["numerator"], every["denominator"]) == (
-        (october["status"] == "Erledigt").sum(), len(october)) == (2639, 3625)
+    assert (every["numerator"], every["denominator"]) == (october["resolved"].sum(),
+                                                          len(october))
+    # 68 of them were seen open on 30 October and resolved by 18 January: the second
+    # snapshot changes the month's share
+    assert october["observed_change"].sum() == 68
+    first_only = _october(_berlin_raw())
+    assert every["numerator"] == (first_only["status"] == "Erledigt").sum() + 68
 
 
-def test_mitte_october_2023_reports_per_100k_from_the_snapshot_and_the_ewr_file(wh):
-    raw = _berlin_raw()
-    october = raw[(raw["day"] >= "2023-10-01") & (raw["day"] < "2023-11-01")
-                  & (raw["bezirk"] == "Mitte")]
-    ewr = pd.read_csv(SEED / "berlin/population/ewr_EWR_L21_202412E_Matrix_bezirk01.csv",
-                      sep=";", dtype={"RAUMID": str})
-    residents = ewr["E_E"].sum()
-    got = _row(wh, "district_scorecard", MITTE, "reports_per_100k", "all", 2023, month=10)
-    assert got["value"] == pytest.approx(len(october) / residents * 100_000, rel=1e-12)
-    assert (got["numerator"], got["denominator"], got["population_year"]) == (
-        len(october), residents, 2024)
+def test_berlin_october_2023_median_days_to_resolution_is_bounded(wh):
+    resolved = _october(_berlin_reports()).query("resolved")
+    low, high = resolved["days_min"].median(), resolved["days_max"].median()
+    upper = _city(wh, "berlin", "reports_median_days_to_resolution_max", "all", 2023, month=10)
+    assert upper["value"] == pytest.approx(high, rel=1e-9) and upper["coverage"] == \
+        pytest.approx(25 / 31)
+    assert f"over {len(resolved)} resolved reports" in upper["basis"]
+    assert f"between {low:.2f} and {high:.2f} days" in upper["basis"]
+    # the snapshots lie 80 days apart: the median itself is not known to within a day
+    median = _city(wh, "berlin", "reports_median_days_to_resolution", "all", 2023, month=10)
+    assert pd.isna(median["value"])
+    assert f"the median lies between {low:.1f} and {high:.1f} days" in median["null_reason"]
+    mitte = _row(wh, "district_scorecard", "berlin:LOR2021:07",
+                 "reports_median_days_to_resolution_max", "all", 2023, month=10)
+    assert mitte["value"] == pytest.approx(
+        resolved.loc[resolved["bezirk"] == "Tempelhof-Schöneberg", "days_max"].median())
+
+
+def test_berlin_counts_need_every_day_observed(wh):
+    october = _october(_berlin_reports())
+    city = _city(wh, "berlin", "reports_per_100k", "all", 2023, month=10)
+    assert pd.isna(city["value"]) and city["coverage"] == pytest.approx(25 / 31)
+    assert "25 of 31 days observed completely" in city["null_reason"]
+    assert "snapshots of 2023-10-30" in city["null_reason"]
+    # what it would rest on: the reports of the 25 days, Berlin's residents of 2020
+    assert city["basis"] == f"{len(october)} reports; 25 of 31 days observed; residents 2020"
+    mitte = _row(wh, "district_scorecard", MITTE, "reports_per_100k", "all", 2023, month=10)
+    assert mitte["basis"] == (f"{(october['bezirk'] == 'Mitte').sum()} reports; 25 of 31 days "
+                              "observed; residents 2024")
 
 
 def test_report_figures_without_the_data_are_null_with_the_reason(wh):
-    # Berlin as a whole has no complete residents count (only Mitte's file in the seed)
-    city = _city(wh, "berlin", "reports_per_100k", "all", 2023, month=10)
-    assert pd.isna(city["value"]) and "no complete residents count" in city["null_reason"]
-    # one snapshot observes one month of 2023
+    # two snapshots observe 2-26 October and 21 December - 14 January completely
     year = _city(wh, "berlin", "reports_share_resolved", "noise", 2023)
-    assert pd.isna(year["value"]) and year["coverage"] == pytest.approx(1 / 12)
-    assert "1 of 12 months observed completely" in year["null_reason"]
-    # one snapshot cannot see a resolution happen: no resolution time is known
-    raw = _berlin_raw()
-    october = raw[(raw["day"] >= "2023-10-01") & (raw["day"] < "2023-11-01")]
-    median = _city(wh, "berlin", "reports_median_days_to_resolution", "noise", 2023, month=10)
-    assert pd.isna(median["value"]) and median["coverage"] == 0
-    resolved = ((october["topic"] == "lärm") & (october["status"] == "Erledigt")).sum()
-    assert f"0 of {resolved} resolved reports have a known resolution time" in (
-        median["null_reason"])
+    assert pd.isna(year["value"]) and year["coverage"] == pytest.approx(36 / 365)
+    assert "36 of 365 days observed completely" in year["null_reason"]
+    december = _city(wh, "berlin", "reports_share_resolved", "all", 2023, month=12)
+    assert pd.isna(december["value"]) and december["coverage"] == pytest.approx(11 / 31)
+    january = _city(wh, "berlin", "reports_share_resolved", "all", 2024, month=1)
+    assert january["coverage"] == pytest.approx(14 / 31)
     # the CRM sample: 15 reports where the ids' daily sequence numbers imply thousands
     crm = pd.read_csv(CRM_FILE, dtype=str)
     implied = crm["report_id"].str[8:12].astype(int).groupby(crm["report_id"].str[2:8]).max()
     jakarta = _city(wh, "jakarta", "reports_per_100k", "all", 2023)
     assert pd.isna(jakarta["value"]) and jakarta["coverage"] == 0
-    assert "0 of 12 months observed completely" in jakarta["null_reason"]
+    assert "0 of 365 days observed completely" in jakarta["null_reason"]
     assert f"15 reports where the ids' daily sequence numbers imply {implied.sum()}" in (
         jakarta["null_reason"])
 

@@ -97,11 +97,13 @@ def test_the_tables_of_each_tier_are_there_with_rows(tiers):
     counts = {t.table.label: wh.row_count(t.table) for t in REPORT_TABLES}
     assert counts == {
         "restricted.jakarta_citizen_reports": 15,      # the CRM seed sample: 15 reports
-        "restricted.berlin_citizen_reports": 5842,     # the 2023-11-22 snapshot
-        "restricted.berlin_citizen_report_status_history": 5842,   # one snapshot: one spell
+        # the two seed snapshots (2023-11-22, 2024-01-18): 10,894 reports, 265 of which
+        # changed status between them (two spells)
+        "restricted.berlin_citizen_reports": 10_894,
+        "restricted.berlin_citizen_report_status_history": 10_894 + 265,
         "open.jakarta_citizen_reports": 15,
-        "open.berlin_citizen_reports": 5842,
-        "open.citizen_reports_by_area_category": 98,
+        "open.berlin_citizen_reports": 10_894,
+        "open.citizen_reports_by_area_category": 15 + 99,
     }
 
 
@@ -237,4 +239,4 @@ def test_aggregate_suppresses_cells_below_five_against_the_closed_tier(tiers):
     assert published.loc[published["city"] == "jakarta", "suppressed"].all()
     berlin = published[published["city"] == "berlin"]
     assert (len(berlin), int(berlin["suppressed"].sum()), int(berlin["reports"].sum())) == (
-        83, 40, 5765)
+        99, 49, 10_801)

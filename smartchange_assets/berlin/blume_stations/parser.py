@@ -11,14 +11,18 @@ Two forms, told apart by content:
   (docs/sources/berlin-blume-stations.md §1); no reply was ever recorded, so the shape of
   ``stationgroups`` (a string, a list of strings or a list of objects with ``code``/``name``)
   is read defensively.
-* ``compiled_csv`` – the seed list (``seed/berlin/blume_stations/``), compiled by this project
-  from the real payloads' headers and third-party notes (see its ``#`` comment lines); its
-  columns are the staging columns, empty where nothing is known.
+* ``csv`` – a station table as CSV: the seed's ``blume_stations_derivative.csv`` (a
+  DERIVATIVE of a ``/api/stations`` reply, written by a third-party project: ``station_id,
+  station_name,lat,lon,active,components``; docs/sources/berlin-blume-stations.md §1), or a
+  list whose columns are the staging columns (the list this project once compiled, with ``#``
+  comment lines). Columns the table does not stage (``components``, ``evidence``) are ignored.
 
 **Source row** = one station (array item or CSV data line), numbered from 1.
 
-Rules: the local code is lower-cased (``MC221`` -> ``mc221``) and must look like ``mcNNN``; the
-EU code is not derived from it (mc042 is DEBE034). A name given as "NNN Name" loses its number,
+Rules: the local code is lower-cased (``MC221`` -> ``mc221``, ``MP501`` -> ``mp501``) and must
+look like ``mcNNN`` (measuring container), ``mwNNN`` (measuring van, mw088) or ``mpNNN`` (the
+list's street sites without components, passive samplers per the mirror's notes); the EU code
+is not derived from it (mc042 is DEBE034). A name given as "NNN Name" loses its number,
 which must be the code's. Coordinates must lie in Berlin. ``bezirk`` is only taken when the
 payload gives one: the API has no such field and no geometry or postcode table is at hand, so
 it stays null (it is a column so that a later join on LOR geometries can fill it). Timestamps
@@ -51,12 +55,12 @@ from smartchange_assets.platform.parsing import (
 TZ = "Europe/Berlin"
 KEY = ["station_code"]
 
-# staging column -> its other spellings in a payload (the compiled CSV uses the staging names,
-# the API its own): the same fields whether they arrive as CSV header or JSON keys
+# staging column -> its other spellings in a payload (the API's own, the derivative CSV's, the
+# staging names): the same fields whether they arrive as CSV header or JSON keys
 FIELDS = HeaderSpec({
-    "station_code": ("code",),
+    "station_code": ("code", "station_id"),
     "code_eu": ("codeEu",),
-    "name": (),
+    "name": ("station_name",),
     "station_type": ("stationgroups",),
     "lat": (),
     "lon": ("lng",),
@@ -70,7 +74,7 @@ STATION_TYPES = ("background", "suburb", "traffic")
 # Berlin's bounding box with a margin: a station outside it is not a Berlin station.
 LAT_RANGE, LON_RANGE = (52.3, 52.7), (13.05, 13.8)
 
-_CODE = re.compile(r"^mc\d{3}$")
+_CODE = re.compile(r"^m[cwp]\d{3}$")
 _CODE_EU = re.compile(r"^DE[A-Z]{2}\d{3}$")
 _NUMBERED_NAME = re.compile(r"^(\d{3})\s+(\S.*)$")
 
@@ -85,15 +89,15 @@ class _RowError(Exception):
 
 
 def parse_blume_stations(data: bytes, file_name: str) -> ParseResult:
-    """Parse a /api/stations reply or the compiled seed CSV into one row per station."""
+    """Parse a /api/stations reply or a station CSV into one row per station."""
     text = _utf8(data, file_name)
     if text.lstrip()[:1] in ("[", "{"):
         form, (keys, records) = "api_json", _json_records(text, file_name)
     else:
-        form, (keys, records) = "compiled_csv", _csv_records(text, file_name)
+        form, (keys, records) = "csv", _csv_records(text, file_name)
     # staging column -> the field as this payload names it (an empty API reply names none; a
     # CSV always has a header)
-    names = FIELDS.names(keys, file_name) if records or form == "compiled_csv" else {}
+    names = FIELDS.names(keys, file_name) if records or form == "csv" else {}
     quarantine, rows, groups = Quarantine(), [], set()
     for source_row, record in enumerate(records, start=1):
         try:
@@ -119,7 +123,7 @@ def parse_blume_stations(data: bytes, file_name: str) -> ParseResult:
 
 
 def _utf8(data: bytes, file_name: str) -> str:
-    """Both forms are UTF-8 (JSON by RFC 8259, the compiled CSV as written), BOM tolerated."""
+    """Both forms are UTF-8 (JSON by RFC 8259, the CSVs as written), BOM tolerated."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -143,7 +147,7 @@ def _json_records(text: str, file_name: str) -> tuple[list[str], list]:
 
 
 def _csv_records(text: str, file_name: str) -> tuple[list[str], list[dict]]:
-    # '#' lines document where the compiled list comes from; they are not records
+    # '#' lines document where a compiled list comes from; they are not records
     body = "".join(line for line in text.splitlines(keepends=True)
                    if not line.lstrip().startswith("#"))
     first = body.lstrip().split("\n", 1)[0]
@@ -197,7 +201,8 @@ def _station(field: _Fields, groups: set[str]) -> dict:
 def _code(column: str, value: object) -> str:
     code = value.strip().lower() if isinstance(value, str) else None
     if code is None or not _CODE.match(code):
-        raise _RowError(column, f"station code {value!r} is not like 'mc010'")
+        raise _RowError(column, f"station code {value!r} is not like 'mc010' (or mw088, "
+                                "mp501)")
     return code
 
 

@@ -13,7 +13,8 @@ from smartchange_assets.platform.tables import Column
 
 COLUMNS = [
     Column("source_row", "bigint", "station number in the payload, 1-based", nullable=False),
-    Column("station_code", "text", "BLUME local code, lower case (mc010)", nullable=False),
+    Column("station_code", "text", "BLUME local code, lower case (mc010; mw088, mp501)",
+           nullable=False),
     Column("code_eu", "text", "EU station code (DEBE010); NOT derivable from the local code "
            "(mc042 is DEBE034)"),
     Column("name", "text", "station name without its number (Wedding)"),
@@ -37,16 +38,21 @@ SOURCE = SourceSpec(
     title="Berlin BLUME air-quality stations",
     description=("Station list of the Berliner Luftgüte-Messnetz: local and EU code, name, "
                  "type, coordinates, address, measuring period. Live from /api/stations. The "
-                 "seed is NOT a recorded API reply (none exists): a list compiled from the "
-                 "real payloads' headers and third-party notes, with the unknown columns "
-                 "null (see docs/sources/berlin-blume-stations.md and docs/seed.md)."),
+                 "seed is NOT a recorded API reply (none was recorded): a DERIVATIVE CSV a "
+                 "third-party project wrote from /api/stations (about March 2026: code, name, "
+                 "lat/lon, active; the API's address, codeEu and station groups dropped), so "
+                 "those columns are null (see docs/sources/berlin-blume-stations.md)."),
     publisher="Senatsverwaltung für Mobilität, Verkehr, Klimaschutz und Umwelt Berlin (BLUME)",
     licence="dl-de/by-2-0 (Datenlizenz Deutschland – Namensnennung 2.0)",
     portal_url="https://luftdaten.berlin.de/api/doc",
     parser=parse_blume_stations,
     fetch_live=fetch_live,
     staging=staging_table("berlin", "air_quality_stations", COLUMNS, ("payload_sha256", *KEY),
-                          "BLUME stations, one row per station and payload"),
+                          "BLUME stations with coordinates, one row per station and payload. "
+                          "Seed payload: a DERIVATIVE of a /api/stations reply (a third-party "
+                          "CSV, not a recorded API reply): coordinates, names and the active "
+                          "flag as the API gave them; EU code, type, address and measuring "
+                          "period not in it"),
     date_column=None,
     publisher_cadence="yearly",
     key_columns=("station_code", "code"),
@@ -55,7 +61,8 @@ SOURCE = SourceSpec(
     expectations=(
         q.not_null("station_code"),
         q.compound_unique(["payload_sha256", *KEY]),
-        q.Expect("ExpectColumnValuesToMatchRegex", "station_code", {"regex": r"^mc\d{3}$"}),
+        q.Expect("ExpectColumnValuesToMatchRegex", "station_code",
+                 {"regex": r"^m[cwp]\d{3}$"}),
         q.Expect("ExpectColumnValuesToMatchRegex", "code_eu", {"regex": r"^DEBE\d{3}$"}),
         q.compound_unique(["payload_sha256", "code_eu"], ignore_row_if="any_value_is_missing"),
         q.in_set("station_type", STATION_TYPES),

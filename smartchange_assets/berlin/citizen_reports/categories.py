@@ -32,6 +32,9 @@ MAIN_TOPICS = (
     "Straßenverkehrsrechtliche Anordnungen", "Tierschutz", "Umweltamt", "Verkehr",
     # fixed short titles that are topics of their own, without an Unterthema
     "Motorroller/Kleinkraftrad", "Regeneinläufe, Gully", "Spielplätze",
+    # picker topics first seen in the January 2024 snapshot (with Unterthemen such as
+    # "Gehwege", "Sonn- und Feiertage", "Sonstiges")
+    "Winterdienst", "Ladenöffnung", "Naturschutzgebiet",
 )
 
 # Fixed short titles (the spelling the publisher uses, seen at least twice or as an obvious
@@ -107,8 +110,13 @@ def normalise_bezirk(name: str) -> str | None:
     return _BEZIRK_BY_KEY.get(_bezirk_key(name))
 
 
+# quotation marks around a topic are noise like a leading space ('"Parkraumbewirtschaftung - …',
+# January 2024 snapshot)
+_QUOTES = "\"'„“”«»"
+
+
 def _main_topic(text: str) -> str:
-    known = _MAIN_BY_FOLD.get(_fold(text))
+    known = _MAIN_BY_FOLD.get(_fold(text).strip(_QUOTES + " "))
     if known:
         return known
     text = collapse(text)

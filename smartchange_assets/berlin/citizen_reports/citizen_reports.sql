@@ -21,6 +21,18 @@ seen AS (
     GROUP BY report_id
 ),
 
+open_before AS (  -- the last snapshot showing a report open before its first resolved one
+    SELECT
+        r.report_id,
+        max(r.snapshot_from) AS open_seen_until
+    FROM snapshot_rows AS r
+    INNER JOIN seen AS s ON r.report_id = s.report_id
+    WHERE
+        r.status IS DISTINCT FROM :resolved_status
+        AND r.snap_at < s.resolved_at
+    GROUP BY r.report_id
+),
+
 spells AS (
     SELECT
         report_id,
@@ -50,7 +62,9 @@ SELECT
     h.history AS status_history,
     h.changes AS status_changes,
     s.resolved_at,
+    o.open_seen_until,
     l.payload_sha256
 FROM latest AS l
 INNER JOIN seen AS s USING (report_id)
 INNER JOIN spells AS h USING (report_id)
+LEFT JOIN open_before AS o USING (report_id)

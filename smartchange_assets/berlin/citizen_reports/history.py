@@ -5,14 +5,21 @@
   "Erledigt" has two spells; one reopened later has three. ``seen_from`` is the first snapshot of
   the spell, ``seen_until`` the last.
 * ``staging.berlin_citizen_reports``: one row per report ever seen, with its state in the latest
-  snapshot that lists it, ``first_seen_at``/``last_seen_at``, the spells as JSON and
-  ``resolved_at`` (the first snapshot showing "Erledigt"). A report that has left the window is
-  kept (``in_latest_snapshot`` false): the window forgets, this table does not.
+  snapshot that lists it, ``first_seen_at``/``last_seen_at``, the spells as JSON,
+  ``resolved_at`` (the first snapshot showing "Erledigt": the resolution happened before it)
+  and ``open_seen_until`` (the earliest time of the last snapshot showing it open before that:
+  the resolution happened after it). A report that has left the window is kept
+  (``in_latest_snapshot`` false): the window forgets, this table does not.
 
 Snapshot times are a payload's fetch times. Identical bytes fetched on two days are stored once
 (content-addressed), so a payload's *first* fetch orders it and its *last* fetch counts for
-``last_seen_at``/``seen_until``. ``resolved_at`` of a report first seen already resolved is only
-an upper bound (the seed snapshot of 2023-11-22 holds 3,558 such reports).
+``last_seen_at``/``seen_until``. A snapshot's time is known to lie between its ``snapshot_from``
+(a recorded copy cannot be older than its newest report) and its ``snapshot_at`` (the fetch time
+as recorded), so the resolution of a report lies between ``open_seen_until`` (the
+``snapshot_from`` of the last snapshot showing it open; NULL: first seen resolved, only the
+creation bounds it) and ``resolved_at`` (the ``snapshot_at`` of the first showing it resolved).
+The seed's two snapshots (30 Oct 2023 … 22 Nov 2023, and 18 Jan 2024) see 265 reports go from
+"In Bearbeitung" to "Erledigt".
 """
 
 from __future__ import annotations
@@ -65,7 +72,11 @@ REPORTS_TABLE = TableSpec("staging", "berlin_citizen_reports", (
     Column("status_history", "jsonb", "[{status, seen_from, seen_until}, …] in order",
            nullable=False),
     Column("status_changes", "integer", "number of status changes seen", nullable=False),
-    Column("resolved_at", "timestamptz", f"first snapshot with status '{RESOLVED_STATUS}'"),
+    Column("resolved_at", "timestamptz", f"first snapshot with status '{RESOLVED_STATUS}' (its "
+           "fetch time): the resolution happened before"),
+    Column("open_seen_until", "timestamptz", "earliest time of the last snapshot showing the "
+           "report open before resolved_at: the resolution happened after (NULL: first seen "
+           "resolved)"),
     Column("payload_sha256", "text", "payload of the latest snapshot listing the report",
            nullable=False),
 ), ("report_id",), "Ordnungsamt-Online reports, one row per report, latest state and history")
@@ -108,6 +119,9 @@ REPORTS = SqlTable(
                  {"column_A": "resolved_at", "column_B": "first_seen_at", "or_equal": True,
                   "ignore_row_if": "either_value_is_missing"}),
         q.between("status_changes", 0, None),
+        q.Expect("ExpectColumnPairValuesAToBeGreaterThanB", None,
+                 {"column_A": "resolved_at", "column_B": "open_seen_until",
+                  "ignore_row_if": "either_value_is_missing"}),
     ),
 )
 

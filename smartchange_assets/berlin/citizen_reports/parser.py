@@ -22,9 +22,9 @@ Per report (``index`` item, ``source_row`` = its 1-based position):
   as an open set; ``meldungsNummern`` ``;``-joined, each a 3–8 character code;
 * ``sachverhalt`` -> ``description_redacted`` only through :func:`.text.redact_free_text`.
 
-``snapshot_at`` is NULL here: the real envelope carries no time stamp (its only keys are
-``messages``, ``results`` and ``index``), so the source's transform fills it from the payload's
-``raw.landing_manifest.fetched_at``.
+``snapshot_at`` and ``snapshot_from`` are NULL here: the real envelope carries no time stamp (its
+only keys are ``messages``, ``results`` and ``index``), so the source's transform fills them from
+the payload's ``raw.landing_manifest`` row (fetch time, and how it was landed).
 """
 
 from __future__ import annotations
@@ -149,6 +149,7 @@ def _stage_report(record: object) -> dict:
         "report_id": report_id,
         # the envelope carries no time stamp: the source's transform fills it from the manifest
         "snapshot_at": None,
+        "snapshot_from": None,
         "created_at_local": local,
         "created_at_utc": utc,
         "bezirk": _bezirk(record.get("bezirk")),

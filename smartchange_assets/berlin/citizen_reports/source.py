@@ -36,7 +36,11 @@ COLUMNS = [
     Column("report_id", "bigint", "Ordnungsamt-Online report id (not monotonic in time)",
            nullable=False, classification=PERSONAL),
     Column("snapshot_at", "timestamptz", "when this snapshot of the window was fetched "
-           "(raw.landing_manifest.fetched_at of the payload)", nullable=False),
+           "(raw.landing_manifest.fetched_at of the payload): the latest it can show",
+           nullable=False),
+    Column("snapshot_from", "timestamptz", "the earliest the snapshot can have been taken: "
+           "snapshot_at for a live fetch; for a recorded copy (seed, landed by hand) the "
+           "creation of its newest report, as its recorded time may be later", nullable=False),
     Column("created_at_local", "timestamp", "erstellungsDatum, Europe/Berlin wall time",
            nullable=False, classification=SENSITIVE),
     Column("created_at_utc", "timestamptz", "erstellungsDatum as an instant (DST-correct)",
@@ -71,20 +75,32 @@ def fetch_live(client) -> list[LivePayload]:
 
 
 def fill_snapshot_at(staged: pd.DataFrame, wh) -> pd.DataFrame:
-    """Snapshot time of each row: the envelope has none, so the payload's first fetch time.
+    """Snapshot time of each row: the envelope has none, so the payload's first fetch time
+    (``snapshot_at``), and the earliest the snapshot can have been taken (``snapshot_from``).
 
     The earliest manifest row of a payload is the one staging reads it under
-    (``LandingArchive.active_payloads``).
+    (``LandingArchive.active_payloads``). A payload this platform fetched itself (``landed_by =
+    'live'``) was taken at that time. A recorded copy (the seed, a file landed by hand) carries
+    the time it was recorded, which may be later than the fetch: the November 2023 seed copy
+    was committed on 22 November, its newest report is from 30 October
+    (docs/sources/berlin-citizen-reports.md §1). It cannot have been taken before its newest
+    report, so that creation time is its earliest possible snapshot time. The payload is one
+    frame here (the engine calls the transform per payload).
     """
     fetched = wh.read_frame(
-        "SELECT sha256, min(fetched_at) AS fetched_at FROM raw.landing_manifest"
-        " WHERE source = :s GROUP BY sha256", s=SOURCE_ID)
-    first_fetch = pd.Series(pd.to_datetime(fetched["fetched_at"], utc=True).to_numpy(),
-                            index=fetched["sha256"].to_numpy())
+        "SELECT DISTINCT ON (sha256) sha256, fetched_at, landed_by FROM raw.landing_manifest"
+        " WHERE source = :s ORDER BY sha256, fetched_at, id", s=SOURCE_ID).set_index("sha256")
+    first_fetch = pd.to_datetime(fetched["fetched_at"], utc=True)
     out = staged.copy()
     missing = out["snapshot_at"].isna()
     out.loc[missing, "snapshot_at"] = (out.loc[missing, "payload_sha256"].map(first_fetch)
                                        .astype("datetime64[us, UTC]"))
+    newest = (pd.to_datetime(out["created_at_utc"], utc=True)
+              .groupby(out["payload_sha256"]).transform("max").astype("datetime64[us, UTC]"))
+    snapshot_at = out["snapshot_at"].astype("datetime64[us, UTC]")
+    live = out["payload_sha256"].map(fetched["landed_by"]).eq("live")
+    recorded = pd.concat([newest, snapshot_at], axis=1).min(axis=1)
+    out["snapshot_from"] = snapshot_at.where(live, recorded)
     return out
 
 
@@ -155,6 +171,9 @@ SOURCE = SourceSpec(
     expectations=(
         q.not_null("report_id"), q.not_null("snapshot_at"), q.not_null("created_at_local"),
         q.not_null("created_at_utc"), q.not_null("status"), q.not_null("bezirk"),
+        q.not_null("snapshot_from"),
+        q.Expect("ExpectColumnPairValuesAToBeGreaterThanB", None,
+                 {"column_A": "snapshot_at", "column_B": "snapshot_from", "or_equal": True}),
         q.compound_unique(list(KEY)),
         q.between("report_id", 1, None),
         q.in_set("bezirk", BEZIRKE),

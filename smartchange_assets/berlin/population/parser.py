@@ -11,9 +11,13 @@ every field), columns by name in any order.
 Counts are whole numbers. Accepted spellings: ``3445``; German thousands ``3.445``; a zero
 fraction after a decimal comma ``3445,00`` (2015 vintage) or point ``3445.0`` (a float export).
 Anything else, ``3445,5`` or ``3,445`` included (a decimal comma in a German file), is
-unreadable: it is never guessed into a number. Suppressed cells (``-``, ``.``, ``X``, empty;
-docs/sources/berlin-population.md §3) are NULL. A row whose counts are all suppressed is the
-publisher's no-data.
+unreadable: it is never guessed into a number. Suppressed or missing cells (``-``, ``.``, ``X``,
+empty, and ``NA``, the missing value of the 2025 mirror copy; docs/sources/berlin-population.md
+§3) are NULL. A row whose counts are all missing is the publisher's no-data: nothing of it is
+staged (never a 0), its Planungsraum is listed in the notes (``no_data_plr``) so that the
+coverage check knows the payload lists it (the 2024 and 2025 files have two such rows,
+03400831 and 06200418; in the publisher's 2024 file every count of them is empty). Its
+``BEZPGR`` may be missing too; in a row with data a missing ``BEZPGR`` is unreadable.
 
 Per row (each failure quarantines the row once, kind ``inconsistent``, the reason naming every
 failing sum with both numbers):
@@ -22,8 +26,13 @@ failing sum with both numbers):
   ``E_E``; and each grouped band = the sum of the single-age bands inside it.
 * A sum with a suppressed term or target cannot be checked: it is skipped, and its name goes
   to the staged column ``unchecked_sums`` (NULL when every sum was checked).
-* ``RAUMID`` = ``BEZ+PGR+BZR+PLR`` (2 digits each), ``BEZPGR`` = ``BEZ+PGR``; leading zeros
-  lost in a spreadsheet are restored (counted in the notes).
+* ``RAUMID`` = ``BEZ+PGR+BZR+PLR`` (2 digits each), ``BEZPGR`` = ``BEZ+PGR``. Codes written
+  as numbers, their leading zeros dropped (the 2014 mirror copy: ``RAUMID`` 1011101, ``BEZ`` 1,
+  ``PGR`` 1), are read strictly: only the integer form of a code is padded (no leading zero
+  left, at most the zeros a Bezirk ``01``–``09`` can lose: ``RAUMID`` 7 or 8 digits, ``BEZPGR``
+  3 or 4, a part 1 or 2 and not ``0``), and the padded parts must still build ``RAUMID``. A
+  shorter or zero-led code (``011101``) is a cut one: unreadable. Restorations are counted
+  per column in the notes (``leading_zeros_restored``).
 * ``ZEIT`` is ``YYYYMM``, agrees with the month in the file name (or, without one, with the
   file's other rows), and fits the LOR version (LOR 2021 keys from 2021 on, old keys up to
   2020). ``reference_date`` is the last day of that month.
@@ -64,7 +73,13 @@ from smartchange_assets.platform.parsing import (
 )
 
 LOR2021_FIRST_MONTH = "202101"
-SUPPRESSED = frozenset({"", "-", ".", "X", "x"})
+# suppressed or missing cells; "NA" is how the 2025 mirror copy (written by another tool than
+# the publisher's: quoted codes) spells an empty cell of the publisher's file
+SUPPRESSED = frozenset({"", "-", ".", "X", "x", "NA"})
+# digits of each code, and the fewest it may be written with when its leading zeros were
+# dropped (a number: the Bezirk part is 01-12, so RAUMID keeps at least 7 digits)
+CODE_DIGITS = {"RAUMID": (8, 7), "BEZPGR": (4, 3), "BEZ": (2, 1), "PGR": (2, 1),
+               "BZR": (2, 1), "PLR": (2, 1)}
 
 # a Planungsraum appears once per file (ZEIT and the LOR version are the file's own)
 KEY = ["plr_code"]
@@ -85,8 +100,9 @@ class _RowError(Exception):
 
 @dataclass
 class _Counters:
-    zero_padded: int = 0
+    zero_padded: Counter = field(default_factory=Counter)  # per published code column
     unchecked: Counter = field(default_factory=Counter)
+    no_data_plr: list = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------------------------
@@ -118,7 +134,9 @@ def parse_ewr(data: bytes, file_name: str) -> ParseResult:
         rows.append({"source_row": source_row, **row, "_raw": raw})
 
     notes.update(lor_version=layout.lor_version, version_evidence=layout.version_evidence,
-                 reference_month=expected_zeit, leading_zeros_restored=counters.zero_padded,
+                 reference_month=expected_zeit,
+                 leading_zeros_restored=dict(counters.zero_padded),
+                 no_data_plr=sorted(counters.no_data_plr),
                  unchecked_sums=dict(counters.unchecked),
                  grouped_band_columns={b: layout.published(i) for b, i in layout.grouped.items()})
     result = ParseResult(staged=_settled(rows, layout, quarantine), source_rows=len(records),
@@ -159,12 +177,14 @@ def _majority_zeit(layout: Layout, records: list[list[str]]) -> str | None:
 def _clean(layout: Layout, record: list[str], expected_zeit: str | None,
            counters: _Counters) -> dict | None:
     zeit = _zeit(record[layout.ids["ZEIT"]], expected_zeit, layout.lor_version)
-    plr_code, bez = _keys(layout, record, counters)
     counts = {name: _count(record[i], layout.published(i))
               for name, i in {**layout.totals, **layout.grouped}.items()}
     singles = {i: _count(record[i], layout.published(i)) for _, _, i in layout.single}
-    if all(v is None for v in (*counts.values(), *singles.values())):
-        return None  # every count suppressed: the publisher has no data for this PLR
+    no_data = all(v is None for v in (*counts.values(), *singles.values()))
+    plr_code, bez = _keys(layout, record, counters, bezpgr_may_be_missing=no_data)
+    if no_data:  # every count missing: the publisher has no data for this PLR
+        counters.no_data_plr.append(plr_code)
+        return None
     failures, unchecked = _sum_checks(layout, counts, singles)
     if failures:
         column, _ = failures[0]
@@ -196,19 +216,24 @@ def _zeit(text: str, expected: str | None, lor_version: str) -> str:
     return zeit
 
 
-def _digits(text: str, column: str, length: int, counters: _Counters) -> str:
+def _code(text: str, column: str, counters: _Counters) -> str:
+    """A code of CODE_DIGITS, zero-padded only from its integer form (see the module doc)."""
     value = text.strip()
-    if not _INT.fullmatch(value) or len(value) > length:
-        raise _RowError(column, f"{column} {text!r} is not a {length}-digit code")
-    if len(value) < length:  # leading zeros lost in a spreadsheet round trip
-        counters.zero_padded += 1
-    return value.zfill(length)
+    digits, fewest = CODE_DIGITS[column]
+    if _INT.fullmatch(value) and len(value) == digits:
+        return value
+    if _INT.fullmatch(value) and fewest <= len(value) < digits and value[0] != "0":
+        counters.zero_padded[column] += 1  # written as a number: its leading zeros dropped
+        return value.zfill(digits)
+    shape = "" if fewest == digits else f" (or its {fewest}-digit integer form)"
+    raise _RowError(column, f"{column} {text!r} is not a {digits}-digit code{shape}")
 
 
-def _keys(layout: Layout, record: list[str], counters: _Counters) -> tuple[str, str]:
+def _keys(layout: Layout, record: list[str], counters: _Counters,
+          bezpgr_may_be_missing: bool = False) -> tuple[str, str]:
     ids = layout.ids
-    plr_code = _digits(record[ids["RAUMID"]], "RAUMID", 8, counters)
-    parts = {c: _digits(record[ids[c]], c, 2, counters)
+    plr_code = _code(record[ids["RAUMID"]], "RAUMID", counters)
+    parts = {c: _code(record[ids[c]], c, counters)
              for c in ("BEZ", "PGR", "BZR", "PLR") if c in ids}
     built = "".join(parts.values())
     if len(parts) == 4 and built != plr_code:
@@ -218,7 +243,10 @@ def _keys(layout: Layout, record: list[str], counters: _Counters) -> tuple[str, 
         raise _RowError("RAUMID", f"RAUMID {plr_code} is not in BEZ {parts['BEZ']}",
                         INCONSISTENT)
     if "BEZPGR" in ids:
-        bezpgr = _digits(record[ids["BEZPGR"]], "BEZPGR", 4, counters)
+        text = record[ids["BEZPGR"]]
+        if bezpgr_may_be_missing and text.strip() in SUPPRESSED:
+            return plr_code, parts["BEZ"]  # a no-data row: nothing of it is staged
+        bezpgr = _code(text, "BEZPGR", counters)
         if bezpgr != plr_code[:4]:
             raise _RowError("BEZPGR", f"BEZPGR {bezpgr} is not the first 4 digits of RAUMID "
                             f"{plr_code}", INCONSISTENT)
