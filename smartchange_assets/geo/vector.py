@@ -4,8 +4,8 @@ One reader for every form a boundary publisher uses (GDAL through pyogrio, from 
 memory, nothing written to disk):
 
 * a **zipped shapefile** (``.shp`` with ``.shx`` and ``.dbf``; ``.prj`` and ``.cpg`` when
-  published): exactly one shapefile per zip. Member names are matched case-insensitively (the
-  Senate's old LOR files are ``.SHX``/``.DBF``). Without ``.cpg`` the DBF text is read as
+  published): exactly one shapefile per zip, at its root or in a folder. Member names are matched
+  case-insensitively (the Senate's old LOR files are ``.SHX``/``.DBF``). Without ``.cpg`` the DBF text is read as
   ``encoding_without_cpg`` (the German publisher layers are cp1252). Without ``.prj`` the CRS is
   taken from the member's name when it states one (``…_EPSG_25833.shp``), else the payload
   cannot be read;
@@ -100,7 +100,18 @@ def _read_zipped_shapefile(data: bytes, file_name: str, encoding: str) -> Layer:
     dbf_encoding = None if ".cpg" in companions else encoding
     if dbf_encoding:
         crs_basis += f"; DBF text read as {dbf_encoding} (no .cpg)"
+    if str(shp.parent) != ".":  # GDAL looks for shapefiles at the zip's root only
+        data = _flattened(data, [m for m in members if PurePosixPath(m).stem == shp.stem])
     return _read(data, file_name, shp.stem, dbf_encoding, crs_basis, default_crs)
+
+
+def _flattened(data: bytes, names: list[str]) -> bytes:
+    """The shapefile's members, unchanged, in a zip of their own at its root (in memory)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w") as flat:
+        for name in names:
+            flat.writestr(PurePosixPath(name).name, source.read(name))
+    return buffer.getvalue()
 
 
 def _read(data: bytes, file_name: str, layer: str, encoding: str | None, crs_basis: str,
