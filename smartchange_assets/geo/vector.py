@@ -4,9 +4,10 @@ One reader for every form a boundary publisher uses (GDAL through pyogrio, from 
 memory, nothing written to disk):
 
 * a **zipped shapefile** (``.shp`` with ``.shx`` and ``.dbf``; ``.prj`` and ``.cpg`` when
-  published): exactly one shapefile per zip, at its root or in a folder. Member names are matched
-  case-insensitively (the Senate's old LOR files are ``.SHX``/``.DBF``). Without ``.cpg`` the DBF text is read as
-  ``encoding_without_cpg`` (the German publisher layers are cp1252). Without ``.prj`` the CRS is
+  published): exactly one shapefile per zip, at its root or in a folder. Member names are
+  matched case-insensitively (the Senate's old LOR files are ``.SHX``/``.DBF``). Without
+  ``.cpg`` the DBF text is read as ``encoding_without_cpg`` (the German publisher layers are
+  cp1252). Without ``.prj`` the CRS is
   taken from the member's name when it states one (``…_EPSG_25833.shp``), else the payload
   cannot be read;
 * **GeoJSON** (RFC 7946: lon/lat, EPSG:4326 unless a legacy ``crs`` member names another).

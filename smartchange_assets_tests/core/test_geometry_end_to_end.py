@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import dagster as dg
 import numpy as np
 import pandas as pd
 import pytest
