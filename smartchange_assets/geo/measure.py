@@ -14,8 +14,11 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import shapely
+import shapely.geometry
 from pyproj import Transformer
 
 WGS84 = "EPSG:4326"
@@ -56,10 +59,13 @@ def from_wkt(texts) -> np.ndarray:
 
 
 def to_geojson(geometries, decimals: int = GEOJSON_DECIMALS) -> np.ndarray:
-    """GeoJSON geometry objects as text, coordinates rounded to ``decimals``."""
+    """GeoJSON geometry objects as text, coordinates rounded to ``decimals`` and written in
+    their shortest form (Python's float repr: ``-6.16391``; GEOS's writer would print
+    ``-6.1639099999999996``, a digit run the personal-data scan reads as a NIK)."""
     rounded = shapely.transform(np.asarray(geometries, dtype=object),
                                 lambda xy: np.round(xy, decimals))
-    return shapely.to_geojson(rounded)
+    return np.array([json.dumps(shapely.geometry.mapping(g), separators=(",", ":"))
+                     for g in rounded], dtype=object)
 
 
 def from_geojson(texts) -> np.ndarray:

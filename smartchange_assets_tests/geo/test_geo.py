@@ -18,6 +18,7 @@ from smartchange_assets.geo.overlay import area_shares
 from smartchange_assets.geo.placement import place
 from smartchange_assets.geo.vector import read_layer
 from smartchange_assets.platform.parsing import ParseError
+from smartchange_assets.tiers.scan import pii_kinds
 
 from ..seed_files import seed_bytes
 from .shapefiles import members
@@ -71,9 +72,13 @@ def test_areas_are_equal_area_square_metres_as_on_the_ellipsoid():
     assert measure.equal_area_m2(utm, "EPSG:25833")[0] == pytest.approx(expected[1], rel=1e-6)
 
 
-def test_geojson_keeps_seven_decimals():
+def test_geojson_keeps_seven_decimals_in_their_shortest_form():
     text = measure.to_geojson([shapely.Point(13.123456789, 52.987654321)])[0]
     assert json.loads(text)["coordinates"] == [13.1234568, 52.9876543]
+    # a Jakarta vertex GEOS would write as -6.1639099999999996: 16 digits, a NIK to the scan
+    text = measure.to_geojson([shapely.Point(106.816452, -6.16390999999999996)])[0]
+    assert text == '{"type":"Point","coordinates":[106.816452,-6.16391]}'
+    assert pii_kinds(text) == []
 
 
 def test_a_bow_tie_and_a_line_are_no_areas():
