@@ -258,7 +258,9 @@ DATASETS = (
                   "12 Bezirke, 58 Prognoseräume, 143 Bezirksregionen, 542 Planungsräume, LOR "
                   "2021) with its boundary as GeoJSON in WGS 84 (EPSG:4326) and its area in m² "
                   "(equal-area EPSG:6933). Jakarta's kecamatan, kota and province are dissolved "
-                  "from the kelurahan; Berlin's levels are as published.",
+                  "from the kelurahan; Berlin's levels are as published. The CSV and Parquet "
+                  "files carry each shape as GeoJSON text too (long cells); for maps use the "
+                  "GeoJSON file.",
             "id": "Setiap wilayah dalam hierarki bersama kedua kota (Jakarta: provinsi, 6 kota, "
                   "44 kecamatan, 267 kelurahan, kode Kemendagri 2025; Berlin: kota, 12 Bezirk, "
                   "58 Prognoseraum, 143 Bezirksregion, 542 Planungsraum) beserta batasnya "

@@ -25,6 +25,17 @@ from smartchange_assets.platform.tables import TableSpec
 from smartchange_assets.tiers.roles import OPEN_READER
 from smartchange_assets.tiers.table import read_as
 
+# the largest CSV cell our readers accept (Python's csv module stops at 128 KiB by default; a
+# city's outline as GeoJSON text is larger)
+CSV_FIELD_LIMIT = 1 << 26
+
+
+def allow_long_csv_fields() -> None:
+    """Let the csv module read cells up to :data:`CSV_FIELD_LIMIT` (a process-wide setting,
+    only ever raised)."""
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
+
+
 CSV_MEDIA_TYPE = "text/csv"
 PARQUET_MEDIA_TYPE = "application/vnd.apache.parquet"
 GEOJSON_MEDIA_TYPE = "application/geo+json"

@@ -141,6 +141,8 @@ def _number_fields(path: Path) -> set[str]:
 
 
 def _scan_csv(path: Path, number_columns: set[str]) -> list[Finding]:
+    # cells may be long (an area's shape as GeoJSON text): raise the csv module's 128 KiB limit
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 26))
     with path.open(encoding="utf-8", newline="") as f:
         reader = csv.reader(f)
         header = next(reader, [])
