@@ -17,6 +17,7 @@ from smartchange_assets.core.dim_date import KEY as DIM_DATE_KEY
 from smartchange_assets.core.dim_date import TABLE as DIM_DATE
 from smartchange_assets.core.integrity import Rule, integrity_check, references
 from smartchange_assets.core.population import (
+    DUKCAPIL_LAYER,
     EWR_LOR2021,
     EWR_LOR_OLD,
     FACT_KEY,
@@ -32,7 +33,8 @@ from smartchange_assets.platform.tables import Column, TableSpec
 DIM_KEY = dg.AssetKey(["core", "dim_area_population"])
 
 # registered residents first (lower = preferred when two tables give the same area and year)
-SOURCE_PREFERENCE = {DUKCAPIL: 1, EWR_LOR2021: 1, EWR_LOR_OLD: 1, SATUDATA: 2, BPS: 3}
+SOURCE_PREFERENCE = {DUKCAPIL: 1, EWR_LOR2021: 1, EWR_LOR_OLD: 1, DUKCAPIL_LAYER: 1, SATUDATA: 2,
+                     BPS: 3}
 
 DIM_TABLE = TableSpec("core", "dim_area_population", (
     Column("area_key", "text", nullable=False),

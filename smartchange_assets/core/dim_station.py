@@ -4,12 +4,15 @@
   station code the ISPU staging table holds that the list does not know (unlocated, with the
   reason).
 * Berlin: every BLUME station with a daily mean in ``staging.berlin_air_quality_daily`` (read
-  from staging, not from the fact, so the fact's integrity check can depend on this table).
-  BLUME gives no Bezirk, so ``area_key`` is NULL and ``area_null_reason`` says why.
+  from staging, not from the fact, so the fact's integrity check can depend on this table),
+  located by point in polygon: ``core.site_placement`` places the station's coordinates (from
+  the station-location source) in its LOR 2021 Planungsraum (``area_key``) and Bezirk
+  (``district_key``). A station the placement cannot place (no coordinates yet) falls back to
+  a Bezirk the location source names, else ``area_key`` is NULL and ``area_null_reason`` says
+  why.
 
 ``build_dim_station(locations=<the berlin/blume_stations SourceSpec>)`` joins that source's
-staging table (latest payload per station) for name, coordinates and, where it has one, the
-Bezirk, matched by name to a district of ``dim_area``.
+staging table (latest payload per station) for name and coordinates.
 """
 
 import dagster as dg
@@ -21,6 +24,9 @@ from smartchange_assets.core import keys
 from smartchange_assets.core.dim_area import KEY as DIM_AREA_KEY
 from smartchange_assets.core.dim_area import TABLE as DIM_AREA_TABLE
 from smartchange_assets.core.integrity import Rule, integrity_check, references
+from smartchange_assets.core.site_placement import BLUME_STATION
+from smartchange_assets.core.site_placement import KEY as SITE_PLACEMENT_KEY
+from smartchange_assets.core.site_placement import TABLE as SITE_PLACEMENT
 from smartchange_assets.core.stations import BLUME_UNLOCATED, ISPU_STATIONS
 from smartchange_assets.jakarta.ispu.source import SOURCE as ISPU
 from smartchange_assets.platform import quality as q
@@ -49,6 +55,8 @@ TABLE = TableSpec("core", "dim_station", (
 ), ("city", "station_code"), "Air-quality stations of both cities")
 
 _SQL = "dim_station.sql"
+POINT_IN_POLYGON = ("point in polygon: the station's coordinates (berlin/blume_stations) in "
+                    "its LOR 2021 Planungsraum (core.site_placement)")
 
 
 def build_dim_station(locations: SourceSpec) -> SqlTable:
@@ -61,17 +69,19 @@ def build_dim_station(locations: SourceSpec) -> SqlTable:
                             blume_daily=BERLIN_AIR_DAILY.table.qualified,
                             blume_staging=BLUME.staging.qualified,
                             locations_staging=locations.staging.qualified,
-                            dim_area=DIM_AREA_TABLE.qualified),
+                            dim_area=DIM_AREA_TABLE.qualified,
+                            site_placement=SITE_PLACEMENT.qualified),
         params=bind(spku_codes=[s.code for s in ISPU_STATIONS],
                     spku_locations=[s.location for s in ISPU_STATIONS],
                     spku_kota_codes=[s.kota_code for s in ISPU_STATIONS],
                     spku_evidence=[s.evidence for s in ISPU_STATIONS],
                     locations_source=locations.source_id, district_level=keys.DISTRICT,
-                    blume_unlocated=BLUME_UNLOCATED, jakarta=keys.JAKARTA, berlin=keys.BERLIN,
+                    blume_unlocated=BLUME_UNLOCATED, blume_kind=BLUME_STATION,
+                    point_in_polygon=POINT_IN_POLYGON, jakarta=keys.JAKARTA, berlin=keys.BERLIN,
                     jakarta_prefix=keys.JAKARTA_PREFIX, jakarta_city_key=keys.JAKARTA_CITY_KEY,
                     berlin_city_key=keys.BERLIN_CITY_KEY),
         deps=[ISPU.staging_key, BERLIN_AIR_DAILY.key, BLUME.staging_key, DIM_AREA_KEY,
-              locations.staging_key],
+              locations.staging_key, SITE_PLACEMENT_KEY],
         description="Air-quality stations of both cities (SPKU DKI1–DKI5, BLUME), located in "
                     "dim_area where a source says where they are.",
         group="core",
@@ -86,7 +96,9 @@ def build_dim_station(locations: SourceSpec) -> SqlTable:
             "station_code": [dg.TableColumnDep(ISPU.staging_key, "station_code"),
                              dg.TableColumnDep(BERLIN_AIR_DAILY.key, "station_code")],
             "station_name": [dg.TableColumnDep(BLUME.staging_key, "station_name")],
-            "area_key": [dg.TableColumnDep(DIM_AREA_KEY, "area_key")],
+            "area_key": [dg.TableColumnDep(DIM_AREA_KEY, "area_key"),
+                         dg.TableColumnDep(SITE_PLACEMENT_KEY, "area_key")],
+            "district_key": [dg.TableColumnDep(SITE_PLACEMENT_KEY, "district_key")],
             "first_date": [dg.TableColumnDep(ISPU.staging_key, "date"),
                            dg.TableColumnDep(BERLIN_AIR_DAILY.key, "local_date")],
         }),

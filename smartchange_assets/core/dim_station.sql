@@ -83,6 +83,16 @@ districts AS (
         lower(name) AS name
     FROM {dim_area}
     WHERE city = :berlin AND level = :district_level
+),
+
+placed AS (  -- point in polygon (core.site_placement)
+    SELECT
+        site_id AS station_code,
+        area_key,
+        district_key,
+        unplaced_reason
+    FROM {site_placement}
+    WHERE city = :berlin AND site_kind = :blume_kind
 )
 
 SELECT
@@ -113,16 +123,21 @@ SELECT
     :berlin || ':' || b.station_code AS station_key,
     'BLUME' AS network,
     b.station_name,
-    d.area_key,
+    coalesce(p.area_key, d.area_key) AS area_key,
     :berlin_city_key AS city_key,
-    d.area_key AS district_key,
+    coalesce(p.district_key, d.area_key) AS district_key,
     CASE
+        WHEN p.area_key IS NOT NULL THEN :point_in_polygon
         WHEN d.area_key IS NOT NULL THEN 'Bezirk of the station-location source'
     END AS location_basis,
-    CASE WHEN d.area_key IS NULL THEN :blume_unlocated END AS area_null_reason,
+    CASE
+        WHEN p.area_key IS NULL AND d.area_key IS NULL
+            THEN :blume_unlocated || coalesce(' (' || p.unplaced_reason || ')', '')
+    END AS area_null_reason,
     b.lat,
     b.lon,
     b.first_date,
     b.last_date
 FROM berlin AS b
+LEFT JOIN placed AS p ON b.station_code = p.station_code
 LEFT JOIN districts AS d ON lower(b.bezirk) = d.name

@@ -145,10 +145,28 @@ berlin AS (
     GROUP BY bez, reference_date
 ),
 
+jakarta_layer AS (  -- Dukcapil residents per kelurahan from the boundary layer
+    SELECT
+        :jakarta AS city,
+        :jakarta_prefix || code AS area_key,
+        reference_date,
+        :dukcapil_layer AS source_table,
+        residents,
+        male,
+        female,
+        1 AS cells_present,
+        1 AS cells_expected,
+        TRUE AS complete,
+        ARRAY[payload_sha256] AS payload_sha256s
+    FROM {kelurahan_residents}
+),
+
 counted AS (
     SELECT * FROM jakarta
     UNION ALL
     SELECT * FROM berlin
+    UNION ALL
+    SELECT * FROM jakarta_layer
 )
 
 SELECT

@@ -7,6 +7,8 @@
   total). A count is ``complete`` when every cell of the table's layout is there (satudata
   16 bands × 2 sexes, Dukcapil 8 bands, BPS 1); the seed copies are partial (a truncated
   satudata file, a sampled Dukcapil CSV), and an incomplete sum is never used as a total.
+  The Dukcapil kelurahan counts of the boundary layer (``dukcapil_kelurahan_layer``, from
+  ``staging.jakarta_kelurahan_residents``) are one complete count per kelurahan.
   A cell published by two payloads (the Dukcapil CSV and XLSX) is counted once, from the most
   recently fetched payload.
 * Berlin: EWR rows per LOR 2021 Planungsraum. Old-LOR rows (up to 2020) have keys with no
@@ -46,6 +48,15 @@ from smartchange_assets.core.dim_area import TABLE as DIM_AREA
 from smartchange_assets.core.dim_date import KEY as DIM_DATE_KEY
 from smartchange_assets.core.dim_date import TABLE as DIM_DATE
 from smartchange_assets.core.integrity import Rule, integrity_check, references
+from smartchange_assets.jakarta.kelurahan_boundaries.residents import (
+    KEY as KELURAHAN_RESIDENTS_KEY,
+)
+from smartchange_assets.jakarta.kelurahan_boundaries.residents import (
+    SOURCE_TABLE as DUKCAPIL_LAYER,
+)
+from smartchange_assets.jakarta.kelurahan_boundaries.residents import (
+    TABLE as KELURAHAN_RESIDENTS,
+)
 from smartchange_assets.jakarta.population import values
 from smartchange_assets.jakarta.population.layouts import BPS, DUKCAPIL, SATUDATA
 from smartchange_assets.jakarta.population.source import SOURCE as JAKARTA_POPULATION
@@ -57,7 +68,7 @@ from smartchange_assets.platform.tables import Column, TableSpec
 FACT_KEY = dg.AssetKey(["core", "fact_population"])
 
 EWR_LOR2021, EWR_LOR_OLD = "ewr_matrix_lor2021", "ewr_matrix_lor_old"
-SOURCE_TABLES = (SATUDATA, DUKCAPIL, BPS, EWR_LOR2021, EWR_LOR_OLD)
+SOURCE_TABLES = (SATUDATA, DUKCAPIL, BPS, EWR_LOR2021, EWR_LOR_OLD, DUKCAPIL_LAYER)
 
 # tables whose counts are kept but never used as residents totals, and why
 NOT_FOR_TOTALS = {
@@ -80,7 +91,8 @@ FACT_TABLE = TableSpec("core", "fact_population", (
     Column("reference_date", "date", "day the count refers to", nullable=False),
     Column("reference_year", "integer", nullable=False),
     Column("source_table", "text", "satudata_age_sex_kelurahan, dukcapil_semester_kota, "
-           "bps_kota_total, ewr_matrix_lor2021, ewr_matrix_lor_old", nullable=False),
+           "bps_kota_total, ewr_matrix_lor2021, ewr_matrix_lor_old, dukcapil_kelurahan_layer",
+           nullable=False),
     Column("residents", "bigint", "residents counted (a partial sum when not complete)"),
     Column("male", "bigint", "male residents where published"),
     Column("female", "bigint", "female residents where published"),
@@ -101,6 +113,7 @@ _EXPECTED = bind(expected_tables=[t for t, _, _ in EXPECTED_CELLS],
 FACT_SQL = sql_file(__file__, "fact_population.sql",
                     jakarta_staging=JAKARTA_POPULATION.staging.qualified,
                     berlin_staging=BERLIN_POPULATION.staging.qualified,
+                    kelurahan_residents=KELURAHAN_RESIDENTS.qualified,
                     dim_area=DIM_AREA.qualified)
 
 
@@ -121,8 +134,10 @@ FACT_POPULATION = SqlTable(
                 berlin=keys.BERLIN, jakarta_prefix=keys.JAKARTA_PREFIX,
                 berlin_prefix=keys.BERLIN_PREFIX, ewr_lor2021=EWR_LOR2021,
                 ewr_lor_old=EWR_LOR_OLD, lor2021=LOR2021, lor_old=LOR_OLD,
+                dukcapil_layer=DUKCAPIL_LAYER,
                 not_for_totals=NOT_FOR_TOTALS, **_EXPECTED),
-    deps=[JAKARTA_POPULATION.staging_key, BERLIN_POPULATION.staging_key, DIM_AREA_KEY],
+    deps=[JAKARTA_POPULATION.staging_key, BERLIN_POPULATION.staging_key, DIM_AREA_KEY,
+          KELURAHAN_RESIDENTS_KEY],
     description="Residents per area and reference date as published (Jakarta kelurahan and "
                 "kota, Berlin Planungsraum; old-LOR Berlin counts summed to the Bezirk), "
                 "with whether the count is complete.",
@@ -142,7 +157,8 @@ FACT_POPULATION = SqlTable(
         "reference_date": [dg.TableColumnDep(JAKARTA_POPULATION.staging_key, "reference_date"),
                            dg.TableColumnDep(BERLIN_POPULATION.staging_key, "reference_date")],
         "residents": [dg.TableColumnDep(JAKARTA_POPULATION.staging_key, "residents"),
-                      dg.TableColumnDep(BERLIN_POPULATION.staging_key, "total")],
+                      dg.TableColumnDep(BERLIN_POPULATION.staging_key, "total"),
+                      dg.TableColumnDep(KELURAHAN_RESIDENTS_KEY, "residents")],
         "male": [dg.TableColumnDep(JAKARTA_POPULATION.staging_key, "male_residents"),
                  dg.TableColumnDep(BERLIN_POPULATION.staging_key, "male")],
         "female": [dg.TableColumnDep(JAKARTA_POPULATION.staging_key, "female_residents"),

@@ -39,6 +39,6 @@ ISPU_STATIONS = (
                 f"{REPORT_TABLE}: Jakarta Barat; seed label 'DKI5 (Kebon Jeruk) Jakarta Barat'"),
 )
 
-BLUME_UNLOCATED = ("no Bezirk: the BLUME data give none, and no station-location source is "
-                   "wired into dim_station yet (berlin/blume_stations brings coordinates; "
-                   "build_dim_station(locations=...) joins its bezirk when it has one)")
+BLUME_UNLOCATED = ("no Bezirk: the station-location source (berlin/blume_stations) gives the "
+                   "station no coordinates and no Bezirk, so core.site_placement cannot place "
+                   "it")

@@ -48,7 +48,7 @@ MEASURE_COLUMNS = (
     "value_scale",      # value = numerator / denominator * value_scale
     "coverage",         # share of days, stations, months or areas with data, in [0, 1]
     "shortfall",        # what is missing, for null_reason
-    "flags",            # text[]: derived_from_ispu, conversion_unverified, equal_weights, …
+    "flags",            # text[]: derived_from_ispu, conversion_unverified, single_station, …
     "pollutants",       # text[]: pollutants behind an air-quality figure
     "population_year",  # reference year of the residents used
     "basis",            # what the figure rests on, in words

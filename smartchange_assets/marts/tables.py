@@ -31,7 +31,7 @@ COMMON = (
     Column("method_note", "text", "definition", nullable=False),
     Column("basis", "text", "what this figure rests on (stations, months, population year)"),
     Column("flags", "text[]", "derived_from_ispu, conversion_unverified, single_station, "
-           "equal_weights, city_max_included, ispu_computed_from_concentration, "
+           "city_max_included, ispu_computed_from_concentration, "
            "eaqi_gas_daily_mean_approx, payload_rows_quarantined, counts_at_sites_not_trips, "
            "includes_forecast, third_party_rekeyed, third_party_transcription, "
            "register_sample, residents_year_differs, value_<status> (construction report: "

@@ -25,7 +25,13 @@ from smartchange_assets.publish import ckan, config, log
 from smartchange_assets.publish.catalogue import build_catalogue
 from smartchange_assets.publish.datapackage import build_datapackage
 from smartchange_assets.publish.datasets import DATASETS, OpenDataset
-from smartchange_assets.publish.files import file_digest, write_json_atomic, write_table_files
+from smartchange_assets.publish.files import (
+    allow_long_csv_fields,
+    file_digest,
+    write_geojson,
+    write_json_atomic,
+    write_table_files,
+)
 from smartchange_assets.publish.shacl import validate_catalogue
 from smartchange_assets.tiers import scan
 from smartchange_assets.tiers.roles import OPEN_READER
@@ -69,16 +75,23 @@ def read_datapackage(dataset: OpenDataset) -> dict:
 def build_dataset_asset(dataset: OpenDataset) -> tuple[dg.AssetsDefinition, list]:
     key = dataset_key(dataset)
 
-    @dg.asset(key=key, deps=[dataset.table.key], group_name=GROUP, kinds={"csv", "parquet"},
+    geojson = " and GeoJSON (RFC 7946, EPSG:4326)" if dataset.geojson_geometry else ""
+
+    @dg.asset(key=key, deps=[dataset.table.key], group_name=GROUP,
+              kinds={"csv", "parquet", *(["geojson"] if dataset.geojson_geometry else [])},
               tags={"layer": "publish"},
               description=f"Publishes `{dataset.table.table.label}` ({dataset.title['en']}) as "
-                          "CSV (UTF-8, RFC 4180), Parquet and a Frictionless datapackage.json, "
-                          "read as the open reader; logs the publication in open.publish_log.")
+                          f"CSV (UTF-8, RFC 4180), Parquet{geojson} and a Frictionless "
+                          "datapackage.json, read as the open reader; logs the publication in "
+                          "open.publish_log.")
     def publish_dataset(context: dg.AssetExecutionContext,
                         warehouse: WarehouseResource) -> dg.MaterializeResult:
         wh = warehouse.get()
         folder = config.publish_dir() / dataset.name
         csv_file, parquet_file = write_table_files(wh.engine, dataset.table.table, folder)
+        geojson_file = (write_geojson(wh.engine, dataset.table.table, folder,
+                                      dataset.geojson_geometry)
+                        if dataset.geojson_geometry else None)
         temporal = tuple(_as_open_reader(wh, dataset.temporal_sql))
         now = _now()
         url = f"{config.base_url()}{dataset.name}/"
@@ -87,16 +100,14 @@ def build_dataset_asset(dataset: OpenDataset) -> tuple[dg.AssetsDefinition, list
             version = log.next_version(conn, dataset.name, csv_file.sha256,
                                        csv_file.path.name, now)
             package = build_datapackage(dataset, csv_file, parquet_file, version.number,
-                                        version.since, temporal)
+                                        version.since, temporal, geojson_file)
             package_path = folder / config.DATAPACKAGE_FILE
             write_json_atomic(package_path, package)
             package_size, package_sha = file_digest(package_path)
-            entries = [(csv_file.path.name, csv_file.media_type, csv_file.rows,
-                        csv_file.byte_size, csv_file.sha256),
-                       (parquet_file.path.name, parquet_file.media_type, parquet_file.rows,
-                        parquet_file.byte_size, parquet_file.sha256),
-                       (config.DATAPACKAGE_FILE, "application/json", None, package_size,
-                        package_sha)]
+            entries = [(w.path.name, w.media_type, w.rows, w.byte_size, w.sha256)
+                       for w in (csv_file, parquet_file, geojson_file) if w is not None]
+            entries.append((config.DATAPACKAGE_FILE, "application/json", None, package_size,
+                            package_sha))
             log.record(conn, [{"published_at": now, "dataset": dataset.name,
                                "version": version.number, "file_name": name,
                                "media_type": media, "row_count": rows, "byte_size": size,
@@ -158,12 +169,16 @@ def verify_dataset_files(wh, dataset: OpenDataset) -> list[str]:
         if (size, f"sha256:{sha}") != (resource["bytes"], resource["hash"]):
             problems.append(f"{path.name}: bytes/hash differ from datapackage.json")
         if resource["format"] == "csv":
+            allow_long_csv_fields()
             with path.open(encoding="utf-8", newline="") as f:
                 rows = list(csv.reader(f))
             header, body = (rows[0], rows[1:]) if rows else ([], [])
             if header != fields:
                 problems.append(f"{path.name}: header {header} != dictionary fields")
             counted = len(body)
+        elif resource["format"] == "geojson":
+            counted, geojson_problems = _check_geojson(path, fields, dataset.geojson_geometry)
+            problems += geojson_problems
         else:
             parquet = pq.ParquetFile(path)
             counted = parquet.metadata.num_rows
@@ -185,6 +200,22 @@ def verify_dataset_files(wh, dataset: OpenDataset) -> list[str]:
     if findings:
         problems.append(scan.describe(findings))
     return problems
+
+
+def _check_geojson(path: Path, fields: list[str], geometry: str | None) -> tuple[int, list]:
+    """(features, problems) of a published GeoJSON: a FeatureCollection whose features carry
+    the dictionary's fields but the geometry column as properties, and a geometry each."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    features = document.get("features", [])
+    expected = [f for f in fields if f != geometry]
+    problems = []
+    if document.get("type") != "FeatureCollection":
+        problems.append(f"{path.name}: not a FeatureCollection")
+    if any(list(f.get("properties", {})) != expected for f in features):
+        problems.append(f"{path.name}: feature properties differ from the dictionary fields")
+    if any(not f.get("geometry") for f in features):
+        problems.append(f"{path.name}: a feature has no geometry")
+    return len(features), problems
 
 
 def _number_fields(package: dict, file_name: str) -> set[str]:
@@ -247,7 +278,7 @@ def build_catalogue_asset() -> tuple[dg.AssetsDefinition, list]:
         folder = config.publish_dir()
         findings, scanned = scan.scan_folder(folder)
         expected = [f"{d.name}/{name}" for d in DATASETS for name in
-                    (f"{d.name}.csv", f"{d.name}.parquet", config.DATAPACKAGE_FILE)]
+                    (*d.file_names, config.DATAPACKAGE_FILE)]
         expected.append(config.CATALOGUE_FILE)
         missing = [f for f in expected if f not in scanned]
         problems = ([f"missing: {', '.join(missing)}"] if missing else [])

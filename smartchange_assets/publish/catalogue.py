@@ -43,7 +43,10 @@ FILE_TYPES = {"csv": ("CSV", "http://www.iana.org/assignments/media-types/text/c
               "parquet": ("PARQUET",
                           "http://www.iana.org/assignments/media-types/application/"
                           "vnd.apache.parquet",
-                          "https://parquet.apache.org/docs/file-format/")}
+                          "https://parquet.apache.org/docs/file-format/"),
+              "geojson": ("GEOJSON",
+                          "http://www.iana.org/assignments/media-types/application/geo+json",
+                          "https://www.rfc-editor.org/rfc/rfc7946")}
 
 
 def _iri(value: str) -> dict:
@@ -102,7 +105,9 @@ def _distribution(base: str, dataset: OpenDataset, resource: dict, modified: str
     return {
         "@id": f"{url}#distribution", "@type": "dcat:Distribution",
         "dct:title": f"{dataset.title['en']} ({code})",
-        "dct:description": f"{resource['rows']} rows; data dictionary in {DATAPACKAGE_FILE}",
+        "dct:description": f"{resource['rows']} "
+                           f"{'features' if fmt == 'geojson' else 'rows'}; data dictionary in "
+                           f"{DATAPACKAGE_FILE}",
         "dcat:accessURL": _iri(url),
         "dcat:downloadURL": _iri(url),
         "dcat:mediaType": {"@id": media_type, "@type": "dct:MediaType"},

@@ -18,7 +18,7 @@ from smartchange_assets.publish.config import DATAPACKAGE_FILE, CkanSettings
 from smartchange_assets.publish.datasets import PLACES, OpenDataset
 
 USER_AGENT = "smartchange-publisher/0.1 (Smart Change Jakarta-Berlin open data)"
-FORMATS = {"csv": "CSV", "parquet": "Parquet"}
+FORMATS = {"csv": "CSV", "parquet": "Parquet", "geojson": "GeoJSON"}
 
 
 class PushError(RuntimeError):

@@ -63,8 +63,24 @@ def _resource(dataset: OpenDataset, written: WrittenFile, fmt: str) -> dict:
     return resource
 
 
+def _geojson_resource(dataset: OpenDataset, written: WrittenFile) -> dict:
+    """The GeoJSON file: a data resource (not tabular), one feature per table row, the other
+    columns as properties (described by the table schema), the geometry in EPSG:4326."""
+    schema = table_schema(dataset)
+    schema["fields"] = [f for f in schema["fields"] if f["name"] != dataset.geojson_geometry]
+    return {"name": f"{dataset.name}_geojson", "path": written.path.name,
+            "profile": "data-resource", "format": "geojson", "mediatype": written.media_type,
+            "encoding": "utf-8", "bytes": written.byte_size,
+            "hash": f"sha256:{written.sha256}", "rows": written.rows,
+            "description": "RFC 7946 FeatureCollection, WGS 84 (EPSG:4326); one feature per "
+                           f"row, geometry from column '{dataset.geojson_geometry}', the other "
+                           "columns as properties (schema)",
+            "schema": schema}
+
+
 def build_datapackage(dataset: OpenDataset, csv_file: WrittenFile, parquet_file: WrittenFile,
-                      version: int, modified: dt.datetime, temporal: tuple) -> dict:
+                      version: int, modified: dt.datetime, temporal: tuple,
+                      geojson_file: WrittenFile | None = None) -> dict:
     start, end = temporal
     licence = dataset.licence
     package = {
@@ -87,6 +103,7 @@ def build_datapackage(dataset: OpenDataset, csv_file: WrittenFile, parquet_file:
         "spatial": list(dataset.cities),
         "provenance": dataset.provenance,
         "resources": [_resource(dataset, csv_file, "csv"),
-                      _resource(dataset, parquet_file, "parquet")],
+                      _resource(dataset, parquet_file, "parquet"),
+                      *([_geojson_resource(dataset, geojson_file)] if geojson_file else [])],
     }
     return package

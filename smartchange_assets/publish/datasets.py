@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from smartchange_assets.tiers.open_areas import AREA_SHAPES, GEOMETRY_COLUMN
 from smartchange_assets.tiers.open_copies import OPEN_COPIES
 from smartchange_assets.tiers.open_reports import (
     AGGREGATE_OPEN,
@@ -43,6 +44,13 @@ CC0 = Licence("Creative Commons CC0 1.0 Universal",
 NOT_SPECIFIED = Licence("No licence stated by the publisher (crm.jakarta.go.id shows the "
                         "reports publicly without one); re-use at your own assessment",
                         None, "notspecified", "UnknownIPR")
+
+# the published boundaries combine layers under different terms, one of them without a licence
+BOUNDARIES_AS_PUBLISHED = Licence(
+    "No single licence: the Berlin shapes are the Senate's LOR layers (CC BY 3.0 DE) and the "
+    "ALKIS Bezirke (dl-de/by-2-0), the Jakarta shapes Dukcapil's kelurahan layer, for which "
+    "neither the ministry nor the redistributor states a licence; re-use at your own "
+    "assessment", None, "notspecified", "UnknownIPR")
 
 # EU data-theme vocabulary (DCAT-AP's theme taxonomy)
 THEMES = {
@@ -77,8 +85,13 @@ class OpenDataset:
     data_languages: tuple[str, ...]
     units: dict[str, str] = field(default_factory=dict)
     sources: tuple[tuple[str, str], ...] = ()   # (title, url) of the upstream publications
+    # the column holding each row's shape (GeoJSON geometry text, EPSG:4326): a GeoJSON
+    # FeatureCollection is published next to the CSV and Parquet files
+    geojson_geometry: str | None = None
 
     def __post_init__(self):
+        if self.geojson_geometry and self.geojson_geometry not in self.table.table.column_names:
+            raise ValueError(f"{self.name}: no column {self.geojson_geometry!r} for GeoJSON")
         for texts in (self.title, self.description):
             if "en" not in texts or not ({"id", "de"} & set(texts)):
                 raise ValueError(f"{self.name}: title and description need English and "
@@ -92,6 +105,12 @@ class OpenDataset:
     @property
     def name(self) -> str:
         return self.table.table.name
+
+    @property
+    def file_names(self) -> tuple[str, ...]:
+        """The files published for the dataset (besides datapackage.json)."""
+        extra = (f"{self.name}.geojson",) if self.geojson_geometry else ()
+        return (f"{self.name}.csv", f"{self.name}.parquet", *extra)
 
 
 def _copy(name: str) -> TierTable:
@@ -227,5 +246,49 @@ DATASETS = (
                "share_derived": "1"},
         sources=(("ISPU DKI Jakarta", "https://satudata.jakarta.go.id/"),
                  ("BLUME Berlin", "https://luftdaten.berlin.de/")),
+    ),
+    OpenDataset(
+        table=AREA_SHAPES,
+        title={"en": "Areas of Jakarta and Berlin with their boundaries",
+               "id": "Wilayah Jakarta dan Berlin beserta batasnya",
+               "de": "Gebiete Jakartas und Berlins mit ihren Grenzen"},
+        description={
+            "en": "Every area of the common hierarchy of both cities (Jakarta: province, 6 "
+                  "kota, 44 kecamatan, 267 kelurahan, Kemendagri 2025 codes; Berlin: the city, "
+                  "12 Bezirke, 58 Prognoseräume, 143 Bezirksregionen, 542 Planungsräume, LOR "
+                  "2021) with its boundary as GeoJSON in WGS 84 (EPSG:4326) and its area in m² "
+                  "(equal-area EPSG:6933). Jakarta's kecamatan, kota and province are dissolved "
+                  "from the kelurahan; Berlin's levels are as published. The CSV and Parquet "
+                  "files carry each shape as GeoJSON text too (long cells); for maps use the "
+                  "GeoJSON file.",
+            "id": "Setiap wilayah dalam hierarki bersama kedua kota (Jakarta: provinsi, 6 kota, "
+                  "44 kecamatan, 267 kelurahan, kode Kemendagri 2025; Berlin: kota, 12 Bezirk, "
+                  "58 Prognoseraum, 143 Bezirksregion, 542 Planungsraum) beserta batasnya "
+                  "sebagai GeoJSON dalam WGS 84 (EPSG:4326) dan luasnya dalam m². Kecamatan, "
+                  "kota dan provinsi Jakarta digabung dari kelurahan.",
+            "de": "Jedes Gebiet der gemeinsamen Hierarchie beider Städte (Jakarta: Provinz, 6 "
+                  "Kota, 44 Kecamatan, 267 Kelurahan; Berlin: Stadt, 12 Bezirke, 58 "
+                  "Prognoseräume, 143 Bezirksregionen, 542 Planungsräume, LOR 2021) mit seiner "
+                  "Grenze als GeoJSON in WGS 84 (EPSG:4326) und seiner Fläche in m² "
+                  "(flächentreu, EPSG:6933)."},
+        themes=("REGI", "GOVE"),
+        keywords={"en": ("administrative boundaries", "GeoJSON", "Jakarta", "Berlin"),
+                  "id": ("batas wilayah", "kelurahan", "kecamatan"),
+                  "de": ("Verwaltungsgrenzen", "LOR", "Planungsräume", "Bezirke")},
+        cities=("jakarta", "berlin"),
+        temporal_sql="SELECT NULL::date, NULL::date",
+        licence=BOUNDARIES_AS_PUBLISHED,
+        provenance="Berlin: LOR 2021 shapefiles of the Senatsverwaltung für Stadtentwicklung, "
+                   "Bauen und Wohnen (Geoportal Berlin, CC BY 3.0 DE) and the ALKIS "
+                   "Bezirksgrenzen (dl-de/by-2-0), reprojected from EPSG:25833. Jakarta: "
+                   "Dukcapil Kemendagri 'Batas Desa Desember 2019' (as redistributed by "
+                   "indonesia-geospasial.com; no licence stated), kecamatan, kota and province "
+                   "dissolved by Smart Change. Codes and names: Kemendagri 2025, LOR 2021.",
+        data_languages=("id", "de"),
+        units={"area_m2": "m2"},
+        sources=(("Geoportal Berlin, LOR 2021", "https://gdi.berlin.de/services/wfs/lor_2021"),
+                 ("Dukcapil Batas Desa 2019 (indonesia-geospasial.com)",
+                  "https://www.indonesia-geospasial.com/")),
+        geojson_geometry=GEOMETRY_COLUMN,
     ),
 )

@@ -25,8 +25,20 @@ from smartchange_assets.platform.tables import TableSpec
 from smartchange_assets.tiers.roles import OPEN_READER
 from smartchange_assets.tiers.table import read_as
 
+# the largest CSV cell our readers accept (Python's csv module stops at 128 KiB by default; a
+# city's outline as GeoJSON text is larger)
+CSV_FIELD_LIMIT = 1 << 26
+
+
+def allow_long_csv_fields() -> None:
+    """Let the csv module read cells up to :data:`CSV_FIELD_LIMIT` (a process-wide setting,
+    only ever raised)."""
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
+
+
 CSV_MEDIA_TYPE = "text/csv"
 PARQUET_MEDIA_TYPE = "application/vnd.apache.parquet"
+GEOJSON_MEDIA_TYPE = "application/geo+json"
 BATCH_ROWS = 50_000
 
 _ARROW_TYPES = {
@@ -126,6 +138,57 @@ def write_table_files(engine, table: TableSpec, folder: Path) -> tuple[WrittenFi
             tmp.unlink(missing_ok=True)
     return (WrittenFile(csv_path, CSV_MEDIA_TYPE, rows, *file_digest(csv_path)),
             WrittenFile(parquet_path, PARQUET_MEDIA_TYPE, rows, *file_digest(parquet_path)))
+
+
+def _json_value(value):
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return value
+
+
+def write_geojson(engine, table: TableSpec, folder: Path, geometry_column: str) -> WrittenFile:
+    """``<folder>/<name>.geojson``: an RFC 7946 FeatureCollection of ``table``, read as the open
+    reader in the table's key order, one Feature per row (``id`` the key when it is one column,
+    ``geometry`` from ``geometry_column``, a GeoJSON geometry text in EPSG:4326; every other
+    column a property). Streamed a batch at a time, one feature per line."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{table.name}.geojson"
+    tmp = folder / f".{path.name}.tmp"
+    names = table.column_names
+    properties = [c for c in names if c != geometry_column]
+    key = table.primary_key[0] if len(table.primary_key) == 1 else None
+    order = ", ".join(f'"{c}"' for c in (table.primary_key or names))
+    select = f"SELECT {', '.join(chr(34) + c + chr(34) for c in names)} FROM " \
+             f"{table.qualified} ORDER BY {order}"
+    rows = 0
+    try:
+        with engine.connect() as conn, conn.begin():
+            read_as(conn, OPEN_READER)
+            result = conn.execution_options(stream_results=True,
+                                            max_row_buffer=BATCH_ROWS).exec_driver_sql(select)
+            with tmp.open("w", encoding="utf-8", newline="\n") as f:
+                f.write(json.dumps({"type": "FeatureCollection", "name": table.name})[:-1]
+                        + ', "features": [\n')
+                for batch in result.partitions(BATCH_ROWS):
+                    for row in batch:
+                        record = dict(zip(names, row))
+                        feature = {"type": "Feature",
+                                   **({"id": record[key]} if key else {}),
+                                   "properties": {c: _json_value(record[c]) for c in properties},
+                                   "geometry": None}
+                        text = json.dumps(feature, ensure_ascii=False)
+                        geometry = record[geometry_column]
+                        if geometry is not None:  # the stored GeoJSON text, byte for byte
+                            text = text[:-len("null}")] + geometry + "}"
+                        f.write(("" if rows == 0 else ",\n") + text)
+                        rows += 1
+                f.write("\n]}\n")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return WrittenFile(path, GEOJSON_MEDIA_TYPE, rows, *file_digest(path))
 
 
 def write_json_atomic(path: Path, document: dict) -> None:

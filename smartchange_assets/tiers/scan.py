@@ -7,7 +7,8 @@ and the known gaps are listed in ``platform/pii.py``). Before scanning, SHA-256 
 lower-case hex characters standing alone: pseudonymised ids, payload hashes, file checksums)
 are masked: they are random by construction, and ~0.15 % of them contain a digit run that reads
 like a phone number (``…086870617139…``). Only a whole digest is masked; a phone number next to
-one, or inside a hex string of any other length, is still found.
+one, or inside a hex string of any other length, is still found. So are whole area keys
+(:data:`AREA_KEY_RE`). GeoJSON files are read as JSON (their coordinates are numbers).
 
 Findings name the place (table and column, or file and field) and the kind, never the value.
 """
@@ -24,16 +25,24 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from smartchange_assets.core import keys
 from smartchange_assets.platform.pii import find_pii
 
 DIGEST_RE = re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{64}(?![0-9A-Za-z])")
+# Whole area keys of core.dim_area are masked too: ``berlin:LOR2021:01100101`` names a
+# Planungsraum, and its 8-digit code with a leading zero reads like a German phone number. Only
+# the key with its code-system prefix is masked (core/keys.py), never a bare number.
+AREA_KEY_RE = re.compile(
+    r"(?<![\w:])(?:" + "|".join(re.escape(p) for p in (
+        keys.JAKARTA_PREFIX, keys.BERLIN_PREFIX, "berlin:LOR_OLD:",
+        keys.BERLIN_CITY_KEY.rsplit(":", 1)[0] + ":")) + r")[0-9.]+(?![\w.])")
 
 
 def pii_kinds(value) -> list[str]:
     """The kinds of personal data in ``value`` (empty when none), digests masked."""
     if value is None:
         return []
-    text = DIGEST_RE.sub(" ", str(value))
+    text = AREA_KEY_RE.sub(" ", DIGEST_RE.sub(" ", str(value)))
     return [kind for kind, _ in find_pii(text)]
 
 
@@ -104,7 +113,7 @@ def scan_file(path: Path, number_columns: Iterable[str] = ()) -> list[Finding]:
         return _scan_csv(path, set(number_columns))
     if suffix == ".parquet":
         return _scan_parquet(path)
-    if suffix in (".json", ".jsonld"):
+    if suffix in (".json", ".jsonld", ".geojson"):
         return _scan_json(path)
     return scan_values(path.name, path.read_text(encoding="utf-8").splitlines())
 
@@ -132,6 +141,8 @@ def _number_fields(path: Path) -> set[str]:
 
 
 def _scan_csv(path: Path, number_columns: set[str]) -> list[Finding]:
+    # cells may be long (an area's shape as GeoJSON text): raise the csv module's 128 KiB limit
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 26))
     with path.open(encoding="utf-8", newline="") as f:
         reader = csv.reader(f)
         header = next(reader, [])

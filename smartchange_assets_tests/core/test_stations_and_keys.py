@@ -19,6 +19,7 @@ from smartchange_assets.core import keys
 from smartchange_assets.core.dim_area import TABLE as DIM_AREA
 from smartchange_assets.core.dim_station import TABLE as DIM_STATION
 from smartchange_assets.core.dim_station import build_dim_station
+from smartchange_assets.core.site_placement import TABLE as SITE_PLACEMENT
 from smartchange_assets.core.stations import ISPU_STATIONS
 from smartchange_assets.jakarta.ispu.source import SOURCE as ISPU
 
@@ -81,8 +82,9 @@ def _create(conn, spec) -> None:
 
 def test_a_station_location_source_places_blume_stations_in_their_bezirk(fresh_database):
     with fresh_database.transaction() as conn:
+        # core.site_placement empty: no point placed, the location source's Bezirk name holds
         for spec in (ISPU.staging, BERLIN_DAILY.table, BLUME.staging, DIM_AREA,
-                     BLUME_STATIONS.staging):
+                     BLUME_STATIONS.staging, SITE_PLACEMENT):
             _create(conn, spec)
         conn.execute(sa.text(
             "INSERT INTO core.dim_area (area_key, city, level, native_level, code, code_system,"

@@ -60,11 +60,13 @@ def built(database_urls):
     from smartchange_assets.definitions import LOCATION
 
     with new_database(database_urls) as wh:
-        # the core and marts are wired into the code location, so they come with everything else
+        # the core and marts are wired into the code location, so they come with everything else;
+        # every core table too, also those no mart reads (the old-LOR crosswalk, its estimates)
         assets, checks = (LOCATION.assets, LOCATION.checks)
+        core = [k for a in assets for k in a.keys if k.path[0] == "core"]
         results = materialize_upstream_of(
-            MARTS, assets, checks, {"warehouse": WarehouseResource(url=wh.url),
-                                    "portal": PortalResource(mode="replay")})
+            [*MARTS, *core], assets, checks, {"warehouse": WarehouseResource(url=wh.url),
+                                              "portal": PortalResource(mode="replay")})
         yield wh, results
 
 

@@ -21,18 +21,21 @@ import sqlalchemy as sa
 from smartchange_assets.core.air_quality_integrity import FACT_AIR_QUALITY_CHECK
 from smartchange_assets.core.flood import FACT_FLOOD_EVENTS_CHECK
 from smartchange_assets.core.population import FACT_POPULATION_CHECK
+from smartchange_assets.core.stations import ISPU_STATIONS
 from smartchange_assets.definitions import LOCATION
 from smartchange_assets.marts.catalogue import INDICATORS
 from smartchange_assets.marts.checks import CITY_INDICATORS_CHECK, DISTRICT_SCORECARD_CHECK
 from smartchange_assets.platform.resources import PortalResource, WarehouseResource
 
-from ..seed_files import SEED, seed_entries
+from ..geo.shapefiles import dbf_rows, members
+from ..seed_files import SEED, seed_bytes, seed_entries
 from ..source_harness import check_results
 from .conftest import MARTS, planted_fault, run_check
 
 SEED = SEED
 SOURCES = ("jakarta/ispu", "berlin/blume_air_quality", "jakarta/admin_areas", "jakarta/flood",
-           "jakarta/population", "berlin/lor", "berlin/population")
+           "jakarta/population", "berlin/lor", "berlin/population",
+           "jakarta/kelurahan_boundaries")
 
 # P.14/2020, Lampiran: ISPU band edges and the PM2.5 concentrations (µg/m³) at those edges
 P14_INDEX = [0, 50, 100, 200, 300, 500]
@@ -236,21 +239,42 @@ def test_jakarta_2024_pm25_from_the_ispu_csv(wh):
     assert who["value"] == (daily.max() > 15).sum() == 344
 
 
-def test_jakarta_2024_population_weighted_pm25_from_the_ispu_and_bps_files(wh):
+def dukcapil_kota_residents() -> pd.Series:
+    """Residents per kota (31.71 …) of the Dukcapil kelurahan layer (30 June 2019), summed
+    from its DBF read without GDAL."""
+    layer = members(seed_bytes("jakarta/kelurahan_boundaries",
+                               "BATAS_DESA_DESEMBER_2019_DUKCAPIL_DKI_JAKARTA.zip"))
+    return pd.Series({r["KODE_DESA"]: float(r["JUMLAH_PEN"])
+                      for r in dbf_rows(layer["dbf"], "utf-8") if r["KAB_KOTA"]}
+                     ).groupby(lambda code: f"{code[:2]}.{code[2:4]}").sum()
+
+
+def dukcapil_layer_total() -> int:
+    return int(dukcapil_kota_residents().sum())
+
+
+def test_jakarta_2024_population_weighted_pm25_from_the_ispu_and_dukcapil_files(wh):
     rows = _ispu_2024().dropna(subset=["pm25"])
     rows = rows.assign(conc=np.interp(rows["pm25"], P14_INDEX, P14_PM25))
     stations = rows.groupby("station")["conc"].agg(["mean", "count"])
     stations = stations[stations["count"] >= 0.75 * 366]
-    bps = pd.read_csv(SEED / "jakarta/population/Jumlah Penduduk Menurut Kabupaten_Kota di "
-                      "Provinsi DKI Jakarta , 2017.csv", skiprows=3, header=None,
-                      encoding="utf-8-sig", names=["kota", "residents"]).set_index("kota")
-    weights = pd.Series([float(bps.loc[STATION_KOTA[s], "residents"]) for s in stations.index],
-                        index=stations.index)
+    # residents per kota: the Dukcapil kelurahan layer of 30 June 2019 (the complete count
+    # nearest to 2024; BPS 2017 is farther)
+    per_kota = dukcapil_kota_residents()
+    kota = {s.code: s.kota_code for s in ISPU_STATIONS}
+    weights = pd.Series([per_kota[kota[s]] for s in stations.index], index=stations.index)
     expected = float((stations["mean"] * weights).sum() / weights.sum())
     got = indicator(wh, "jakarta", "pm25_mean_population_weighted", 2024)
     assert got["value"] == pytest.approx(expected, rel=1e-12)
-    assert got["population_year"] == 2017 and "equal_weights" not in got["flags"]
+    assert got["population_year"] == 2019 and "equal_weights" not in got["flags"]
     assert got["value"] != pytest.approx(indicator(wh, "jakarta", "pm25_mean", 2024)["value"])
+
+
+def test_berlin_population_weighted_pm25_is_missing_while_its_station_is_not_located(wh):
+    # the seed's station list gives no coordinates: no equal weights, the reason names mc010
+    got = indicator(wh, "berlin", "pm25_mean_population_weighted", 2022)
+    assert pd.isna(got["value"]) and got["coverage"] == 1.0
+    assert "station(s) mc010 not located in a district" in got["null_reason"]
 
 
 def test_jakarta_2024_ispu_unhealthy_days_from_the_sub_indices(wh):
@@ -420,8 +444,12 @@ def test_low_coverage_gives_null_with_the_reason_never_a_number(wh):
     assert pd.isna(kep107_no2["value"]) and "no concentration" in kep107_no2["null_reason"]
     flood_2023 = indicator(wh, "jakarta", "flood_events", 2023)  # Aug, Sep marked no data
     assert pd.isna(flood_2023["value"]) and "7 of 12 months" in flood_2023["null_reason"]
-    rate_2024 = indicator(wh, "jakarta", "flood_affected_per_100k", 2024)  # residents 2017
-    assert pd.isna(rate_2024["value"]) and "within 5 years" in rate_2024["null_reason"]
+    # not NULL since the Dukcapil kelurahan layer gives residents of 2019, within 5 years of
+    # 2024 (BPS 2017 alone was 7 years back): 13,035 affected per 11,011,862 residents
+    rate_2024 = indicator(wh, "jakarta", "flood_affected_per_100k", 2024)
+    assert rate_2024["population_year"] == 2019
+    assert rate_2024["value"] == pytest.approx(13_035 / dukcapil_layer_total() * 100_000,
+                                               rel=1e-12)
 
 
 def test_every_applicable_indicator_has_a_row_for_every_covered_year(wh):

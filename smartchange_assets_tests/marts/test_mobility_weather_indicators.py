@@ -19,7 +19,7 @@ from smartchange_assets.marts.catalogue import BY_CODE
 from smartchange_assets.platform.resources import PortalResource, WarehouseResource
 
 from .conftest import planted_fault
-from .test_indicators_end_to_end import SEED, indicator
+from .test_indicators_end_to_end import SEED, dukcapil_layer_total, indicator
 
 TRANSJAKARTA = SEED / "jakarta/transjakarta/penumpang_2021.csv"
 BIKES_2012 = SEED / "berlin/bike_counters/data-2012.csv"
@@ -57,10 +57,12 @@ def test_jakarta_2021_transit_passengers_per_capita_from_the_csv(wh):
     assert count["coverage"] == 1.0 and "payload_rows_quarantined" in count["flags"]
     assert "2 row(s) of its payloads quarantined" in count["basis"]
     rate = indicator(wh, "jakarta", "transit_passengers_per_capita", 2021)
-    residents = _bps_2017_total()
+    # the nearest complete count: the Dukcapil kelurahan layer of 2019 (BPS 2017 is farther)
+    residents = dukcapil_layer_total()
+    assert residents == 11_011_862 and _bps_2017_total() != residents
     assert rate["value"] == pytest.approx(total / residents, rel=1e-12)
     assert (rate["numerator"], rate["denominator"], rate["population_year"]) == (
-        total, residents, 2017)
+        total, residents, 2019)
     march = indicator(wh, "jakarta", "transit_passengers_per_capita", 2021, month=3)
     in_march = rides.loc[rides["periode_data"] == "202103", "passengers"].sum()
     assert march["value"] == pytest.approx(in_march / residents, rel=1e-12)

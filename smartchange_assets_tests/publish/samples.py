@@ -9,7 +9,12 @@ from pathlib import Path
 
 from smartchange_assets.publish.datapackage import build_datapackage
 from smartchange_assets.publish.datasets import DATASETS, OpenDataset
-from smartchange_assets.publish.files import CSV_MEDIA_TYPE, PARQUET_MEDIA_TYPE, WrittenFile
+from smartchange_assets.publish.files import (
+    CSV_MEDIA_TYPE,
+    GEOJSON_MEDIA_TYPE,
+    PARQUET_MEDIA_TYPE,
+    WrittenFile,
+)
 
 MODIFIED = dt.datetime(2025, 1, 6, 9, 13, 2, tzinfo=dt.UTC)
 
@@ -22,7 +27,9 @@ def sample_package(dataset: OpenDataset, rows: int = 3) -> dict:
 
     return build_datapackage(dataset, written("csv", CSV_MEDIA_TYPE),
                              written("parquet", PARQUET_MEDIA_TYPE), 1, MODIFIED,
-                             (dt.date(2023, 1, 1), dt.date(2023, 12, 31)))
+                             (dt.date(2023, 1, 1), dt.date(2023, 12, 31)),
+                             written("geojson", GEOJSON_MEDIA_TYPE)
+                             if dataset.geojson_geometry else None)
 
 
 def sample_entries() -> list[tuple[OpenDataset, dict]]:

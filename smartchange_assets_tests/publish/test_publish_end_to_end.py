@@ -31,10 +31,11 @@ from smartchange_assets.publish.assets import (
     dataset_key,
 )
 from smartchange_assets.publish.datasets import DATASETS
-from smartchange_assets.publish.files import csv_cell, file_digest
+from smartchange_assets.publish.files import allow_long_csv_fields, csv_cell, file_digest
 from smartchange_assets.publish.log import LOG_TABLE
 from smartchange_assets.publish.shacl import validate_catalogue
 from smartchange_assets.tiers.assets import TIER_ASSETS
+from smartchange_assets.tiers.open_areas import AREA_SHAPES
 from smartchange_assets.tiers.open_reports import AGGREGATE_OPEN, JAKARTA_OPEN, MIN_CELL_REPORTS
 from smartchange_assets.tiers.pseudonym import KEY_ENV
 from smartchange_assets.tiers.roles import OPEN_READER
@@ -51,7 +52,7 @@ DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
 DCT = rdflib.Namespace("http://purl.org/dc/terms/")
 EXPECTED_FILES = sorted([f"{d.name}/{n}" for d in DATASETS for n in
-                         (f"{d.name}.csv", f"{d.name}.parquet", "datapackage.json")]
+                         (*d.file_names, "datapackage.json")]
                         + ["catalog.jsonld"])
 
 
@@ -119,7 +120,7 @@ def test_every_distribution_in_the_catalogue_is_the_file_on_disk(published):
     _, _, folder, _ = published
     graph = rdflib.Graph().parse(folder / "catalog.jsonld", format="json-ld")
     distributions = list(graph.subjects(rdflib.RDF.type, DCAT.Distribution))
-    assert len(distributions) == 2 * len(DATASETS)
+    assert len(distributions) == sum(len(d.file_names) for d in DATASETS)  # CSV, Parquet(, GeoJSON)
     for dist in distributions:
         url = str(graph.value(dist, DCAT.downloadURL))
         assert url == str(graph.value(dist, DCAT.accessURL))
@@ -130,12 +131,15 @@ def test_every_distribution_in_the_catalogue_is_the_file_on_disk(published):
         checksum = graph.value(dist, SPDX.checksum)
         assert str(graph.value(checksum, SPDX.checksumValue)) == sha
         media = str(graph.value(dist, DCAT.mediaType))
-        assert media.endswith("text/csv" if path.suffix == ".csv" else "vnd.apache.parquet")
+        assert media.endswith({".csv": "text/csv", ".parquet": "vnd.apache.parquet",
+                               ".geojson": "application/geo+json"}[path.suffix])
     for dataset in graph.subjects(rdflib.RDF.type, DCAT.Dataset):
         titles = {t.language for t in graph.objects(dataset, DCT.title)}
         assert "en" in titles and titles & {"id", "de"}
-        for prop in (DCT.publisher, DCT.temporal, DCT.spatial, DCT.modified, DCAT.theme,
-                     DCAT.keyword, DCAT.version):
+        # the area shapes cover no period (a boundary set): no dct:temporal, rightly
+        timeless = str(graph.value(dataset, DCT.identifier)) == "area_shapes"
+        for prop in (DCT.publisher, *([] if timeless else [DCT.temporal]), DCT.spatial,
+                     DCT.modified, DCAT.theme, DCAT.keyword, DCAT.version):
             assert graph.value(dataset, prop) is not None, prop
 
 
@@ -151,6 +155,7 @@ def test_csv_and_parquet_hold_exactly_the_open_table_read_as_the_open_reader(pub
         raw = (folder / dataset.name / f"{dataset.name}.csv").read_bytes()
         assert not raw.startswith(b"\xef\xbb\xbf")
         assert raw.count(b"\r\n") >= len(expected) + 1
+        allow_long_csv_fields()  # the area shapes' GeoJSON cells exceed 128 KiB
         with (folder / dataset.name / f"{dataset.name}.csv").open(encoding="utf-8",
                                                                    newline="") as f:
             parsed = list(csv.reader(f))
@@ -159,6 +164,31 @@ def test_csv_and_parquet_hold_exactly_the_open_table_read_as_the_open_reader(pub
         parquet = pq.read_table(folder / dataset.name / f"{dataset.name}.parquet")
         assert parquet.column_names == table.column_names
         assert [[csv_cell(v) for v in r.values()] for r in parquet.to_pylist()] == expected
+
+
+def test_the_area_shapes_are_published_as_geojson_next_to_the_tables(published, reader):
+    _, _, folder, _ = published
+    table = AREA_SHAPES.table
+    with reader.connect() as conn:
+        rows = conn.execute(sa.text(f"SELECT * FROM {table.qualified} ORDER BY area_key"))
+        expected = [dict(r._mapping) for r in rows]
+    doc = json.loads((folder / table.name / f"{table.name}.geojson").read_text("utf-8"))
+    assert doc["type"] == "FeatureCollection" and len(doc["features"]) == len(expected) == 1074
+    for feature, row in zip(doc["features"], expected, strict=True):
+        assert feature["id"] == row["area_key"] == feature["properties"]["area_key"]
+        assert feature["geometry"] == json.loads(row["geometry"])
+        assert "geometry" not in feature["properties"]
+    mitte = next(f for f in doc["features"] if f["id"] == "berlin:LOR2021:01")
+    assert mitte["properties"]["name"] == "Mitte" and mitte["properties"]["level"] == "district"
+    package = _package(folder, table.name)
+    geojson = next(r for r in package["resources"] if r["format"] == "geojson")
+    assert (geojson["mediatype"], geojson["rows"]) == ("application/geo+json", 1074)
+    assert [f["name"] for f in geojson["schema"]["fields"]] == [
+        c for c in table.column_names if c != "geometry"]
+    graph = rdflib.Graph().parse(folder / "catalog.jsonld", format="json-ld")
+    formats = {str(graph.value(d, DCT["format"])) for d in
+               graph.subjects(rdflib.RDF.type, DCAT.Distribution)}
+    assert "http://publications.europa.eu/resource/authority/file-type/GEOJSON" in formats
 
 
 def test_the_data_dictionary_describes_columns_units_and_the_suppression(published):
@@ -295,7 +325,8 @@ def test_with_a_portal_configured_every_dataset_is_pushed_to_ckan(published):
         assert [s["name"] for s in sent] == [
             "smartchange-" + d.name.replace("_", "-") for d in DATASETS]
         urls = [r["url"] for s in sent for r in s["resources"]]
-        assert all(u.startswith(base) for u in urls) and len(urls) == 3 * len(DATASETS)
+        assert all(u.startswith(base) for u in urls) and len(urls) == sum(
+            len(d.file_names) + 1 for d in DATASETS)  # the data files and datapackage.json
         # the catalogue now points at the served URLs too
         assert base + "catalog.jsonld" in (folder / "catalog.jsonld").read_text()
     finally:

@@ -7,8 +7,10 @@ Four published layouts, told apart by content (docs/sources/berlin-mobility-site
 * ``bzm_ecocounter_segments.geojson``: one Point per Eco-Counter site with its official counter
   ids in ``properties.counter[]`` → ``ecocounter_site`` records (``related_ids`` = those ids);
 * ``bzm_telraam_segments.geojson``: one MultiLineString per Telraam segment →
-  ``telraam_segment`` records; the position is the centre of the geometry's bounding box (plain
-  JSON, no geometry library);
+  ``telraam_segment`` records; the position is the segment's representative point: the point
+  half-way along the road segment (shapely ``line_interpolate_point``), which lies on the road
+  itself, as the centre of a curved segment's bounding box need not; its end points are
+  junctions, often on an area boundary;
 * ``Stammdaten_Verkehrsdetektion_*.xlsx`` (sheet of lane detectors): one row per detector →
   ``detector`` records, ``parent_site_id`` = the cross-section short name (``MQ_KURZNAME``).
   Dates may be date cells or bare Excel serials (``37670`` = 2003-02-18); ``DEINSTALLIERT`` is
@@ -17,8 +19,8 @@ Four published layouts, told apart by content (docs/sources/berlin-mobility-site
 Personal data: a Telraam camera hangs in a volunteer's window, so the segment's
 ``osm.address.house_number`` with its road, and the cameras' ``user_id`` and ``mac``, point at a
 private home and person. None of them is read, nor the camera instance ids (some equal the
-volunteer's user id). Only the road name, the segment id, dates derived from the cameras and the
-bounding-box centre of the road segment are staged.
+volunteer's user id). Only the road name, the segment id, dates derived from the cameras and a
+point on the road segment (its representative point) are staged.
 
 A record is identified by its site id, its type and the other ids it names (:data:`RECORD_KEY`);
 a repeated identity follows the platform's one duplicate-key rule
@@ -40,6 +42,8 @@ import json
 import zipfile
 
 import pandas as pd
+import shapely
+import shapely.errors
 
 from smartchange_assets.berlin.bike_counters.parser import SITE_ID_MAP, STATION_ID
 from smartchange_assets.berlin.mobility.common import (
@@ -195,19 +199,28 @@ def _ecocounter(props: dict, geometry) -> dict | str:
 
 def _telraam(props: dict, geometry) -> dict | str:
     osm = props.get("osm") if isinstance(props.get("osm"), dict) else {}
-    coords = _flatten(geometry.get("coordinates") if isinstance(geometry, dict) else None)
-    if not coords:
+    if not _flatten(geometry.get("coordinates") if isinstance(geometry, dict) else None):
         return "geometry has no coordinates"
-    lons, lats = [c[0] for c in coords], [c[1] for c in coords]
+    try:
+        point = _half_way(shapely.from_geojson(json.dumps(geometry)))
+    except (shapely.errors.ShapelyError, ValueError, TypeError) as exc:
+        return f"geometry cannot be read: {exc}"
     cameras = [c for c in props.get("cameras") or [] if isinstance(c, dict)]
     added = [pd.to_datetime(c.get("time_added"), errors="coerce", utc=True) for c in cameras]
     ended = [pd.to_datetime(c.get("time_end"), errors="coerce", utc=True) for c in cameras]
     all_stopped = bool(cameras) and all(c.get("status") == "stopped" for c in cameras)
     return {"record_type": "telraam_segment", "counter_kind": TELRAAM,
             "name": osm.get("name") if isinstance(osm.get("name"), str) else None,
-            "lat": (min(lats) + max(lats)) / 2, "lon": (min(lons) + max(lons)) / 2,
+            "lat": point.y, "lon": point.x,
             "installed": _first_date(added, min), "deinstalled": all_stopped,
             "removed": _first_date(ended, max) if all_stopped else None}
+
+
+def _half_way(shape) -> shapely.Point:
+    """The point half-way along a (Multi)LineString; another shape's representative point."""
+    if shape.geom_type in ("LineString", "MultiLineString"):
+        return shapely.line_interpolate_point(shape, 0.5, normalized=True)
+    return shape.representative_point()
 
 
 def _point(geometry) -> tuple[float | None, float | None]:

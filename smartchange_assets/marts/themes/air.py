@@ -3,8 +3,10 @@
 * ``<pollutant>_mean`` (PM2.5, PM10, NO2): mean over days of the daily mean over the scope's
   stations; station rows only. Jakarta's 'city_max' rows (the daily worst station) are not a
   city mean and never enter a mean; the shortfall says when a period has only those.
-* ``pm25_mean_population_weighted`` (year only): see the catalogue entry; weights from
-  ``core.dim_area_population`` at district level.
+* ``pm25_mean_population_weighted`` (year only): see the catalogue entry; weights are the
+  residents (``core.dim_area_population``) of the district each station stands in
+  (``core.dim_station.district_key``: Berlin by point in polygon, ``core.site_placement``);
+  never equal weights.
 * ``days_above_who_<pollutant>``: days on which any station's daily value exceeded the WHO
   2021 24-hour guideline; station rows only.
 * ``days_ispu_unhealthy``: days with any sub-index 'Tidak Sehat' or worse; for the city,
@@ -73,12 +75,14 @@ INDICATORS = (
     Indicator("pm25_mean_population_weighted", "Population-weighted mean PM2.5", "µg/m³",
               "In the spirit of SDG 11.6.2 (annual mean PM2.5 in cities, population weighted)",
               "Each station with PM2.5 on at least 75 % of the year's days gives its annual "
-              "mean; stations are averaged per district (kota / Bezirk), and district means "
-              "are weighted by the district's residents in the nearest year in which every "
-              "such district has a complete count. Where any such station has no district "
-              "with residents, all stations get equal weights (flag equal_weights).",
-              "stations", STATION_SHARE, BOTH, CAVEATS, _DERIVED + "; Berlin's stations are "
-              "not located yet, so Berlin uses equal weights", monthly=False),
+              "mean; stations are averaged per district (kota / Bezirk: the district each "
+              "station stands in, Jakarta from the station table, Berlin by point in polygon "
+              "in the LOR shapes), and district means are weighted by the district's "
+              "residents in the nearest year in which every such district has a complete "
+              "count. No equal weights: where a valid station has no located district with "
+              "residents, the value is missing and the reason says which station.",
+              "stations", STATION_SHARE, BOTH, CAVEATS, _DERIVED + "; districts without a "
+              "station are not represented", monthly=False),
     _who_days("pm25", "PM2.5", 15),
     _who_days("pm10", "PM10", 45),
     _who_days("no2", "NO2", 25),

@@ -234,13 +234,14 @@ weight_payloads AS (
     GROUP BY 1, 2
 ),
 
-equal AS (
+valid_counts AS (
     SELECT
         scope_key,
         period_start,
-        sum(mean) AS total,
-        count(*)::float8 AS weight,
-        count(DISTINCT district_key) AS districts
+        count(*) AS stations,
+        count(DISTINCT district_key) AS districts,
+        string_agg(station_code, ', ' ORDER BY station_code)
+        FILTER (WHERE district_key IS NULL) AS unlocated
     FROM valid_stations
     GROUP BY 1, 2
 ),
@@ -262,18 +263,30 @@ weighted_rows AS (
         'pm25_mean_population_weighted' AS indicator,
         'year' AS period_type,
         r.period_start,
-        coalesce(w.total / w.weight, e.total / e.weight) AS value,
-        coalesce(w.total, e.total) AS numerator,
-        coalesce(w.weight, e.weight) AS denominator,
+        w.total / w.weight AS value,
+        w.total AS numerator,
+        w.weight AS denominator,
         1.0::float8 AS value_scale,
-        coalesce(e.weight, 0) / r.stations AS coverage,
-        format(
-            '%s of %s stations have PM2.5 on at least %s of the days',
-            coalesce(e.weight, 0)::int, r.stations, cast(:day_share_percent AS text)
+        coalesce(v.stations, 0)::float8 / r.stations AS coverage,
+        concat_ws(
+            '; ',
+            format(
+                '%s of %s stations have PM2.5 on at least %s of the days',
+                coalesce(v.stations, 0), r.stations, cast(:day_share_percent AS text)
+            ),
+            CASE
+                WHEN w.total IS NULL AND v.unlocated IS NOT NULL
+                    THEN format(
+                        'no population weights: station(s) %s not located in a district',
+                        v.unlocated
+                    )
+                WHEN w.total IS NULL AND v.stations > 0
+                    THEN
+                        'no population weights: no year with a complete residents count '
+                        || 'for every station''s district'
+            END
         ) AS shortfall,
-        pr.flags || array_remove(ARRAY[
-            CASE WHEN w.total IS NULL AND e.total IS NOT NULL THEN 'equal_weights' END
-        ]::text[], NULL) AS flags,
+        pr.flags,
         ARRAY['pm25'] AS pollutants,
         w.reference_year AS population_year,
         CASE
@@ -282,12 +295,12 @@ weighted_rows AS (
                     format(
                         '%s station(s) in %s district(s), weighted by the districts'' '
                         'residents (%s)',
-                        e.weight::int, e.districts, w.reference_year
+                        v.stations, v.districts, w.reference_year
                     )
             ELSE format(
-                '%s station(s), equal weights: no complete residents count for every '
-                'station''s district',
-                coalesce(e.weight, 0)::int
+                '%s station(s); not weighted: every station needs a located district with '
+                'residents',
+                coalesce(v.stations, 0)
             )
         END AS basis,
         array(
@@ -304,7 +317,7 @@ weighted_rows AS (
             AND pr.pollutant = 'pm25'
             AND pr.period_type = 'year'
             AND r.period_start = pr.period_start
-    LEFT JOIN equal AS e ON r.scope_key = e.scope_key AND r.period_start = e.period_start
+    LEFT JOIN valid_counts AS v ON r.scope_key = v.scope_key AND r.period_start = v.period_start
     LEFT JOIN weighted AS w ON r.scope_key = w.scope_key AND r.period_start = w.period_start
     LEFT JOIN weight_payloads AS wp
         ON r.scope_key = wp.scope_key AND r.period_start = wp.period_start
