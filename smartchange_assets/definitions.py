@@ -15,6 +15,7 @@ from smartchange_assets.jobs import build_operations
 from smartchange_assets.platform.audit import TableCheck
 from smartchange_assets.platform.automation import with_default_automation
 from smartchange_assets.platform.discovery import collect, layer_modules
+from smartchange_assets.platform.every_table import with_every_table
 from smartchange_assets.platform.frame_asset import FrameTable, build_frame_table
 from smartchange_assets.platform.resources import resources_for_environment
 from smartchange_assets.platform.source_assets import build_source
@@ -58,7 +59,8 @@ def discover() -> CodeLocation:
         raise ValueError("checks declared for tables no source or SQL table writes: "
                          + ", ".join(f"{c.asset.to_user_string()}:{c.name}"
                                      for group in table_checks.values() for c in group))
-    return CodeLocation(sources, assets, checks, found[dg.SensorDefinition])
+    # an asset reading the whole warehouse (the build diff) comes after every table
+    return CodeLocation(sources, with_every_table(assets), checks, found[dg.SensorDefinition])
 
 
 
