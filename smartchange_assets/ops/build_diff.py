@@ -1,6 +1,6 @@
 """``marts/build_diff``: what did this build change?
 
-Materialised after every table (``platform/every_table.py``: last in a refresh; in the daemon
+Built after every table (``platform/every_table.py``: last in a refresh; in the daemon
 once a day at 07:00 UTC when nothing upstream is running), it records the build
 (:mod:`.build_history`) and compares it with the previous one:
 
@@ -25,7 +25,7 @@ import pandas as pd
 
 from smartchange_assets.marts.tables import CITY_TABLE, DISTRICT_TABLE
 from smartchange_assets.ops.build_history import Build, IndicatorTable, record_build
-from smartchange_assets.platform.every_table import EVERY_TABLE, READS_TAG, TABLES_METADATA
+from smartchange_assets.platform.every_table import TABLES_METADATA, AfterEveryTable
 from smartchange_assets.platform.markdown import md_table
 from smartchange_assets.platform.resources import WarehouseResource
 
@@ -51,26 +51,45 @@ def drop_share() -> float:
     return value
 
 
-def indicator_changes(wh, build: int, previous: int, rel_tol: float) -> pd.DataFrame:
+_CHANGES_SQL = (
+    "SELECT table_label, row_key, kind, before, after, reason_before, reason_after FROM ("
+    " SELECT coalesce(n.table_label, o.table_label) AS table_label,"
+    "  coalesce(n.row_key, o.row_key) AS row_key, o.value AS before, n.value AS after,"
+    "  o.null_reason AS reason_before, n.null_reason AS reason_after,"
+    "  CASE WHEN n.row_key IS NULL THEN 'removed'"
+    "   WHEN n.value IS NULL AND (o.row_key IS NULL OR o.value IS NOT NULL) THEN 'new_null'"
+    "   WHEN o.row_key IS NULL THEN 'added'"
+    "   WHEN o.value IS NULL AND n.value IS NOT NULL THEN 'filled'"
+    "   WHEN n.value IS NOT NULL AND abs(n.value - o.value)"
+    "     > greatest(:floor, :tol * abs(o.value)) THEN 'changed' END AS kind"
+    " FROM (SELECT * FROM ops.build_indicator WHERE build_id = :new) AS n"
+    " FULL JOIN (SELECT * FROM ops.build_indicator WHERE build_id = :old) AS o"
+    "  ON n.table_label = o.table_label AND n.row_key = o.row_key) AS d"
+    " WHERE kind IS NOT NULL")
+
+
+def indicator_changes(wh, build: int, previous: int, rel_tol: float,
+                      kinds: tuple[str, ...] | None = None,
+                      limit: int | None = None) -> pd.DataFrame:
     """Indicator rows that differ between two builds: ``changed`` (beyond the tolerance),
     ``new_null`` (NULL now, a value or no row before), ``filled`` (a value where there was a
-    NULL), ``added`` (a new row with a value), ``removed`` (a row gone)."""
-    return wh.read_frame(
-        "SELECT table_label, row_key, kind, before, after, reason_before, reason_after FROM ("
-        " SELECT coalesce(n.table_label, o.table_label) AS table_label,"
-        "  coalesce(n.row_key, o.row_key) AS row_key, o.value AS before, n.value AS after,"
-        "  o.null_reason AS reason_before, n.null_reason AS reason_after,"
-        "  CASE WHEN n.row_key IS NULL THEN 'removed'"
-        "   WHEN n.value IS NULL AND (o.row_key IS NULL OR o.value IS NOT NULL) THEN 'new_null'"
-        "   WHEN o.row_key IS NULL THEN 'added'"
-        "   WHEN o.value IS NULL AND n.value IS NOT NULL THEN 'filled'"
-        "   WHEN n.value IS NOT NULL AND abs(n.value - o.value)"
-        "     > greatest(:floor, :tol * abs(o.value)) THEN 'changed' END AS kind"
-        " FROM (SELECT * FROM ops.build_indicator WHERE build_id = :new) AS n"
-        " FULL JOIN (SELECT * FROM ops.build_indicator WHERE build_id = :old) AS o"
-        "  ON n.table_label = o.table_label AND n.row_key = o.row_key) AS d"
-        " WHERE kind IS NOT NULL ORDER BY table_label, kind, row_key",
+    NULL), ``added`` (a new row with a value), ``removed`` (a row gone); only ``kinds`` and at
+    most ``limit`` rows when given (computed in Postgres)."""
+    params = {"new": build, "old": previous, "tol": rel_tol, "floor": ABSOLUTE_FLOOR}
+    where = cap = ""
+    if kinds:
+        where, params["kinds"] = " AND kind = ANY(:kinds)", list(kinds)
+    if limit is not None:
+        cap, params["limit"] = " LIMIT :limit", limit
+    return wh.read_frame(_CHANGES_SQL + where + " ORDER BY table_label, kind, row_key" + cap,
+                         **params)
+
+
+def indicator_change_counts(wh, build: int, previous: int, rel_tol: float) -> dict[str, int]:
+    counts = wh.read_frame(
+        f"SELECT kind, count(*) AS n FROM ({_CHANGES_SQL}) AS c GROUP BY kind",
         new=build, old=previous, tol=rel_tol, floor=ABSOLUTE_FLOOR)
+    return dict(zip(counts["kind"], counts["n"].astype(int)))
 
 
 def drops(wh, build: Build, share: float) -> pd.DataFrame:
@@ -130,47 +149,55 @@ def _drops_result(found: pd.DataFrame, share: float, first: bool) -> dg.AssetChe
         metadata={"drops": dg.MetadataValue.md(md_table(found, SHOWN))})
 
 
-@dg.asset(
-    key=KEY,
-    group_name="operations",
-    kinds={"postgres"},
-    tags={READS_TAG: EVERY_TABLE},
-    description="What this build changed against the previous one: rows added and removed "
-                "per table, indicator values changed beyond the tolerance, new NULLs with "
-                "their reasons (history in schema ops, ops/build_history.py).",
-    automation_condition=(
-        dg.AutomationCondition.cron_tick_passed(DAILY_BUILD_CRON, "UTC").since_last_handled()
-        & ~dg.AutomationCondition.any_deps_in_progress()
-        & ~dg.AutomationCondition.in_progress()
-    ).with_label("daily at 07:00 UTC, once nothing upstream is running"),
-    check_specs=[dg.AssetCheckSpec(
-        DROPS_CHECK, asset=KEY, blocking=False,
-        description="Warns when a table lost a large share of its rows that no rejected "
-                    "payload explains (SMARTCHANGE_BUILD_DROP_WARN, default 20 %).")],
-)
-def build_diff(context: dg.AssetExecutionContext,
-               warehouse: WarehouseResource) -> dg.MaterializeResult:
-    wh = warehouse.get()
-    listed = context.assets_def.specs_by_key[KEY].metadata.get(TABLES_METADATA)
-    if listed is None:
-        raise dg.Failure("marts/build_diff has no table list: build it through the code "
-                         "location (definitions.discover), which gives it every table")
-    tables = list(listed.value)
+def build_diff_asset(upstream: list[dg.AssetKey], tables: list[str]) -> dg.AssetsDefinition:
+    """The asset, after every table asset in ``upstream`` (their tables: ``tables``)."""
+
+    @dg.asset(
+        key=KEY,
+        deps=upstream,
+        group_name="operations",
+        kinds={"postgres"},
+        metadata={TABLES_METADATA: dg.MetadataValue.json(tables)},
+        description="What this build changed against the previous one: rows added and removed "
+                    "per table, indicator values changed beyond the tolerance, new NULLs with "
+                    "their reasons (history in schema ops, ops/build_history.py).",
+        automation_condition=(
+            dg.AutomationCondition.cron_tick_passed(DAILY_BUILD_CRON, "UTC").since_last_handled()
+            & ~dg.AutomationCondition.any_deps_in_progress()
+            & ~dg.AutomationCondition.in_progress()
+        ).with_label("daily at 07:00 UTC, once nothing upstream is running"),
+        check_specs=[dg.AssetCheckSpec(
+            DROPS_CHECK, asset=KEY, blocking=False,
+            description="Warns when a table lost a large share of its rows that no rejected "
+                        "payload explains (SMARTCHANGE_BUILD_DROP_WARN, default 20 %).")],
+    )
+    def build_diff(context: dg.AssetExecutionContext,
+                   warehouse: WarehouseResource) -> dg.MaterializeResult:
+        return record_and_compare(context.run_id, warehouse.get(), tables, context.log)
+
+    return build_diff
+
+
+BUILD_DIFF = AfterEveryTable(build_diff_asset)
+
+
+def record_and_compare(run_id: str, wh, tables: list[str], log) -> dg.MaterializeResult:
     rel_tol, share = tolerance(), drop_share()
-    build = record_build(wh, context.run_id, tables, INDICATORS)
+    build = record_build(wh, run_id, tables, INDICATORS)
     first = build.previous is None
     changes = table_changes(build)
-    values = (indicator_changes(wh, build.build_id, build.previous, rel_tol) if not first
-              else pd.DataFrame(columns=["table_label", "row_key", "kind", "before", "after",
-                                         "reason_before", "reason_after"]))
     found = drops(wh, build, share)
-    counts = values["kind"].value_counts().to_dict() if len(values) else {}
-    context.log.info("build %s (previous %s): %d table(s) changed, %d indicator row(s) "
-                     "differ", build.build_id, build.previous, len(changes), len(values))
-    shown_values = values[values["kind"] != "new_null"][
-        ["table_label", "row_key", "kind", "before", "after"]]
-    new_nulls = values[values["kind"] == "new_null"][
-        ["table_label", "row_key", "before", "reason_after"]]
+    counts, shown_values, new_nulls = {}, pd.DataFrame(), pd.DataFrame()
+    if not first:  # at most SHOWN rows of each table come to Python
+        ids = (build.build_id, build.previous, rel_tol)
+        counts = indicator_change_counts(wh, *ids)
+        shown_values = indicator_changes(
+            wh, *ids, kinds=("changed", "filled", "added", "removed"), limit=SHOWN)[
+            ["table_label", "row_key", "kind", "before", "after"]]
+        new_nulls = indicator_changes(wh, *ids, kinds=("new_null",), limit=SHOWN)[
+            ["table_label", "row_key", "before", "reason_after"]]
+    log.info("build %s (previous %s): %d table(s) changed, indicator rows %s",
+             build.build_id, build.previous, len(changes), counts or "not compared")
     return dg.MaterializeResult(
         metadata={
             "build_id": dg.MetadataValue.int(build.build_id),
@@ -184,6 +211,9 @@ def build_diff(context: dg.AssetExecutionContext,
             "tolerance": f"relative {rel_tol:g} (absolute floor {ABSOLUTE_FLOOR:g})",
             "changed_tables": dg.MetadataValue.md(
                 "first build: nothing to compare with" if first else md_table(changes, SHOWN)),
+            "indicator_rows_added": dg.MetadataValue.int(counts.get("added", 0)),
+            "indicator_rows_removed": dg.MetadataValue.int(counts.get("removed", 0)),
+            "indicator_values_filled": dg.MetadataValue.int(counts.get("filled", 0)),
             "indicator_changes": dg.MetadataValue.md(md_table(shown_values, SHOWN)),
             "new_null_values": dg.MetadataValue.md(md_table(new_nulls, SHOWN)),
         },

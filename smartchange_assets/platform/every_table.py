@@ -1,23 +1,32 @@
-"""Assets that read the whole warehouse (the build diff) depend on every table.
+"""Assets that read the whole warehouse (the build diff) come after every table.
 
-Such an asset is declared like any other, with the tag ``smartchange/reads: every_table``.
-When the code location is assembled, :func:`with_every_table` gives it every asset that writes
-a table (``dagster/table_name`` in its metadata) as an upstream, and the names of those tables
-as its ``smartchange/tables`` metadata: it runs after all of them (in a refresh: last), and it
-reads exactly the published tables the code location writes – never a shadow under audit nor
-a version kept in schema ``audit``.
+Such an asset is declared as an :class:`AfterEveryTable` (a module-level object, discovered like
+every other definition) holding a builder. When the code location is assembled, the builder
+gets every asset key that writes a table (``dagster/table_name`` in its metadata) and the
+names of those tables, and returns the asset, with those keys as its upstreams: it runs after
+all of them (in a refresh: last) and reads exactly the published tables the code location
+writes – never a shadow under audit nor a version kept in schema ``audit``.
+
+(The upstreams have to be known when the asset is built: dependencies added to an existing
+asset's specs show in the lineage but do not order its execution.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import dagster as dg
 
-READS_TAG = "smartchange/reads"
-EVERY_TABLE = "every_table"
-TABLES_METADATA = "smartchange/tables"
 TABLE_NAME = "dagster/table_name"
+TABLES_METADATA = "smartchange/tables"
+
+
+@dataclass(frozen=True)
+class AfterEveryTable:
+    """``build(upstream_keys, table_names) -> AssetsDefinition``."""
+
+    build: Callable[[list[dg.AssetKey], list[str]], dg.AssetsDefinition]
 
 
 def table_names(assets: Iterable[dg.AssetsDefinition]) -> dict[dg.AssetKey, str]:
@@ -31,19 +40,9 @@ def table_names(assets: Iterable[dg.AssetsDefinition]) -> dict[dg.AssetKey, str]
     return found
 
 
-def with_every_table(assets: Iterable[dg.AssetsDefinition]) -> list[dg.AssetsDefinition]:
-    assets = list(assets)
+def build_after_every_table(declared: Iterable[AfterEveryTable],
+                            assets: Iterable[dg.AssetsDefinition]) -> list[dg.AssetsDefinition]:
     tables = table_names(assets)
-
-    def widen(spec: dg.AssetSpec) -> dg.AssetSpec:
-        if spec.tags.get(READS_TAG) != EVERY_TABLE:
-            return spec
-        keys = sorted((k for k in tables if k != spec.key), key=lambda k: k.to_user_string())
-        return spec.replace_attributes(
-            deps=[*spec.deps, *keys],
-            metadata={**spec.metadata, TABLES_METADATA: dg.MetadataValue.json(
-                sorted({tables[k] for k in keys}))})
-
-    return [asset.map_asset_specs(widen)
-            if any(s.tags.get(READS_TAG) == EVERY_TABLE for s in asset.specs) else asset
-            for asset in assets]
+    keys = sorted(tables, key=lambda k: k.to_user_string())
+    names = sorted(set(tables.values()))
+    return [item.build(keys, names) for item in declared]
