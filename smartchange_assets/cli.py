@@ -2,7 +2,7 @@
 
     smartchange up                  start (or reuse) Postgres, create the databases, print URLs
     smartchange refresh             materialise every asset (all partitions) and run every check
-    smartchange ui [--port 3000]    Dagster UI + daemon (schedules run) on 127.0.0.1
+    smartchange ui [--port 3000]    Dagster webserver + daemon, supervised (--dev: dagster dev)
     smartchange land SOURCE FILE    put a hand-downloaded file into the landing archive
     smartchange reject SHA --reason TEXT   take a payload out of use (it stays archived)
     smartchange db-url              print the warehouse's SQLAlchemy URL
@@ -308,11 +308,23 @@ class _ProgressPrinter:
 
 
 def cmd_ui(args) -> int:
+    """The webserver and the daemon as two supervised processes with production settings
+    (:mod:`smartchange_assets.serve`); ``--dev`` runs ``dagster dev`` instead."""
     prepare_environment()
-    command = [sys.executable, "-m", "dagster", "dev", "-w",
-               str(project_dir() / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(args.port)]
-    print(f"Dagster UI on http://127.0.0.1:{args.port} (daemon running: schedules are live)")
-    return subprocess.call(command, cwd=project_dir())
+    workspace = project_dir() / "workspace.yaml"
+    url = f"http://{args.host}:{args.port}"
+    if args.dev:
+        command = [sys.executable, "-m", "dagster", "dev", "-w", str(workspace), "-h",
+                   args.host, "-p", str(args.port)]
+        print(f"Dagster UI on {url} (dagster dev: development server and daemon)", flush=True)
+        return subprocess.call(command, cwd=project_dir())
+    from smartchange_assets.serve import Supervisor, production_programs
+
+    print(f"Dagster UI on {url} (webserver and daemon supervised: schedules and sensors "
+          "are live; Ctrl-C stops both)", flush=True)
+    programs = production_programs(workspace, args.host, args.port)
+    return Supervisor(programs, dict(os.environ), project_dir(),
+                      say=lambda line: print(f"smartchange ui: {line}", flush=True)).run()
 
 
 def _date(value: str | None):
@@ -333,8 +345,12 @@ def main(argv: list[str] | None = None) -> int:
         func=cmd_up)
     sub.add_parser("refresh", help="materialise everything and run every check").set_defaults(
         func=cmd_refresh)
-    ui = sub.add_parser("ui", help="serve the Dagster UI and daemon on 127.0.0.1")
+    ui = sub.add_parser("ui", help="serve the Dagster UI and daemon (two supervised processes)")
     ui.add_argument("--port", type=int, default=int(os.environ.get("SMARTCHANGE_UI_PORT", 3000)))
+    ui.add_argument("--host", default="127.0.0.1",
+                    help="address the webserver listens on (default 127.0.0.1)")
+    ui.add_argument("--dev", action="store_true",
+                    help="run `dagster dev` (development server) instead")
     ui.set_defaults(func=cmd_ui)
     land = sub.add_parser("land", help="land hand-downloaded files (or every file of a folder) "
                                        "as payloads of SOURCE, in one process")

@@ -15,6 +15,7 @@ from smartchange_assets.jobs import build_operations
 from smartchange_assets.platform.audit import TableCheck
 from smartchange_assets.platform.automation import with_default_automation
 from smartchange_assets.platform.discovery import collect, layer_modules
+from smartchange_assets.platform.every_table import AfterEveryTable, build_after_every_table
 from smartchange_assets.platform.frame_asset import FrameTable, build_frame_table
 from smartchange_assets.platform.resources import resources_for_environment
 from smartchange_assets.platform.source_assets import build_source
@@ -22,8 +23,8 @@ from smartchange_assets.platform.spec import SourceSpec
 from smartchange_assets.platform.sql_asset import SqlTable, build_sql_table
 
 # checks before assets: an AssetChecksDefinition is also an AssetsDefinition
-_KINDS = (SourceSpec, SqlTable, FrameTable, TableCheck, dg.AssetChecksDefinition,
-          dg.AssetsDefinition, dg.SensorDefinition)
+_KINDS = (SourceSpec, SqlTable, FrameTable, TableCheck, AfterEveryTable,
+          dg.AssetChecksDefinition, dg.AssetsDefinition, dg.SensorDefinition)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ def discover() -> CodeLocation:
         raise ValueError("checks declared for tables no source or SQL table writes: "
                          + ", ".join(f"{c.asset.to_user_string()}:{c.name}"
                                      for group in table_checks.values() for c in group))
+    # an asset reading the whole warehouse (the build diff) comes after every table
+    assets += build_after_every_table(found[AfterEveryTable], assets)
     return CodeLocation(sources, assets, checks, found[dg.SensorDefinition])
 
 

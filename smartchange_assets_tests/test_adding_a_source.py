@@ -121,7 +121,8 @@ def test_the_template_source_stages_a_payload_with_green_checks(fresh_database):
                                         landed_by="test")
     result = materialize_source(spec, fresh_database.url)
     assert result.success
-    assert check_results(result) == {"template/staging/example:payload_reconciliation": True,
+    assert check_results(result) == {"template/raw/example:payload_freshness": True,
+                                     "template/staging/example:payload_reconciliation": True,
                                      "template/staging/example:gx_suite": True}
     staged = fresh_database.read_frame("SELECT area, value FROM staging.template_example "
                                        "ORDER BY area")

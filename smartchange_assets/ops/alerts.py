@@ -2,7 +2,9 @@
 
 One :class:`Alert` per incident (see :mod:`smartchange_assets.ops.sensors` for the rule). It names
 the run, the failed checks (asset, check, the check's own message) and failed steps, the assets
-a failure held back, and links into the UI.
+a failure held back, and links into the UI; a source gone stale (no new payload past its
+cadence) gets an alert of its own naming the source, its newest payload's period and when it
+landed.
 
 The body posted to ``SMARTCHANGE_ALERT_WEBHOOK`` is one JSON object that the common incoming
 webhooks read without a translation layer; each ignores the keys it does not know:
@@ -87,39 +89,69 @@ class FailedStep:
     step: str
     assets: tuple[str, ...]
     error: str
+    # False: the previous attempt at the same step failed the same way, which was alerted
+    new: bool = True
 
     def line(self) -> str:
         what = ", ".join(self.assets) or self.step
-        return f"step failed: {what}: {_clip(self.error)}"
+        note = "" if self.new else " (still failing, alerted before)"
+        return f"step failed{note}: {what}: {_clip(self.error)}"
+
+
+@dataclass(frozen=True)
+class StaleSource:
+    """A source whose live fetches brought nothing new for too long (its raw asset's
+    ``payload_freshness`` check, platform/staleness.py)."""
+
+    source: str
+    asset: str  # the raw asset, "jakarta/raw/ispu"
+    check: str
+    description: str
+    newest_file: str | None = None
+    period: str | None = None
+    landed_at: str | None = None  # ISO 8601, UTC
+    late_after_hours: float | None = None
+
+    def lines(self) -> list[str]:
+        out = [_clip(self.description)]
+        if self.newest_file:
+            out.append(f"newest payload: {self.newest_file} ({self.period}), landed "
+                       f"{self.landed_at}")
+        return out
 
 
 @dataclass(frozen=True)
 class Alert:
     """One incident: a failed run, or failed checks in a run that itself succeeded."""
 
-    kind: str  # "run_failure" | "check_failure"
+    kind: str  # "run_failure" | "check_failure" | "stale_data"
     run_id: str | None
     job: str | None
     failed_checks: tuple[FailedCheck, ...] = ()
     failed_steps: tuple[FailedStep, ...] = ()
     held_back: tuple[str, ...] = ()  # assets planned in the run but not materialised
     reason: str | None = None  # the run's own failure message when no step explains it
+    stale: StaleSource | None = None  # kind "stale_data": one source, one incident
     base_url: str = field(default_factory=ui_url)
 
     @property
     def assets(self) -> tuple[str, ...]:
-        named = [c.asset for c in self.failed_checks]
+        named = [self.stale.asset] if self.stale else []
+        named += [c.asset for c in self.failed_checks]
         named += [a for s in self.failed_steps for a in s.assets]
         return tuple(dict.fromkeys(named))
 
     @property
     def is_news(self) -> bool:
         """Worth an alert: a failed run with a failure not alerted before (a check opening an
-        incident, a failed step, or no explanation at all); a run that did not fail, with an
-        error-severity check opening an incident."""
+        incident, a step failing anew, or no explanation at all); a run that did not fail,
+        with an error-severity check opening an incident; a source gone stale (built only when
+        its incident opens)."""
+        if self.kind == "stale_data":
+            return True
         if self.kind == "run_failure":
-            return (any(c.new for c in self.failed_checks) or bool(self.failed_steps)
-                    or not self.failed_checks)
+            return (any(c.new for c in self.failed_checks) or any(s.new for s in self.failed_steps)
+                    or not (self.failed_checks or self.failed_steps))
         return any(c.new and c.severity == "ERROR" for c in self.failed_checks)
 
     @property
@@ -134,12 +166,17 @@ class Alert:
         return self.job
 
     def title(self) -> str:
+        if self.stale is not None:
+            return f"smartchange: stale data from {self.stale.source}"
         if self.kind == "run_failure":
             return f"smartchange: run failed ({self.job_label})"
         return "smartchange: asset check failed"
 
     def summary(self) -> str:
         """One line: what failed, where."""
+        if self.stale is not None:
+            return (f"no new payload from {self.stale.source} past its cadence; newest "
+                    f"{self.stale.newest_file or '(none)'}, landed {self.stale.landed_at or '—'}")
         if self.failed_checks:
             first = self.failed_checks[0]
             more = len(self.failed_checks) - 1
@@ -154,6 +191,8 @@ class Alert:
 
     def lines(self) -> list[str]:
         out = [f"✗ {self.title()}", self.summary()]
+        if self.stale is not None:
+            out += self.stale.lines()
         out += [c.line() for c in self.failed_checks]
         out += [s.line() for s in self.failed_steps]
         if self.reason and not self.failed_steps and not self.failed_checks:
@@ -164,6 +203,8 @@ class Alert:
             out.append(f"run: {self.run_url}")
         out += [f"check: {check_link(c.asset, c.check, self.base_url)}"
                 for c in self.failed_checks]
+        if self.stale is not None:
+            out.append(f"check: {check_link(self.stale.asset, self.stale.check, self.base_url)}")
         return out
 
     def text(self) -> str:
@@ -190,9 +231,16 @@ class Alert:
                             "description": c.description,
                             "url": check_link(c.asset, c.check, self.base_url)}
                            for c in self.failed_checks],
-                "failed_steps": [{"step": s.step, "assets": list(s.assets), "error": s.error}
-                                 for s in self.failed_steps],
+                "failed_steps": [{"step": s.step, "assets": list(s.assets), "error": s.error,
+                                  "new": s.new} for s in self.failed_steps],
                 "held_back": list(self.held_back),
+                "stale": None if self.stale is None else {
+                    "source": self.stale.source, "asset": self.stale.asset,
+                    "check": self.stale.check, "description": self.stale.description,
+                    "newest_file": self.stale.newest_file, "period": self.stale.period,
+                    "landed_at": self.stale.landed_at,
+                    "late_after_hours": self.stale.late_after_hours,
+                    "url": check_link(self.stale.asset, self.stale.check, self.base_url)},
             },
         }
 

@@ -7,13 +7,25 @@ landed-payloads sensor and then a full refresh is one incident. When the previou
 with the same description, the incident is still open: automation retrying the staging table,
 a sensor re-running it for a landed file, or the next nightly run all hit the same broken
 payload, and that was alerted already. The incident closes with the check's next passing evaluation.
+
+A failed **step** (an asset that raised before any check ran: a connector that cannot reach its
+portal) follows the same rule: it is news unless the previous finished run that tried the same
+step failed it with the same error (numbers aside: attempt counts, ports and durations vary
+from night to night). The incident closes when a run materialises the step's asset.
+
+The ``payload_freshness`` check of a raw asset (platform/staleness.py) is left out of a run's
+alert: a stale source is alerted on its own (:func:`stale_alert`), one alert per source.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import dagster as dg
 
-from smartchange_assets.ops.alerts import Alert, FailedCheck, FailedStep
+from smartchange_assets.ops.alerts import Alert, FailedCheck, FailedStep, StaleSource
+from smartchange_assets.platform.staleness import STALE_CHECK
 
 _EVENTS = {
     dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
@@ -51,6 +63,29 @@ def opens_incident(instance: dg.DagsterInstance, entry: dg.EventLogEntry) -> boo
             != evaluation.description)
 
 
+def is_staleness(evaluation) -> bool:
+    """The raw asset's payload_freshness check (alerted per source, not per run)."""
+    return evaluation.check_name == STALE_CHECK
+
+
+def stale_alert(instance: dg.DagsterInstance, entry: dg.EventLogEntry) -> Alert:
+    """The alert of a source gone stale, from its failed payload_freshness evaluation."""
+    evaluation = entry.dagster_event.event_specific_data
+    meta = {k: getattr(v, "value", v) for k, v in (evaluation.metadata or {}).items()}
+    asset = evaluation.asset_key.to_user_string()
+    landed = meta.get("landed_at")
+    landed_text = (dt.datetime.fromtimestamp(landed, dt.UTC).isoformat(timespec="minutes")
+                   if isinstance(landed, int | float) else None)
+    run = instance.get_run_by_id(entry.run_id) if entry.run_id else None
+    stale = StaleSource(source=str(meta.get("source") or asset), asset=asset,
+                        check=evaluation.check_name,
+                        description=evaluation.description or "no new payload",
+                        newest_file=meta.get("newest_file"), period=meta.get("period"),
+                        landed_at=landed_text, late_after_hours=meta.get("late_after_hours"))
+    return Alert(kind="stale_data", run_id=entry.run_id or None,
+                 job=run.job_name if run else None, stale=stale)
+
+
 def incident_for_run(instance: dg.DagsterInstance, run: dg.DagsterRun, kind: str,
                      reason: str | None = None) -> Alert:
     """The alert for ``run``: its failed checks, the steps that failed for another reason, and
@@ -77,6 +112,8 @@ def _read_run(instance: dg.DagsterInstance, run_id: str) -> dict:
         elif kind == dg.DagsterEventType.ASSET_MATERIALIZATION:
             materialised.add(event.asset_key.to_user_string())
         elif kind == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            if is_staleness(event.event_specific_data):
+                continue  # alerted per source (stale_alert)
             if not event.event_specific_data.passed:
                 checks.append(failed_check(instance, entry))
                 check_steps.add(event.step_key or "")
@@ -87,13 +124,61 @@ def _read_run(instance: dg.DagsterInstance, run_id: str) -> dict:
         if event.step_key in check_steps:
             continue  # a failed blocking check fails its step: the check line says it all
         message = _root_message(event.event_specific_data.error)
-        steps.append(FailedStep(event.step_key or "", tuple(planned.get(event.step_key, {})),
-                                message))
+        assets = tuple(planned.get(event.step_key, {}))
+        steps.append(FailedStep(event.step_key or "", assets, message,
+                                new=step_opens_incident(instance, run_id, event.step_key,
+                                                        assets, message)))
     held_back = [a for assets in planned.values() for a in assets if a not in materialised
                  and not any(a in s.assets for s in steps)]
     # the summary names what is news first, errors before warnings
     checks.sort(key=lambda c: (not c.new, c.severity != "ERROR"))
     return {"checks": checks, "steps": steps, "held_back": held_back}
+
+
+def step_opens_incident(instance: dg.DagsterInstance, run_id: str, step_key: str | None,
+                        assets: tuple[str, ...], message: str) -> bool:
+    """Whether this step's failure is news: the previous finished run that planned the step's
+    (first) asset materialised it, failed the step for another reason, or there is none."""
+    if not step_key or not assets:
+        return True
+    key = dg.AssetKey.from_user_string(assets[0])
+    records = instance.event_log_storage.get_event_records(
+        dg.EventRecordsFilter(event_type=dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
+                              asset_key=key), limit=HISTORY, ascending=False)
+    seen = {run_id}
+    for record in records:
+        earlier = record.event_log_entry.run_id
+        if earlier in seen:
+            continue
+        seen.add(earlier)
+        run = instance.get_run_by_id(earlier)
+        if run is None or not run.is_finished:
+            continue
+        outcome = _step_outcome(instance, earlier, step_key, key)
+        if outcome is None:
+            continue  # the step never ran there (skipped, canceled): look further back
+        return outcome is True or _same_error(outcome) != _same_error(message)
+    return True
+
+
+def _step_outcome(instance: dg.DagsterInstance, run_id: str, step_key: str,
+                  key: dg.AssetKey) -> bool | str | None:
+    """True: ``key`` was materialised in the run; the step's root error message if it failed;
+    None if it did neither."""
+    failure = None
+    for entry in instance.all_logs(run_id, of_type={dg.DagsterEventType.ASSET_MATERIALIZATION,
+                                                     dg.DagsterEventType.STEP_FAILURE}):
+        event = entry.dagster_event
+        if event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
+            if event.asset_key == key:
+                return True
+        elif event.step_key == step_key:
+            failure = _root_message(event.event_specific_data.error)
+    return failure
+
+
+def _same_error(message: str) -> str:
+    return re.sub(r"\d+", "#", message)
 
 
 def _root_message(error) -> str:

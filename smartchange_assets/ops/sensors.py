@@ -19,6 +19,15 @@ The rule (so that one failure never gives two alerts):
   checks, when one of error severity opens an incident (warnings, e.g. freshness, show in the
   UI and ride along). It leaves failed runs to the run sensor, and alerts a failed evaluation
   reported outside any run on its own.
+* **Stale data**: a raw asset's ``payload_freshness`` check failing (no new payload past the
+  source's cadence, platform/staleness.py) is alerted by :data:`check_failure_alert` on its
+  own, one alert per source and incident, naming the source, its newest payload's period and
+  when it landed, whatever the run did; its check description stays the same while nothing new
+  arrives, so the nightly re-evaluations stay silent, and the next new payload passes the check
+  and closes the incident.
+* A step that failed before any check ran (a connector that cannot reach its portal) is an
+  incident of its own too: the run sensor alerts it when it opens, not every night it stays
+  (:func:`~smartchange_assets.ops.incidents.step_opens_incident`).
 
 The check sensor keeps its own cursor (event storage id of the last evaluation handled, plus
 the runs already handled whose events lie past it). On its first tick it starts from the
@@ -38,7 +47,13 @@ import os
 import dagster as dg
 
 from smartchange_assets.ops.alerts import Alert, AlertDeliveryError, deliver
-from smartchange_assets.ops.incidents import failed_check, incident_for_run, opens_incident
+from smartchange_assets.ops.incidents import (
+    failed_check,
+    incident_for_run,
+    is_staleness,
+    opens_incident,
+    stale_alert,
+)
 
 # seconds between two evaluations; tests shorten it through the environment
 INTERVAL_S = int(os.environ.get("SMARTCHANGE_ALERT_INTERVAL_S", "30"))
@@ -117,6 +132,8 @@ def _handle_evaluation(context: dg.SensorEvaluationContext, record, alerted: lis
     ``alerted`` gets the incident's key once it needs no further alert."""
     entry = record.event_log_entry
     evaluation = entry.dagster_event.event_specific_data
+    if is_staleness(evaluation):
+        return _handle_stale(context, record, alerted)
     key = entry.run_id or f"event:{record.storage_id}"
     if evaluation.passed or key in alerted or evaluation.severity != ALERTED_SEVERITY:
         return "done"
@@ -133,6 +150,24 @@ def _handle_evaluation(context: dg.SensorEvaluationContext, record, alerted: lis
     else:  # reported outside any run: this evaluation is the incident
         alert = Alert(kind="check_failure", run_id=None, job=None,
                       failed_checks=(failed_check(context.instance, entry),))
+    try:
+        deliver(alert, log=context.log)
+    except AlertDeliveryError as exc:
+        return f"undelivered:{exc}"
+    alerted.append(key)
+    return f"sent:{alert.summary()}"
+
+
+def _handle_stale(context: dg.SensorEvaluationContext, record, alerted: list[str]) -> str:
+    """One alert per source and incident, as soon as the evaluation is stored (a stale source
+    is news whatever the rest of its run does)."""
+    entry = record.event_log_entry
+    key = f"stale:{record.storage_id}"
+    if entry.dagster_event.event_specific_data.passed or key in alerted:
+        return "done"
+    if not opens_incident(context.instance, entry):
+        return "done"  # still stale since the alert: same newest payload, same description
+    alert = stale_alert(context.instance, entry)
     try:
         deliver(alert, log=context.log)
     except AlertDeliveryError as exc:

@@ -63,6 +63,19 @@ DEADLINES = {DAILY: "0 6 * * *", MONTHLY: "0 6 2 * *", YEARLY: "0 6 2 1 *"}
 CITY_TIMEZONES = {"jakarta": "Asia/Jakarta", "berlin": "Europe/Berlin", "global": "UTC"}
 
 
+def stale_after(cadence: str, override: dt.timedelta | None = None) -> dt.timedelta:
+    """How long a source may bring nothing new before its data is stale: the spec's own
+    ``late_after``, else the fail window of its cadence (daily 50 h, monthly 40 d, yearly
+    400 d)."""
+    if override is not None:
+        if override <= dt.timedelta(0):
+            raise ValueError(f"late_after must be positive, not {override}")
+        return override
+    if cadence not in CADENCES:
+        raise ValueError(f"publisher cadence must be one of {CADENCES}, not {cadence!r}")
+    return _WINDOWS[cadence][1]
+
+
 def freshness_policy(cadence: str | None) -> dg.FreshnessPolicy | None:
     if cadence is None:
         return None

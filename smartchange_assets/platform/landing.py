@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 
 import sqlalchemy as sa
 
-from smartchange_assets.platform import failpoints, settings
+from smartchange_assets.platform import clock, failpoints, settings
 from smartchange_assets.platform.blobs import BlobStore, Stored, archive_url
 from smartchange_assets.platform.seed import SeedEntry
 from smartchange_assets.platform.warehouse import Warehouse
@@ -97,7 +97,9 @@ class LandingArchive:
                 request: dict | None = None, quarantine_allowance: float | None = None,
                 allowance_reason: str | None = None) -> Landed:
         file_name = file_name or PurePosixPath(origin.split("?")[0]).name or origin
-        fetched_at = fetched_at or dt.datetime.now(dt.UTC)
+        # the platform's clock, not the database's: the freshness check judges the same time
+        landed_at = clock.now()
+        fetched_at = fetched_at or landed_at
         if self.wh.has_bytea_archive():
             raise LegacyArchiveError("the landing archive still keeps payload bytes in the "
                                      "warehouse (raw.landing_payload.content): run "
@@ -109,14 +111,15 @@ class LandingArchive:
                 " ON CONFLICT (sha256) DO NOTHING"), {"sha": stored.sha256, "size": stored.size})
             row = conn.execute(sa.text(
                 "INSERT INTO raw.landing_manifest (source, origin, file_name, sha256, size_bytes,"
-                " content_type, http_status, fetched_at, landed_by, period_start, period_end,"
-                " request, quarantine_allowance, allowance_reason) VALUES (:source, :origin,"
-                " :file_name, :sha, :size, :ctype, :status, :fetched_at, :landed_by, :ps, :pe,"
-                " CAST(:request AS jsonb), :allowance, :allowance_reason)"
+                " content_type, http_status, fetched_at, landed_at, landed_by, period_start,"
+                " period_end, request, quarantine_allowance, allowance_reason) VALUES (:source,"
+                " :origin, :file_name, :sha, :size, :ctype, :status, :fetched_at, :landed_at,"
+                " :landed_by, :ps, :pe, CAST(:request AS jsonb), :allowance, :allowance_reason)"
                 " ON CONFLICT (source, sha256, origin) DO NOTHING"),
                 {"source": source, "origin": origin, "file_name": file_name,
                  "sha": stored.sha256, "size": stored.size, "ctype": content_type,
-                 "status": http_status, "fetched_at": fetched_at, "landed_by": landed_by,
+                 "status": http_status, "fetched_at": fetched_at, "landed_at": landed_at,
+                 "landed_by": landed_by,
                  "ps": period_start, "pe": period_end,
                  "request": json.dumps(request) if request else None,
                  "allowance": quarantine_allowance, "allowance_reason": allowance_reason})

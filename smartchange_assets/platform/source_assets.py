@@ -1,7 +1,8 @@
 """Dagster wiring of a :class:`~.spec.SourceSpec`: its raw asset, staging asset and checks.
 
 * ``[city, "raw", name]`` – lands payloads (live) or the seed (replay) and lists the active
-  payloads it will hand to staging;
+  payloads it will hand to staging; in live mode its ``payload_freshness`` check fails when
+  the source brought nothing new for longer than its cadence allows (:mod:`.staleness`);
 * ``[city, "staging", table]`` – parses every active payload with the pure parser and writes
   the staged rows, the quarantine and the per-payload reconciliation in one atomic swap
   (:mod:`.staging`);
@@ -22,7 +23,7 @@ from collections.abc import Sequence
 import dagster as dg
 import pandas as pd
 
-from smartchange_assets.platform import failpoints, partition_load
+from smartchange_assets.platform import clock, failpoints, partition_load
 from smartchange_assets.platform.audit import (
     Audit,
     AuditFailed,
@@ -32,7 +33,7 @@ from smartchange_assets.platform.audit import (
     checks_read,
     run_checks,
 )
-from smartchange_assets.platform.automation import after_upstream, freshness_policy
+from smartchange_assets.platform.automation import after_upstream, freshness_policy, stale_after
 from smartchange_assets.platform.http import HttpError, PayloadValidationError
 from smartchange_assets.platform.landing import LandingArchive
 from smartchange_assets.platform.markdown import md_table
@@ -50,6 +51,12 @@ from smartchange_assets.platform.staging import (
     bookkeeping,
     rows_per_partition,
     stage_into,
+)
+from smartchange_assets.platform.staleness import (
+    freshness_check_spec,
+    judge,
+    newest_payload,
+    not_judged,
 )
 from smartchange_assets.platform.suites import staging_suite_check
 from smartchange_assets.platform.tables import table_metadata
@@ -72,6 +79,9 @@ def build_source(spec: SourceSpec, checks: Sequence[TableCheck] = ()
 
 
 def raw_asset(spec: SourceSpec) -> dg.AssetsDefinition:
+    window = (stale_after(spec.publisher_cadence, spec.late_after)
+              if spec.publisher_cadence else None)
+
     @dg.asset(
         key=spec.raw_key,
         group_name=spec.group,
@@ -83,6 +93,9 @@ def raw_asset(spec: SourceSpec) -> dg.AssetsDefinition:
         # the landed-payloads sensor restages the partitions a new payload's period covers
         freshness_policy=freshness_policy(spec.publisher_cadence),
         pool=spec.pool,
+        # is anything new arriving? (live mode; platform/staleness.py)
+        check_specs=([freshness_check_spec(spec.raw_key, spec.publisher_cadence, window)]
+                     if window else None),
         tags={"city": spec.city, "layer": "raw", "partitions": "none", **spec.tags},
         metadata={"source": spec.source_id, "portal": dg.MetadataValue.url(spec.portal_url),
                   "licence": spec.licence, "publisher": spec.publisher},
@@ -90,7 +103,7 @@ def raw_asset(spec: SourceSpec) -> dg.AssetsDefinition:
     def raw(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
             portal: PortalResource) -> dg.MaterializeResult:
         archive = warehouse.archive()
-        skipped = None
+        skipped = not_fetched = None
         # the seed is real recorded history: it is in the archive in both modes
         new = archive.sync_seed(spec.seed_entries())
         context.log.info("%s: %d seed payload(s) newly landed", spec.source_id, new)
@@ -99,16 +112,28 @@ def raw_asset(spec: SourceSpec) -> dg.AssetsDefinition:
             # archive's payloads (seed and hand-landed files) are all there is
             context.log.warning("%s has no live connector; replaying its archive",
                                 spec.source_id)
+            not_fetched = "no live connector: its files are landed by hand"
         elif portal.mode == "live" and spec.live_skip_reason and spec.live_skip_reason():
             skipped = spec.live_skip_reason()
             context.log.warning("%s: live fetch skipped: %s", spec.source_id, skipped)
+            not_fetched = f"live fetch skipped: {skipped}"
         elif portal.mode == "live":
             landed = land_live(spec, portal, archive)
             context.log.info("%s: landed %d new payload(s) from the portal", spec.source_id,
                              landed)
         manifest = archive.manifest(spec.source_id)
         active = manifest[manifest["rejected_reason"].isna()]
+        checks = []
+        if window is not None:
+            if portal.mode != "live":
+                checks.append(not_judged(spec.source_id, "replay mode (nothing is fetched)"))
+            elif not_fetched:
+                checks.append(not_judged(spec.source_id, not_fetched))
+            else:
+                checks.append(judge(spec.source_id, spec.publisher_cadence, window,
+                                    newest_payload(archive.wh, spec.source_id), clock.now()))
         return dg.MaterializeResult(
+            check_results=checks,
             # the set of payloads in use: unchanged when nothing new landed and nothing was
             # rejected, so nothing downstream is automated into running again
             data_version=dg.DataVersion(payload_set_version(manifest)),

@@ -16,12 +16,13 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from smartchange_assets.platform.automation import CADENCES
+from smartchange_assets.platform.automation import CADENCES, stale_after
 from smartchange_assets.platform.http import FetchedPayload, HttpClient
 from smartchange_assets.platform.parsing import ParseResult
 from smartchange_assets.platform.partitions import Partitioning
 from smartchange_assets.platform.quality import Expect
 from smartchange_assets.platform.seed import SeedEntry, SeedFolder
+from smartchange_assets.platform.staleness import human_duration
 from smartchange_assets.platform.tables import Column, TableSpec
 
 RECONCILIATION_CHECK = "payload_reconciliation"
@@ -95,6 +96,10 @@ class SourceSpec:
     partitions: Partitioning | None = None
     # how often the publisher promises new data: "daily", "monthly" or "yearly" (freshness)
     publisher_cadence: str | None = None
+    # how long the live fetches may bring nothing new before the data is stale and the raw
+    # asset's payload_freshness check fails; None: the cadence's (daily 50 h, monthly 40 d,
+    # yearly 400 d; platform/automation.py)
+    late_after: dt.timedelta | None = None
     # Dagster concurrency pool of the raw asset, the only one that calls the portal: one pool
     # per portal (its host names in the pool name), limited to one fetch at a time by
     # dagster.yaml's default pool limit
@@ -105,6 +110,8 @@ class SourceSpec:
     def __post_init__(self):
         if self.publisher_cadence is not None and self.publisher_cadence not in CADENCES:
             raise ValueError(f"{self.source_id}: publisher_cadence must be one of {CADENCES}")
+        if self.late_after is not None and self.publisher_cadence is None:
+            raise ValueError(f"{self.source_id}: late_after needs a publisher_cadence")
         if self.fetch_live is not None and self.pool is None:
             raise ValueError(f"{self.source_id}: a source with a live connector names the pool "
                              "of the portal it calls")
@@ -137,7 +144,9 @@ class SourceSpec:
     def _operations_docs(self) -> str:
         lines = []
         if self.publisher_cadence:
-            lines.append(f"Publisher cadence: {self.publisher_cadence}.")
+            window = stale_after(self.publisher_cadence, self.late_after)
+            lines.append(f"Publisher cadence: {self.publisher_cadence}; stale after "
+                         f"{human_duration(window)} without a new payload.")
         if self.partitions:
             column = self.partitions.column or self.date_column
             lines.append(f"Partitions: {self.partitions.cadence}, by `{column}`.")

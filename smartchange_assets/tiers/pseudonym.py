@@ -14,7 +14,8 @@ heavy part (hashing every row) runs in the database. Tests hold it equal to ``ps
 Without the environment variable, a random key is created once in
 ``$SMARTCHANGE_HOME/secrets/pseudonym.key`` (mode 0600) so that a local set-up gets stable
 pseudonyms with no configuration; production sets the variable (and keeps it: a new key
-changes every pseudonym).
+changes every pseudonym). The deployment images set ``SMARTCHANGE_REQUIRE_SECRETS=1``, which
+refuses that fallback: a key made inside a container would differ from run pod to run pod.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from smartchange_assets.platform import settings
 from smartchange_assets.platform.pii import pseudonymise
 
 KEY_ENV = "SMARTCHANGE_PSEUDONYM_KEY"
+REQUIRE_ENV = "SMARTCHANGE_REQUIRE_SECRETS"
 _BLOCK = 64  # SHA-256 block size in bytes
 
 # bind parameter names the SQL expression uses
@@ -43,6 +45,10 @@ def pseudonym_key() -> tuple[bytes, str]:
     value = os.environ.get(KEY_ENV)
     if value:
         return value.encode("utf-8"), "env"
+    if os.environ.get(REQUIRE_ENV, "").strip().lower() in ("1", "true", "yes"):
+        raise RuntimeError(f"{KEY_ENV} is not set ({REQUIRE_ENV} is): set it from the "
+                           "deployment's secret; a key made here would differ between run pods "
+                           "and change every pseudonym")
     path = key_file()
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

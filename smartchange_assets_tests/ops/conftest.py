@@ -49,6 +49,19 @@ def webhook():
 
 
 @pytest.fixture()
+def alerting(pg_instance, webhook, monkeypatch):
+    """The alert sensors ticked like the daemon ticks them, posting to the local webhook."""
+    from .alerting import Daemon
+
+    monkeypatch.setenv("SMARTCHANGE_ALERT_WEBHOOK", webhook.url)
+    monkeypatch.setenv("SMARTCHANGE_UI_URL", "http://dagster.test:3000")
+    webhook.clear()
+    daemon = Daemon(pg_instance)
+    daemon.tick()  # first ticks only place the cursors
+    return daemon
+
+
+@pytest.fixture()
 def pg_instance(database_urls, tmp_path):
     """A Dagster instance whose run, event-log and schedule storage is a fresh PostgreSQL
     database (as in production: no SQLite), dropped afterwards."""

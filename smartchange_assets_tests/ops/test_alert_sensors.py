@@ -17,44 +17,15 @@ import pytest
 
 from smartchange_assets.definitions import LOCATION
 from smartchange_assets.jakarta.ispu.source import SOURCE as ISPU
-from smartchange_assets.ops.sensors import ALERT_SENSORS
 from smartchange_assets.platform.landing import LandingArchive
 from smartchange_assets.platform.resources import PortalResource, WarehouseResource
 
+from .alerting import Daemon
 from .conftest import corrupted_ispu_2021
 
 pytestmark = pytest.mark.slow
 
 FACT = "core/fact_air_quality_daily"
-
-
-class Daemon:
-    """Ticks the alert sensors like the daemon: each tick gets the previous tick's cursor."""
-
-    def __init__(self, instance: dg.DagsterInstance):
-        self.instance = instance
-        self.cursors: dict[str, str | None] = {s.name: None for s in ALERT_SENSORS}
-        self.skip_reasons: dict[str, str | None] = {}
-
-    def tick(self) -> None:
-        for sensor in ALERT_SENSORS:
-            context = dg.build_sensor_context(instance=self.instance,
-                                              cursor=self.cursors[sensor.name])
-            data = sensor.evaluate_tick(context)
-            errors = [r.error for r in data.dagster_run_reactions or [] if r.error]
-            assert not errors, errors
-            self.cursors[sensor.name] = data.cursor
-            self.skip_reasons[sensor.name] = data.skip_message
-
-
-@pytest.fixture()
-def alerting(pg_instance, webhook, monkeypatch):
-    monkeypatch.setenv("SMARTCHANGE_ALERT_WEBHOOK", webhook.url)
-    monkeypatch.setenv("SMARTCHANGE_UI_URL", "http://dagster.test:3000")
-    webhook.clear()
-    daemon = Daemon(pg_instance)
-    daemon.tick()  # first ticks only place the cursors
-    return daemon
 
 
 def _resources(url: str) -> dict:
