@@ -363,7 +363,9 @@ def bench_size(n: int, args, env: dict, server_uri: str, work: Path, seed_rows: 
     print(f"  end-to-end {out['end_to_end_s']:8.1f} s  {out['rate']:>10,.0f} rows/s")
     print(f"  bare COPY  {copy_s:8.1f} s  {out['copy_rate']:>10,.0f} rows/s  "
           f"(pipeline/COPY {out['rate'] / out['copy_rate']:.3f})")
-    print(f"  peak RSS of the process tree {rss.peak / GIB:.2f} GiB")
+    print(f"  peak RSS of the process tree {rss.peak / GIB:.2f} GiB; machine load "
+          f"(1/5/15 min) {' '.join(f'{x:.1f}' for x in os.getloadavg())} on "
+          f"{os.cpu_count()} CPUs")
     slow = sorted(out["steps"].items(), key=lambda kv: -kv[1])[:8]
     print("  slowest steps: " + ", ".join(f"{k} {v:.1f} s" for k, v in slow), flush=True)
     if not out["success"] or unexpected or not out["reconciled"]:

@@ -167,7 +167,8 @@ class DetectorTemplate:
 def detector_payloads(rows: int) -> Iterator[SyntheticPayload]:
     """Month after month, one cross-section file (``mq_hr``: both real MQ files' rows, over
     their own synthetic sites) and one lane-detector file (``det_val_hr``), as the portal
-    publishes them, until about ``rows`` data lines; the same synthetic sites every month."""
+    publishes them, until ``rows`` data lines (the last file cut short); the same synthetic
+    sites every month."""
     templates = [DetectorTemplate(*seed) for seed in DETECTOR_SEEDS]
     files = {"mq_hr": [t for t in templates if t.level == "mq"],
              "det_val_hr": [t for t in templates if t.level == "det"]}
@@ -178,6 +179,7 @@ def detector_payloads(rows: int) -> Iterator[SyntheticPayload]:
             out = [parts[0].header]
             for template in parts:
                 out += template.lines(year, month)
+            out = out[:1 + rows - made]  # the last file only as long as the size needs
             made += len(out) - 1
             yield SyntheticPayload(DETECTORS, f"SYNTHETIC_{stem}_{year}_{month:02d}.csv",
                                    ("\n".join(out) + "\n").encode(),
