@@ -115,3 +115,11 @@ def stopped_assets(result: dg.ExecuteInProcessResult, step: RefreshStep) -> set[
                 and evaluation.severity == dg.AssetCheckSeverity.ERROR):
             stopped.add(evaluation.asset_key)
     return stopped
+
+
+def refresh_job(name: str) -> dg.JobDefinition:
+    """A refresh job of the code location, rebuilt by name in every process that runs a step
+    (:func:`dagster.build_reconstructable_job`, for the multiprocess executor)."""
+    from smartchange_assets.definitions import defs
+
+    return defs.resolve_job_def(name)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import dagster as dg
 
@@ -47,6 +47,9 @@ class Audit:
     row_filter: str | None = None  # SQL on the table's columns; only for a live table
     published: bool = False
     context: dict = field(default_factory=dict)
+    # columns the version under audit is known to be unique on: its primary key, built on the
+    # shadow before the audit (Warehouse.add_key); empty when unknown
+    unique_key: tuple[str, ...] = ()
 
     @property
     def suite_relation(self) -> Relation:
@@ -129,8 +132,10 @@ def failed_blocking(checks: Sequence[TableCheck],
 
 def audit_and_publish(wh: Warehouse, shadow: Shadow, checks: Sequence[TableCheck], audit: Audit,
                       publish: Callable[[], None], run_id: str) -> list[dg.AssetCheckResult]:
-    """Run the checks on the shadow; publish it if no blocking check failed, else keep it in
-    schema ``audit`` and raise :class:`AuditFailed` with the results."""
+    """Give the shadow its key, run the checks on it; publish it if no blocking check failed,
+    else keep it in schema ``audit`` and raise :class:`AuditFailed` with the results."""
+    if wh.add_key(shadow):
+        audit = replace(audit, unique_key=tuple(shadow.table.primary_key))
     results = run_checks(checks, audit)
     failed = failed_blocking(checks, results)
     if not failed:

@@ -188,6 +188,9 @@ def conform(frame: pd.DataFrame, columns, source: str, what: str = "staged rows"
 def _cast(series: pd.Series, dtype: str | None) -> pd.Series:
     if dtype is None or str(series.dtype) == dtype:
         return series
+    if series.dtype == object and not series.notna().any():
+        # a column the source does not fill: all missing, typed at once (not value by value)
+        return pd.Series(index=series.index, dtype=dtype)
     if dtype.startswith("datetime64"):
         if isinstance(series.dtype, pd.DatetimeTZDtype):
             converted = series.dt.tz_convert("UTC") if "UTC" in dtype else series

@@ -345,12 +345,25 @@ def run_suite(
     suite_name: str,
     *,
     result_format: str = "SUMMARY",
+    unique_key: tuple[str, ...] | list[str] = (),
 ) -> SuiteOutcome:
     """Validate ``relation`` with GX 1.x inside Postgres and return a JSON-safe outcome.
 
     Each expectation is evaluated as SQL by GX's SQL execution engine: no rows are read into
     Python except the bounded samples of unexpected values (:data:`MAX_EXAMPLES` shown, at most
     ``MAX_EXAMPLES * 4`` fetched). ``result_format`` is ``"SUMMARY"`` or ``"COMPLETE"``.
+
+    Cost on big relations (docs: the benchmark in the README):
+
+    * ``SUMMARY`` validates in two passes: first pass/fail only (GX's ``BOOLEAN_ONLY``: the
+      column checks' unexpected counts in one bundled scan, no search for examples), then
+      ``SUMMARY`` for what failed, what has a ``mostly`` and the table-level expectations,
+      whose observed values are reported. A column check that passed outright has, by
+      definition, no unexpected value: it is reported with count 0 and no examples, without a
+      scan per expectation for examples that do not exist.
+    * ``unique_key``: columns the relation is known to be unique on (the primary key of the
+      version under audit, built by the warehouse before the audit). A unique or compound-unique
+      expectation over those columns (or more) holds without grouping the relation, and says so.
     """
     if result_format not in RESULT_FORMATS:
         raise ValueError(f"result_format must be one of {RESULT_FORMATS}, not {result_format!r}")
@@ -372,7 +385,7 @@ def run_suite(
         source = _data_source(context, url)
         asset_name = f"relation_{uuid.uuid4().hex}"
         try:
-            gx_expectations = []
+            todo: list[tuple[int, type, dict]] = []  # (index, GX class, keyword arguments)
             for i, exp in enumerate(expectations):
                 missing = [c for c in exp.referenced_columns() if c not in columns]
                 if missing:
@@ -384,6 +397,10 @@ def run_suite(
                     outcomes[i] = _error_outcome(
                         exp, f"column {exp.column!r} does not hold dates or timestamps")
                     continue
+                if _unique_by_key(exp, unique_key):
+                    outcomes[i] = _passed(exp, observed=f"unique: the primary key "
+                                          f"({', '.join(unique_key)}) holds on this version")
+                    continue
                 try:
                     cls = getattr(gxe, exp.kind, None)
                     if cls is None or not isinstance(cls, type):
@@ -393,32 +410,32 @@ def run_suite(
                         kwargs = _date_bounds(kwargs, columns[exp.column])
                     if exp.column is not None:
                         kwargs["column"] = exp.column
-                    gx_expectations.append(cls(**kwargs, meta={"smartchange_index": i}))
+                    cls(**kwargs)  # bad kwargs fail here, for this expectation alone
+                    todo.append((i, cls, kwargs))
                 except Exception as exc:  # bad kwargs: this expectation fails, the rest runs
                     outcomes[i] = _error_outcome(exp, f"{type(exc).__name__}: {exc}")
 
-            if gx_expectations:
+            if todo:
                 if relation.query is not None:
                     asset = source.add_query_asset(asset_name, query=relation.query)
                 else:
                     asset = source.add_table_asset(asset_name, table_name=relation.name,
                                                    schema_name=relation.schema)
                 batch = asset.add_batch_definition_whole_table("whole").get_batch()
-                suite = gx.ExpectationSuite(name=suite_name, expectations=gx_expectations)
-                try:
-                    validation = batch.validate(suite, result_format={
-                        "result_format": result_format,
-                        "partial_unexpected_count": MAX_EXAMPLES * 4,
-                    })
-                except Exception as exc:  # whole-suite GX failure: fail closed, say why
-                    message = f"suite could not be validated: {type(exc).__name__}: {exc}"
-                    for gx_exp in gx_expectations:
-                        i = gx_exp.meta["smartchange_index"]
-                        outcomes[i] = _error_outcome(expectations[i], message)
-                else:
-                    for res in validation.results:
-                        i = res.expectation_config.meta["smartchange_index"]
-                        outcomes[i] = _outcome(expectations[i], res)
+                if result_format == "SUMMARY":
+                    quick = _validate(gx, batch, suite_name, todo, "BOOLEAN_ONLY")
+                    if isinstance(quick, dict):
+                        for i, res in quick.items():
+                            if _passed_outright(expectations[i], res):
+                                outcomes[i] = _passed(expectations[i])
+                        todo = [t for t in todo if outcomes[t[0]] is None]
+                if todo:
+                    full = _validate(gx, batch, suite_name, todo, result_format)
+                    for i, _, _ in todo:
+                        outcomes[i] = (_outcome(expectations[i], full[i]) if isinstance(full, dict)
+                                       and i in full else _error_outcome(
+                                           expectations[i], full if isinstance(full, str)
+                                           else "GX returned no result"))
         finally:
             if asset_name in {a.name for a in source.assets}:
                 source.delete_asset(asset_name)
@@ -430,6 +447,45 @@ def run_suite(
         results.append(outcome or _error_outcome(expectations[i], "GX returned no result"))
     return SuiteOutcome(suite_name=suite_name, success=all(r.success for r in results),
                         results=results)
+
+
+def _validate(gx: Any, batch: Any, suite_name: str, todo: list[tuple[int, type, dict]],
+              result_format: str) -> dict[int, Any] | str:
+    """GX's results by expectation index, or why the whole suite could not be validated."""
+    suite = gx.ExpectationSuite(name=suite_name, expectations=[
+        cls(**kwargs, meta={"smartchange_index": i}) for i, cls, kwargs in todo])
+    try:
+        validation = batch.validate(suite, result_format={
+            "result_format": result_format,
+            "partial_unexpected_count": MAX_EXAMPLES * 4,
+        })
+    except Exception as exc:  # whole-suite GX failure: fail closed, say why
+        return f"suite could not be validated: {type(exc).__name__}: {exc}"
+    return {res.expectation_config.meta["smartchange_index"]: res for res in validation.results}
+
+
+# expectations about single rows' values: a pass without ``mostly`` means no unexpected value
+_ROW_KINDS = ("ExpectColumnValues", "ExpectCompoundColumns", "ExpectMulticolumn")
+_UNIQUE_KINDS = {"ExpectColumnValuesToBeUnique": lambda e: [e.column],
+                 "ExpectCompoundColumnsToBeUnique": lambda e: e.kwargs.get("column_list") or []}
+
+
+def _passed_outright(exp: Expect, res: Any) -> bool:
+    return (bool(res.success) and _exception_message(res.exception_info) is None
+            and exp.kind.startswith(_ROW_KINDS) and exp.kwargs.get("mostly") is None)
+
+
+def _unique_by_key(exp: Expect, unique_key: tuple[str, ...] | list[str]) -> bool:
+    """The relation is unique on ``unique_key``, so on any columns that include it (also on
+    the rows a condition keeps, and whatever rows GX is told to ignore)."""
+    columns = _UNIQUE_KINDS.get(exp.kind)
+    return bool(unique_key) and columns is not None and set(unique_key) <= set(columns(exp))
+
+
+def _passed(exp: Expect, observed: Any = None) -> ExpectationOutcome:
+    return ExpectationOutcome(expectation=exp.label, kind=exp.kind, column=exp.column,
+                              success=True, observed_value=observed, unexpected_count=0,
+                              unexpected_percent=0.0)
 
 
 _CLAUSE = re.compile(r'\s*(\w+)\s*(==|!=)\s*"([^"]*)"\s*')

@@ -16,12 +16,16 @@ from smartchange_assets.platform.staging import published_load
 
 
 def suite_result(audit, expectations: list[Expect], relation=None,
-                 extra_metadata: dict | None = None) -> dg.AssetCheckResult:
+                 extra_metadata: dict | None = None, *, same_rows: bool = False
+                 ) -> dg.AssetCheckResult:
     """A suite's outcome on the version under audit (``relation``: what to read, by default
-    the audit's rows), as a check result."""
+    the audit's rows; ``same_rows``: a relation with exactly the audit's rows, so the key of
+    the version under audit holds on it too), as a check result."""
+    keyed = relation is None or same_rows
     relation = relation or audit.suite_relation
     outcome = quality.run_suite(audit.wh.url, relation, expectations,
-                                suite_name=audit.table.label)
+                                suite_name=audit.table.label,
+                                unique_key=audit.unique_key if keyed else ())
     rows = int(audit.wh.scalar(f"SELECT count(*) FROM ({relation.sql}) AS r"
                                if relation.query else f"SELECT count(*) FROM {relation.sql}"))
     return _result(outcome, rows, {
@@ -97,5 +101,7 @@ def _staging_suite(spec: SourceSpec, audit) -> dg.AssetCheckResult:
         f"period_start, period_end FROM raw.landing_manifest WHERE source = :source "
         f"ORDER BY sha256, fetched_at) AS m ON m.sha256 = s.payload_sha256")
     relation = quality.render_query(select, source=spec.source_id, **audit.params)
+    # one row per row under audit (the manifest side is one row per payload)
     return suite_result(audit, [*expectations,
-                                quality.in_set("date_in_payload_period", [True])], relation)
+                                quality.in_set("date_in_payload_period", [True])], relation,
+                        same_rows=True)

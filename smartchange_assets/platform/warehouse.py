@@ -283,7 +283,10 @@ class Warehouse:
 
     def _swap(self, conn: sa.Connection, spec: TableSpec, tmp: str) -> None:
         new_key = _fit(f"{tmp}_pkey")
-        if spec.primary_key:
+        if spec.primary_key and not conn.execute(sa.text(
+                "SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = :k"
+                " AND conrelid = to_regclass(:t))"),
+                {"k": new_key, "t": f'"{spec.schema}"."{tmp}"'}).scalar():
             key = ", ".join(f'"{c}"' for c in spec.primary_key)
             conn.execute(sa.text(
                 f'ALTER TABLE "{spec.schema}"."{tmp}" ADD CONSTRAINT "{new_key}" '
@@ -336,8 +339,8 @@ class Warehouse:
                 conn.execute(sa.text(f'DROP TABLE IF EXISTS "{spec.schema}"."{name}"'))
 
     def create_shadow(self, spec: TableSpec, run_id: str) -> Shadow:
-        """An empty, committed table with the columns of ``spec`` (its key is added on
-        publishing, so a duplicate fails the audit rather than the load)."""
+        """An empty, committed table with the columns of ``spec`` (its key is added once it is
+        written, :meth:`add_key`, so a duplicate fails the audit rather than the load)."""
         name = _fit(f"{spec.name}{SHADOW_MARK}{run_id[:8]}_{secrets.token_hex(2)}")
         with self.engine.begin() as conn:
             conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{spec.schema}"'))
@@ -356,6 +359,24 @@ class Warehouse:
                 copy_frame_sqlalchemy(conn, shadow.label, df[spec.column_names])
                 failpoints.reached("copy", spec.label)
         return len(df)
+
+    def add_key(self, shadow: Shadow) -> bool:
+        """Give the written shadow its table's primary key, before the audit: the index is
+        built once (publishing keeps it) and a uniqueness check of the audit needs no scan of
+        its own. False when the rows break the key (a repeat or a NULL): the shadow stays
+        without it, for the audit to find and show them."""
+        spec = shadow.table
+        if not spec.primary_key:
+            return False
+        key = ", ".join(f'"{c}"' for c in spec.primary_key)
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(sa.text(
+                    f'ALTER TABLE {shadow.qualified} ADD CONSTRAINT "{_fit(f"{shadow.name}_pkey")}"'
+                    f" PRIMARY KEY ({key})"))
+        except sa.exc.IntegrityError:
+            return False
+        return True
 
     def insert_into(self, shadow: Shadow, select_sql: str, **params) -> int:
         """``INSERT … SELECT`` into the shadow, in Postgres, committed."""

@@ -35,11 +35,15 @@ Missing hours are absent rows in all three publications; zeros are real zeros as
 
 from __future__ import annotations
 
+import csv
 import gzip
+import re
 import zlib
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from smartchange_assets.platform.duplicates import settle_duplicates
 from smartchange_assets.platform.headers import HeaderSpec
@@ -53,6 +57,11 @@ from smartchange_assets.platform.parsing import (
 from smartchange_assets.platform.tables import Column
 
 TZ = "Europe/Berlin"
+FIELD_LIMIT = csv.field_size_limit()  # what platform.parsing allows a csv field
+# (RE2) every character str.isspace() takes, and a few more
+_ANY_SPACE = r"\s\v\x1c-\x1f\x85\p{Z}"
+_PLAIN_INTEGER = r"^-?[0-9]{1,15}$"
+_PLAIN_DECIMAL = r"^-?[0-9]{1,13}(\.[0-9]{1,2})?$"
 
 BIKE_COUNTER, TELRAAM = "bike_counter", "telraam"
 DETECTOR_MQ, DETECTOR_DET = "traffic_detector_mq", "traffic_detector_det"
@@ -133,6 +142,15 @@ def read_cells(text: str, file: str, header: HeaderSpec,
     ParseError naming the file.
     """
     delimiter = delimiter or sniff_delimiter(text.split("\n", 1)[0].rstrip("\r"))
+    plain = _plain_records(text, delimiter)
+    if plain is not None:  # the same cells as below, split by Arrow (a full month in ~1 s less)
+        published, lines, records = plain
+        positions = header.positions(published, file, row=1)
+        frame = pd.DataFrame({name: pd.Series(pc.list_element(records, i), dtype="str")
+                              .str.strip() for name, i in positions.items()})
+        frame.insert(0, "source_row", np.arange(1, len(frame) + 1, dtype="int64"))
+        frame["_raw"] = pd.Series(lines, dtype="str")
+        return frame, pd.Series(None, index=frame.index, dtype="object")
     published, rows = read_csv_records(text, delimiter)
     positions = header.positions(published, file, row=1)
     width = len(published)
@@ -148,6 +166,37 @@ def read_cells(text: str, file: str, header: HeaderSpec,
                          f"line has {len(r)} fields, the header has {width}" for r in rows],
                         index=frame.index, dtype="object")
     return frame, problem
+
+
+def _plain_records(text: str, delimiter: str
+                   ) -> tuple[list[str], pa.Array, pa.ListArray] | None:
+    """Header and records of a CSV text that needs none of the csv reader's rules: no quote
+    character, no NUL, no line break but ``\\n`` / ``\\r\\n``, no blank line, no line longer
+    than the reader's field limit, and every record as wide as the header. Then each line is one
+    record, split at the delimiter, exactly as :func:`read_csv_records` reads it (header, lines,
+    records); ``None`` otherwise (the reader reads it, with its rules and its errors)."""
+    if '"' in text or "\x00" in text:
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            return None
+    first, _, body = text.partition("\n")
+    published = [h.strip().lstrip("\ufeff") for h in first.split(delimiter)]
+    if not first.strip() or not body:
+        return None
+    lines = pc.split_pattern(pa.array([body.removesuffix("\n")], pa.large_string()),
+                             "\n").flatten()
+    if len(lines) == 0 or pc.max(pc.utf8_length(lines)).as_py() > FIELD_LIMIT:
+        return None
+    # a line with a character that is neither the delimiter nor anything str.isspace() takes
+    # is not blank; any other line might be, and the reader (which skips blank lines) reads it
+    filled = pc.match_substring_regex(lines, f"[^{re.escape(delimiter)}{_ANY_SPACE}]")
+    records = pc.split_pattern(lines, delimiter)
+    widths = pc.list_value_length(records)
+    if not pc.all(filled).as_py() or not pc.all(pc.equal(widths, len(published))).as_py():
+        return None
+    return published, lines, records
 
 
 def quarantine_rows(quarantine: Quarantine, frame: pd.DataFrame, mask: pd.Series,
@@ -169,7 +218,7 @@ def to_count(cells: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     ``11.0`` is read as 11 (the bike CSV writes counts as floats); empty stays missing; a
     fractional or negative number is read but is not a count.
     """
-    numbers = pd.to_numeric(cells.replace("", None), errors="coerce")
+    numbers = numeric(cells)
     unreadable = numbers.isna() & cells.ne("")
     bad = numbers.notna() & ((numbers < 0) | (numbers != np.floor(numbers))
                              | ~np.isfinite(numbers))
@@ -179,8 +228,29 @@ def to_count(cells: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
 
 def to_float(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Floats (empty = missing) and the mask of unreadable cells."""
-    numbers = pd.to_numeric(cells.replace("", None), errors="coerce").astype("float64")
+    numbers = numeric(cells).astype("float64")
     return numbers, numbers.isna() & cells.ne("")
+
+
+def numeric(cells: pd.Series) -> pd.Series:
+    """``pd.to_numeric(cells.replace("", None), errors="coerce")``, the same values and dtype.
+
+    A column of plain numbers (up to 15 digits, at most 2 after the point: exactly
+    representable, or a single correctly rounded division, whichever parser reads them) is
+    converted by Arrow, ~20x faster; anything else (exponents, ``nan``, words, long
+    fractions) by pandas."""
+    text = pa.array(cells, pa.large_string())
+    given = pc.not_equal(text, "")
+    if pc.all(pc.match_substring_regex(pc.filter(text, given), _PLAIN_INTEGER)).as_py():
+        if pc.all(given).as_py():
+            return pd.Series(pc.cast(text, pa.int64()), index=cells.index, dtype="int64")
+        target = pa.float64()
+    elif pc.all(pc.match_substring_regex(pc.filter(text, given), _PLAIN_DECIMAL)).as_py():
+        target = pa.float64()
+    else:
+        return pd.to_numeric(cells.replace("", None), errors="coerce")
+    values = pc.cast(pc.if_else(given, text, pa.scalar(None, pa.large_string())), target)
+    return pd.Series(values, index=cells.index, dtype="float64")
 
 
 def finish(cand: pd.DataFrame, quarantine: Quarantine, counter_kind: str,
@@ -193,7 +263,9 @@ def finish(cand: pd.DataFrame, quarantine: Quarantine, counter_kind: str,
     source does not measure are NULL; the table spec (:data:`COLUMNS`) types them.
     """
     cand = cand.copy()
-    cand["site_id"] = cand["site_id_raw"].map(lambda s: (site_map or {}).get(s, s))
+    raw = cand["site_id_raw"]
+    cand["site_id"] = raw.map(site_map).where(raw.isin(list(site_map)), raw) if site_map \
+        else raw.astype("str")
     local = pd.DatetimeIndex(cand["period_start_local"]).as_unit("ns")
     cand["period_start_local"] = local
     fold = cand.groupby(["site_id", "period_start_local"], sort=False).cumcount().to_numpy()

@@ -10,18 +10,56 @@ WITH manifest AS (
     GROUP BY sha256
 ),
 
-all_sources AS (  -- the three count sources stage the same columns
-    SELECT {wide_columns} FROM {bike_counters_staging}
+-- Written for tens of millions of rows: nothing below is materialised but the (usually few)
+-- rows of overlapping payloads, every mode is a scan of its own (cheaper than a lateral join
+-- per row), and from_bike_counters keeps the outage windows to the bike counters' table.
+all_sources AS NOT MATERIALIZED (  -- the three count sources stage the same columns
+    SELECT
+        TRUE AS from_bike_counters,
+        {wide_columns}
+    FROM {bike_counters_staging}
     UNION ALL
-    SELECT {wide_columns} FROM {telraam_staging}
+    SELECT
+        FALSE AS from_bike_counters,
+        {wide_columns}
+    FROM {telraam_staging}
     UNION ALL
-    SELECT {wide_columns} FROM {traffic_detectors_staging}
+    SELECT
+        FALSE AS from_bike_counters,
+        {wide_columns}
+    FROM {traffic_detectors_staging}
 ),
 
-wide AS (  -- one row per site and hour: the newest payload, then the shorter period
+spans AS (  -- the hours each payload holds, per counter kind
+    SELECT
+        payload_sha256,
+        counter_kind,
+        min(period_start_local) AS first_hour,
+        max(period_start_local) AS last_hour
+    FROM all_sources
+    GROUP BY payload_sha256, counter_kind
+),
+
+overlapping AS (
+    -- payloads holding hours of a counter kind another payload holds too: only their rows
+    -- can repeat a site and hour of another payload (inside a payload the staging key is
+    -- unique), so only they need settling
+    SELECT DISTINCT a.payload_sha256
+    FROM spans AS a
+    INNER JOIN spans AS b
+        ON
+            a.counter_kind = b.counter_kind
+            AND a.payload_sha256 <> b.payload_sha256
+            AND a.first_hour <= b.last_hour
+            AND a.last_hour >= b.first_hour
+),
+
+settled AS MATERIALIZED (
+    -- their rows, one per site and hour: the newest payload, then the shorter period
     SELECT DISTINCT ON (w.counter_kind, w.site_id, w.period_start_local, w.dst_fold) w.*
     FROM all_sources AS w
     INNER JOIN manifest AS m ON w.payload_sha256 = m.sha256
+    WHERE w.payload_sha256 IN (SELECT o.payload_sha256 FROM overlapping AS o)
     ORDER BY
         w.counter_kind ASC,
         w.site_id ASC,
@@ -32,61 +70,151 @@ wide AS (  -- one row per site and hour: the newest payload, then the shorter pe
         w.payload_sha256 ASC
 ),
 
-long AS (
+wide AS NOT MATERIALIZED (  -- one row per site and hour
+    SELECT * FROM settled
+    UNION ALL
+    SELECT w.*
+    FROM all_sources AS w
+    WHERE
+        w.payload_sha256 IN (SELECT m.sha256 FROM manifest AS m)
+        AND w.payload_sha256 NOT IN (SELECT o.payload_sha256 FROM overlapping AS o)
+),
+
+long AS NOT MATERIALIZED (  -- one row per site, hour and mode with a count
     SELECT
+        w.from_bike_counters,
         w.counter_kind,
         w.site_id,
         w.site_id_raw,
-        v.mode,
+        'bike' AS mode,
         w.period_start_local,
         w.period_start_utc,
         w.local_date,
         w.dst_fold,
         w.time_flag,
-        v.count,
-        v.count_lft,
-        v.count_rgt,
+        w.count_bike AS count,
+        w.count_bike_lft::bigint AS count_lft,
+        w.count_bike_rgt::bigint AS count_rgt,
         w.quality,
-        v.speed_kmh,
-        v.speed_statistic,
+        NULL::double precision AS speed_kmh,
+        NULL::text AS speed_statistic,
         w.payload_sha256,
         w.source_row
     FROM wide AS w
-    CROSS JOIN
-        LATERAL (
-            VALUES
-            (
-                'bike', w.count_bike, w.count_bike_lft::bigint, w.count_bike_rgt::bigint,
-                NULL::double precision, NULL::text
-            ),
-            (
-                'pedestrian', w.count_pedestrian, w.count_pedestrian_lft::bigint,
-                w.count_pedestrian_rgt::bigint, NULL::double precision, NULL::text
-            ),
-            (
-                'car', w.count_car, w.count_car_lft::bigint, w.count_car_rgt::bigint,
-                coalesce(w.speed_car_kmh, w.car_v85_kmh)::double precision,
-                (CASE
-                    WHEN w.speed_car_kmh IS NOT NULL THEN 'mean'
-                    WHEN w.car_v85_kmh IS NOT NULL THEN 'v85'
-                END)::text
-            ),
-            (
-                'heavy', w.count_heavy, w.count_heavy_lft::bigint, w.count_heavy_rgt::bigint,
-                NULL::double precision, NULL::text
-            ),
-            (
-                'motor_vehicle', w.count_motor_vehicle, NULL::bigint, NULL::bigint,
-                w.speed_motor_vehicle_kmh::double precision,
-                (CASE WHEN w.speed_motor_vehicle_kmh IS NOT NULL THEN 'mean' END)::text
-            ),
-            (
-                'truck', w.count_truck, NULL::bigint, NULL::bigint,
-                w.speed_truck_kmh::double precision,
-                (CASE WHEN w.speed_truck_kmh IS NOT NULL THEN 'mean' END)::text
-            )
-        ) AS v (mode, count, count_lft, count_rgt, speed_kmh, speed_statistic)
-    WHERE v.count IS NOT NULL
+    WHERE w.count_bike IS NOT NULL
+    UNION ALL
+    SELECT
+        w.from_bike_counters,
+        w.counter_kind,
+        w.site_id,
+        w.site_id_raw,
+        'pedestrian' AS mode,
+        w.period_start_local,
+        w.period_start_utc,
+        w.local_date,
+        w.dst_fold,
+        w.time_flag,
+        w.count_pedestrian AS count,
+        w.count_pedestrian_lft::bigint AS count_lft,
+        w.count_pedestrian_rgt::bigint AS count_rgt,
+        w.quality,
+        NULL::double precision AS speed_kmh,
+        NULL::text AS speed_statistic,
+        w.payload_sha256,
+        w.source_row
+    FROM wide AS w
+    WHERE w.count_pedestrian IS NOT NULL
+    UNION ALL
+    SELECT
+        w.from_bike_counters,
+        w.counter_kind,
+        w.site_id,
+        w.site_id_raw,
+        'car' AS mode,
+        w.period_start_local,
+        w.period_start_utc,
+        w.local_date,
+        w.dst_fold,
+        w.time_flag,
+        w.count_car AS count,
+        w.count_car_lft::bigint AS count_lft,
+        w.count_car_rgt::bigint AS count_rgt,
+        w.quality,
+        coalesce(w.speed_car_kmh, w.car_v85_kmh)::double precision AS speed_kmh,
+        (CASE
+            WHEN w.speed_car_kmh IS NOT NULL THEN 'mean'
+            WHEN w.car_v85_kmh IS NOT NULL THEN 'v85'
+        END)::text AS speed_statistic,
+        w.payload_sha256,
+        w.source_row
+    FROM wide AS w
+    WHERE w.count_car IS NOT NULL
+    UNION ALL
+    SELECT
+        w.from_bike_counters,
+        w.counter_kind,
+        w.site_id,
+        w.site_id_raw,
+        'heavy' AS mode,
+        w.period_start_local,
+        w.period_start_utc,
+        w.local_date,
+        w.dst_fold,
+        w.time_flag,
+        w.count_heavy AS count,
+        w.count_heavy_lft::bigint AS count_lft,
+        w.count_heavy_rgt::bigint AS count_rgt,
+        w.quality,
+        NULL::double precision AS speed_kmh,
+        NULL::text AS speed_statistic,
+        w.payload_sha256,
+        w.source_row
+    FROM wide AS w
+    WHERE w.count_heavy IS NOT NULL
+    UNION ALL
+    SELECT
+        w.from_bike_counters,
+        w.counter_kind,
+        w.site_id,
+        w.site_id_raw,
+        'motor_vehicle' AS mode,
+        w.period_start_local,
+        w.period_start_utc,
+        w.local_date,
+        w.dst_fold,
+        w.time_flag,
+        w.count_motor_vehicle AS count,
+        NULL::bigint AS count_lft,
+        NULL::bigint AS count_rgt,
+        w.quality,
+        w.speed_motor_vehicle_kmh::double precision AS speed_kmh,
+        (CASE WHEN w.speed_motor_vehicle_kmh IS NOT NULL THEN 'mean' END)::text AS speed_statistic,
+        w.payload_sha256,
+        w.source_row
+    FROM wide AS w
+    WHERE w.count_motor_vehicle IS NOT NULL
+    UNION ALL
+    SELECT
+        w.from_bike_counters,
+        w.counter_kind,
+        w.site_id,
+        w.site_id_raw,
+        'truck' AS mode,
+        w.period_start_local,
+        w.period_start_utc,
+        w.local_date,
+        w.dst_fold,
+        w.time_flag,
+        w.count_truck AS count,
+        NULL::bigint AS count_lft,
+        NULL::bigint AS count_rgt,
+        w.quality,
+        w.speed_truck_kmh::double precision AS speed_kmh,
+        (CASE WHEN w.speed_truck_kmh IS NOT NULL THEN 'mean' END)::text AS speed_statistic,
+        w.payload_sha256,
+        w.source_row
+    FROM wide AS w
+    WHERE w.count_truck IS NOT NULL
 ),
 
 run_starts AS (
@@ -111,7 +239,7 @@ run_starts AS (
             ELSE 1
         END AS starts_run
     FROM long AS l
-    WHERE l.counter_kind = :bike_counter
+    WHERE l.from_bike_counters AND l.counter_kind = :bike_counter
     WINDOW run AS (
         PARTITION BY l.counter_kind, l.site_id, l.mode
         ORDER BY l.period_start_local, l.dst_fold
@@ -192,4 +320,4 @@ SELECT
     payload_sha256,
     source_row
 FROM long
-WHERE counter_kind <> :bike_counter
+WHERE NOT (from_bike_counters AND counter_kind = :bike_counter)

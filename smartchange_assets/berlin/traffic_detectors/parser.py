@@ -38,6 +38,7 @@ from smartchange_assets.berlin.mobility.common import (
     DETECTOR_MQ,
     SPEED_COLUMNS,
     finish,
+    numeric,
     payload_text,
     quarantine_rows,
     read_cells,
@@ -82,8 +83,7 @@ def parse_detectors(data: bytes, file_name: str) -> ParseResult:
     rows = cells[~bad_width]
 
     day = pd.to_datetime(rows["tag"], format="%d.%m.%Y", errors="coerce")
-    hour = pd.to_numeric(rows["stunde"].where(rows["stunde"].str.fullmatch(r"\d{1,2}")),
-                         errors="coerce")
+    hour = numeric(rows["stunde"].where(rows["stunde"].str.fullmatch(r"\d{1,2}"), ""))
     ok = pd.Series(True, index=rows.index)
     for bad, column, what in (
             (day.isna(), "tag", "is not DD.MM.YYYY"),
