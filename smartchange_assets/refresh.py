@@ -40,7 +40,11 @@ class RefreshStep:
         freshness checks, which judge the schedule rather than the data, stay out)."""
         job = defs.resolve_job_def(self.job_name)
         keys = set(self.keys)
-        checks = {k for k in job.asset_layer.asset_graph.asset_check_keys if k.asset_key in keys}
+        # the checks of every refresh job: an unpartitioned asset after yearly ones (the build
+        # diff) runs in the yearly job, while its checks are selected by the monthly one
+        checks = {k for name in set(REFRESH_JOBS.values())
+                  for k in defs.resolve_job_def(name).asset_layer.asset_graph.asset_check_keys
+                  if k.asset_key in keys}
         return job.get_subset(asset_selection=keys, asset_check_selection=checks)
 
     def without(self, blocked: set[dg.AssetKey]) -> RefreshStep:

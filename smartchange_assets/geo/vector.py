@@ -129,7 +129,19 @@ def _read(data: bytes, file_name: str, layer: str, encoding: str | None, crs_bas
         crs = CRS.from_user_input(crs_text)
     except CRSError as exc:
         raise ParseError(file_name, f"unknown CRS {crs_text!r}: {exc}") from None
-    geometries = np.array([None if g is None else shapely.from_wkb(g) for g in wkb],
+    geometries = np.array([_geometry(g, file_name, i) for i, g in enumerate(wkb, start=1)],
                           dtype=object)
     columns = {str(name): np.asarray(v) for name, v in zip(meta["fields"], values, strict=True)}
     return Layer(file_name, layer, crs_label(crs), columns, geometries, crs_basis)
+
+
+def _geometry(wkb: bytes | None, file_name: str, feature: int):
+    """One feature's geometry; a shape GEOS cannot build (an unclosed ring, cut bytes) is a
+    ParseError naming the feature, never a stack trace from the library."""
+    if wkb is None:
+        return None
+    try:
+        return shapely.from_wkb(wkb)
+    except shapely.errors.GEOSException as exc:
+        raise ParseError(file_name, f"feature {feature}: unreadable geometry: {exc}",
+                         row=feature, column="geometry") from None

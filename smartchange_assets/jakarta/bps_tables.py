@@ -103,9 +103,15 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
+# the longest count text read: 10^15 with its separators is far beyond any population table
+MAX_COUNT_CHARS = 24
+
+
 def whole_count(text: str) -> int | None:
     """A published count, or None when the text is not one (a fraction, a word)."""
     value = text.strip()
+    if len(value) > MAX_COUNT_CHARS:
+        return None  # no published count has that many digits (and int() refuses 4,300)
     if _COUNT.fullmatch(value):
         return int(value)
     if _GROUPED.fullmatch(value):

@@ -33,11 +33,28 @@ _EVENTS = {
     dg.DagsterEventType.ASSET_CHECK_EVALUATION,
     dg.DagsterEventType.STEP_FAILURE,
 }
-# how far back a check's history is read to find the evaluation before this one
-HISTORY = 200
+# a check's history and a step's planned materialisations are read in pages of this size, as far
+# back as it takes: a run over every partition writes one planned record per partition, so a
+# fixed window could end inside the run being judged (and every failure would look new)
+PAGE = 200
+# how many earlier runs of a failed step's asset are looked at for the step's previous outcome
+RUNS_BACK = 100
 # completed evaluations (the history also holds planned and skipped ones)
 _SUCCEEDED, _FAILED = "SUCCEEDED", "FAILED"
 
+
+def _completed_evaluations(instance: dg.DagsterInstance, check_key: dg.AssetCheckKey):
+    """The check's completed evaluations, newest first, read page by page."""
+    storage = instance.event_log_storage
+    cursor = None
+    while True:
+        page = storage.get_asset_check_execution_history(check_key, limit=PAGE, cursor=cursor)
+        for record in page:
+            if record.status.value in (_SUCCEEDED, _FAILED) and record.event is not None:
+                yield record
+        if len(page) < PAGE:
+            return
+        cursor = page[-1].id
 
 
 def failed_check(instance: dg.DagsterInstance, entry: dg.EventLogEntry) -> FailedCheck:
@@ -50,17 +67,16 @@ def failed_check(instance: dg.DagsterInstance, entry: dg.EventLogEntry) -> Faile
 
 def opens_incident(instance: dg.DagsterInstance, entry: dg.EventLogEntry) -> bool:
     evaluation = entry.dagster_event.event_specific_data
-    history = [r for r in instance.event_log_storage.get_asset_check_execution_history(
-        evaluation.asset_check_key, limit=HISTORY)
-        if r.status.value in (_SUCCEEDED, _FAILED) and r.event is not None]  # newest first
-    here = next((i for i, r in enumerate(history) if r.run_id == entry.run_id
-                 and r.event.timestamp == entry.timestamp), None)
-    if here is None or here + 1 == len(history):
-        return True
-    before = history[here + 1]
-    return (before.status.value == _SUCCEEDED
-            or before.event.dagster_event.event_specific_data.description
-            != evaluation.description)
+    found = False
+    for record in _completed_evaluations(instance, evaluation.asset_check_key):
+        if not found:
+            found = record.run_id == entry.run_id and record.event.timestamp == entry.timestamp
+            continue
+        # the evaluation before this one decides
+        return (record.status.value == _SUCCEEDED
+                or record.event.dagster_event.event_specific_data.description
+                != evaluation.description)
+    return True
 
 
 def is_staleness(evaluation) -> bool:
@@ -142,14 +158,12 @@ def step_opens_incident(instance: dg.DagsterInstance, run_id: str, step_key: str
     if not step_key or not assets:
         return True
     key = dg.AssetKey.from_user_string(assets[0])
-    records = instance.event_log_storage.get_event_records(
-        dg.EventRecordsFilter(event_type=dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
-                              asset_key=key), limit=HISTORY, ascending=False)
     seen = {run_id}
-    for record in records:
-        earlier = record.event_log_entry.run_id
+    for earlier in _runs_that_planned(instance, key):
         if earlier in seen:
             continue
+        if len(seen) > RUNS_BACK:
+            break  # nothing ran the step in that many runs: treat it as news
         seen.add(earlier)
         run = instance.get_run_by_id(earlier)
         if run is None or not run.is_finished:
@@ -159,6 +173,18 @@ def step_opens_incident(instance: dg.DagsterInstance, run_id: str, step_key: str
             continue  # the step never ran there (skipped, canceled): look further back
         return outcome is True or _same_error(outcome) != _same_error(message)
     return True
+
+
+def _runs_that_planned(instance: dg.DagsterInstance, key: dg.AssetKey):
+    """Run ids of the planned materialisations of ``key``, newest first, page by page."""
+    cursor = None
+    while True:
+        result = instance.fetch_planned_materializations(key, limit=PAGE, cursor=cursor)
+        for record in result.records:
+            yield record.event_log_entry.run_id
+        if not result.has_more:
+            return
+        cursor = result.cursor
 
 
 def _step_outcome(instance: dg.DagsterInstance, run_id: str, step_key: str,

@@ -107,7 +107,8 @@ def materialize_all(wh):
 def assert_green(result, wh, expected_shas: set[str]) -> None:
     assert result.success
     checks = check_results(result)
-    expected = {"berlin/staging/citizen_report_snapshots:payload_reconciliation",
+    expected = {"berlin/raw/citizen_reports:payload_freshness",
+                "berlin/staging/citizen_report_snapshots:payload_reconciliation",
                 "berlin/staging/citizen_report_snapshots:gx_suite",
                 f"berlin/staging/citizen_report_snapshots:{PERSONAL_DATA_CHECK}",
                 "berlin/staging/citizen_report_status_history:gx_suite",

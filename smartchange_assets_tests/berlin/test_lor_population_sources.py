@@ -47,7 +47,8 @@ def test_lor_and_its_hierarchy_from_the_seed(fresh_database):
     result = materialize_source(LOR, wh.url, *LOCATION.assets_for(HIERARCHY.key))
     assert result.success
     checks = check_results(result)
-    assert set(checks) == {"berlin/staging/admin_areas:payload_reconciliation",
+    assert set(checks) == {"berlin/raw/lor:payload_freshness",
+                           "berlin/staging/admin_areas:payload_reconciliation",
                            "berlin/staging/admin_areas:gx_suite",
                            "berlin/staging/lor_hierarchy:gx_suite"}
     assert all(checks.values()), checks

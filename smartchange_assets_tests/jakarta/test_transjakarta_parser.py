@@ -436,7 +436,8 @@ def test_source_materialises_from_seed_with_green_checks(fresh_database):
     result = materialize_source(SOURCE, fresh_database.url)
     assert result.success
     checks = check_results(result)
-    assert checks == {"jakarta/staging/transjakarta_monthly:payload_reconciliation": True,
+    assert checks == {"jakarta/raw/transjakarta:payload_freshness": True,
+                      "jakarta/staging/transjakarta_monthly:payload_reconciliation": True,
                       "jakarta/staging/transjakarta_monthly:gx_suite": True,
                       "jakarta/staging/transjakarta_monthly:payloads_agree": True}
     recon = fresh_database.read_frame(

@@ -164,6 +164,7 @@ def test_source_materialises_from_its_seed_with_green_checks(fresh_database):
     result = materialize_source(SOURCE, fresh_database.url)
     assert result.success
     assert check_results(result) == {
+        "jakarta/raw/transjakarta_services:payload_freshness": True,
         "jakarta/staging/transjakarta_services_quarterly:payload_reconciliation": True,
         "jakarta/staging/transjakarta_services_quarterly:gx_suite": True}
     recon = fresh_database.read_frame(

@@ -139,9 +139,11 @@ def test_stations_are_located_in_their_kota_and_blume_says_why_not(wh):
     assert {code: name.removeprefix("Kota Administrasi ")
             for code, name in jakarta["area_name"].items()} == STATION_KOTA
     berlin = stations[stations["city"] == "berlin"]
-    # the BLUME stations with daily means in the seed: mc010 and mc124 (API) + the CSV's 13
-    assert len(berlin) == 13 and berlin["area_key"].isna().all()
-    assert berlin["area_null_reason"].str.contains("no Bezirk").all()
+    # the BLUME stations with daily means in the seed, each placed in its Bezirk by point in
+    # polygon (core.site_placement, from the station list's coordinates)
+    assert len(berlin) == 13 and berlin["area_key"].notna().all(), berlin
+    assert berlin["area_null_reason"].isna().all()
+    assert berlin.set_index("station_code").loc["mc010", "area_name"] == "Mitte"  # Wedding
 
 
 def test_dim_date_is_a_gapless_calendar_holding_every_fact_date(wh):
@@ -268,13 +270,6 @@ def test_jakarta_2024_population_weighted_pm25_from_the_ispu_and_dukcapil_files(
     assert got["value"] == pytest.approx(expected, rel=1e-12)
     assert got["population_year"] == 2019 and "equal_weights" not in got["flags"]
     assert got["value"] != pytest.approx(indicator(wh, "jakarta", "pm25_mean", 2024)["value"])
-
-
-def test_berlin_population_weighted_pm25_is_missing_while_its_station_is_not_located(wh):
-    # the seed's station list gives no coordinates: no equal weights, the reason names mc010
-    got = indicator(wh, "berlin", "pm25_mean_population_weighted", 2022)
-    assert pd.isna(got["value"]) and got["coverage"] == 1.0
-    assert "station(s) mc010 not located in a district" in got["null_reason"]
 
 
 def test_jakarta_2024_ispu_unhealthy_days_from_the_sub_indices(wh):

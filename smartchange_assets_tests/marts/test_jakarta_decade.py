@@ -4,7 +4,7 @@ Each figure is recomputed from the seed payloads themselves with pandas and open
 parsers, not the warehouse SQL): the per-RW flood export of October 2019 - September 2020 and
 the legacy 2020 Q1 flood file it overlaps, the December 2019 Transjakarta file, the 2021
 Transjakarta CSV and XLSX downloads, the quarterly services report, the whole satudata
-population file and the BPS 2017 totals. The marts are the session's shared build
+population file and Dukcapil's 2019 kelurahan counts. The marts are the session's shared build
 (``conftest.built``).
 """
 
@@ -18,7 +18,8 @@ import pytest
 
 from smartchange_assets.core.transit_services import QUARTER_TOTALS_PLAUSIBLE
 
-from ..seed_files import SEED, seed_entries
+from ..geo.shapefiles import dbf_rows, members
+from ..seed_files import SEED, seed_bytes, seed_entries
 from .conftest import run_check
 from .test_indicators_end_to_end import indicator
 
@@ -33,15 +34,16 @@ SERVICES = SEED / ("jakarta/transjakarta_services/data-jumlah-bus-yang-beroperas
                    "penumpang-layanan-transjakarta-(1765634841830).csv")
 POPULATION = SEED / ("jakarta/population/data-jumlah-penduduk-provinsi-dki-jakarta-berdasarkan-"
                      "kelompok-usia-dan-jenis-kelamin-tahun-2013-2021-komponen-data.csv")
-BPS_2017 = SEED / ("jakarta/population/Jumlah Penduduk Menurut Kabupaten_Kota di Provinsi DKI "
-                   "Jakarta , 2017.csv")
 MONTHS = {"januari": 1, "februari": 2, "maret": 3}
 
 
-def _bps_2017_total() -> int:
-    bps = pd.read_csv(BPS_2017, skiprows=3, header=None, encoding="utf-8-sig",
-                      names=["kota", "residents"])
-    return int(bps.loc[bps["kota"] == "DKI Jakarta", "residents"].iloc[0])
+def _dukcapil_2019_total() -> int:
+    """Dukcapil's residents of 30 June 2019, summed over the kelurahan of its boundary layer
+    (the attribute table of the zipped shapefile, read without GDAL)."""
+    rows = dbf_rows(members(seed_bytes("jakarta/kelurahan_boundaries",
+                                       "BATAS_DESA_DESEMBER_2019_DUKCAPIL_DKI_JAKARTA.zip"))
+                    ["dbf"], "utf-8")
+    return int(sum(float(r["JUMLAH_PEN"]) for r in rows if r["KAB_KOTA"]))
 
 
 def _sha(source: str, path) -> str:
@@ -107,10 +109,13 @@ def test_per_rw_months_count_distinct_event_days_from_the_file(wh):
 
 
 def test_flood_events_per_100k_from_the_files(wh):
-    residents = _bps_2017_total()  # the nearest complete count within 5 years of 2019/2020
+    # the nearest complete count to 2019/2020: Dukcapil's of 30 June 2019 (the BPS 2017 total
+    # is farther)
+    residents = _dukcapil_2019_total()
+    assert residents == 11_011_862
     feb = indicator(wh, "jakarta", "flood_events_per_100k", 2020, month=2)
     assert (feb["numerator"], feb["denominator"], feb["population_year"]) == (
-        _f1_events_by_month()[2], residents, 2017)
+        _f1_events_by_month()[2], residents, 2019)
     assert feb["value"] == pytest.approx(398 / residents * 100_000, rel=1e-12)
     october = indicator(wh, "jakarta", "flood_events_per_100k", 2019, month=10)
     assert october["value"] == pytest.approx(_f4_event_days("201910") / residents * 100_000,
@@ -142,9 +147,9 @@ def test_december_2019_passengers_and_per_capita_from_the_legacy_file(wh):
     assert got["value"] == three == 23_454_881
     assert f"not counted: {others} passengers of other services" in got["basis"]
     rate = indicator(wh, "jakarta", "transit_passengers_per_capita", 2019, month=12)
-    residents = _bps_2017_total()
+    residents = _dukcapil_2019_total()
     assert (rate["numerator"], rate["denominator"], rate["population_year"]) == (
-        three, residents, 2017)
+        three, residents, 2019)
     assert rate["value"] == pytest.approx(three / residents, rel=1e-12)
     # the year 2019 has one month of data: NULL with the reason
     year = indicator(wh, "jakarta", "transit_passengers", 2019)
@@ -194,11 +199,13 @@ def test_quarterly_report_every_service_and_the_suspect_2023_quarter(wh):
     assert by_year.loc[2023] / later.sum().median() == pytest.approx(2.94, abs=0.01)
     plausible = run_check(QUARTER_TOTALS_PLAUSIBLE, wh)
     assert not plausible.passed and "2023 Q4" in plausible.description
-    # 2025: three quarters; per capita has no complete residents count within 5 years
+    # 2025: three quarters; 2024 per capita with Dukcapil's 2019 count (within 5 years)
     assert "3 of 4 quarters" in indicator(wh, "jakarta", "transit_passengers_all_services",
                                           2025)["null_reason"]
     rate = indicator(wh, "jakarta", "transit_passengers_all_services_per_capita", 2024)
-    assert pd.isna(rate["value"]) and "no complete residents count" in rate["null_reason"]
+    assert (rate["denominator"], rate["population_year"]) == (_dukcapil_2019_total(), 2019)
+    assert rate["value"] == pytest.approx(by_year.loc[2024] / _dukcapil_2019_total(),
+                                          rel=1e-12)
 
 
 # --------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import pytest
 
 from smartchange_assets.definitions import LOCATION
 from smartchange_assets.jakarta.ispu.source import SOURCE as ISPU
+from smartchange_assets.ops.incidents import PAGE
 from smartchange_assets.platform.landing import LandingArchive
 from smartchange_assets.platform.resources import PortalResource, WarehouseResource
 
@@ -238,3 +239,42 @@ def test_undelivered_check_alert_is_retried_on_the_next_tick(alerting, webhook):
     alerting.tick()
     alerting.tick()
     assert len(webhook.received) == 1
+
+
+# more daily partitions than the incident lookup reads in one page (ops/incidents.PAGE): a run
+# over all of them writes one planned record per partition
+MANY_DAYS = dg.DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-10-01")
+
+
+@dg.asset(key=["demo", "staging", "daily"], partitions_def=MANY_DAYS,
+          check_specs=[dg.AssetCheckSpec("rows_parse", asset=["demo", "staging", "daily"],
+                                         blocking=True)])
+def daily_counts():
+    yield dg.Output(1)
+    yield dg.AssetCheckResult(passed=False, description="file x.csv: row 10, column 'day'")
+
+
+@dg.asset(key=["demo", "staging", "daily_crash"], partitions_def=MANY_DAYS)
+def daily_crash() -> int:
+    raise RuntimeError("portal returned HTML instead of CSV")
+
+
+def _over_every_day(asset, instance) -> dg.ExecuteInProcessResult:
+    keys = MANY_DAYS.get_partition_keys()
+    assert len(keys) > PAGE
+    return dg.materialize([asset], instance=instance, raise_on_error=False,
+                          tags={"dagster/asset_partition_range_start": keys[0],
+                                "dagster/asset_partition_range_end": keys[-1]})
+
+
+@pytest.mark.parametrize("asset", [daily_counts, daily_crash], ids=["check", "step"])
+def test_a_run_over_every_partition_does_not_reopen_an_open_incident(alerting, webhook, asset):
+    one = dg.materialize([asset], instance=alerting.instance, partition_key="2024-03-01",
+                         raise_on_error=False)
+    assert not one.success
+    alerting.tick()
+    assert len(webhook.received) == 1  # the incident opens
+    for _ in range(2):  # the full range fails the same way twice: the same incident
+        assert not _over_every_day(asset, alerting.instance).success
+        alerting.tick()
+    assert len(webhook.received) == 1, [b["summary"] for b in webhook.received]

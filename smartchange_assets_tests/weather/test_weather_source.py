@@ -11,7 +11,8 @@ def test_weather_materialises_from_its_seed_with_green_checks(fresh_database):
     result = materialize_source(SOURCE, fresh_database.url)
     assert result.success
     checks = check_results(result)
-    assert checks == {"global/staging/weather_daily:payload_reconciliation": True,
+    assert checks == {"global/raw/weather:payload_freshness": True,
+                      "global/staging/weather_daily:payload_reconciliation": True,
                       "global/staging/weather_daily:gx_suite": True}
 
     recon = fresh_database.read_frame(

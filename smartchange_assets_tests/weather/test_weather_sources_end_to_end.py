@@ -24,7 +24,8 @@ def _reconciliation(db, source: str) -> list[list]:
 def test_dwd_climate_stages_both_stations_with_nulls_for_minus_999(fresh_database):
     result = materialize_source(DWD, fresh_database.url)
     assert result.success
-    assert check_results(result) == {"berlin/staging/dwd_climate_daily:payload_reconciliation":
+    assert check_results(result) == {"berlin/raw/dwd_climate:payload_freshness": True,
+                                     "berlin/staging/dwd_climate_daily:payload_reconciliation":
                                      True, "berlin/staging/dwd_climate_daily:gx_suite": True}
     assert _reconciliation(fresh_database, DWD.source_id) == [
         ["produkt_klima_tag_19480101_20241231_00433.txt", 28_125, 28_125, 0, 0],

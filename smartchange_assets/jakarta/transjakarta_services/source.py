@@ -1,6 +1,8 @@
 """Transjakarta buses and passengers per service and quarter (Satu Data Jakarta): the one
 description (docs/sources/jakarta-transjakarta-services.md)."""
 
+import datetime as dt
+
 from smartchange_assets.platform import quality as q
 from smartchange_assets.platform.spec import SourceSpec, seed_folder, staging_table
 from smartchange_assets.platform.tables import Column
@@ -47,6 +49,9 @@ SOURCE = SourceSpec(
                           ("payload_sha256", *KEY),
                           "Transjakarta buses and passengers, one row per service and quarter"),
     date_column="quarter_start",
+    # a quarterly table: stale when no new quarter arrived within a quarter and 40 days
+    publisher_cadence="monthly",
+    late_after=dt.timedelta(days=92 + 40),
     key_columns=("periode_data", "jenis_layanan", "quarter_start", "service"),
     expectations=(
         q.not_null("quarter_start"), q.not_null("service"), q.not_null("passengers"),

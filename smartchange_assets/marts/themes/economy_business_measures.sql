@@ -71,12 +71,21 @@ SELECT
     :economy_businesses AS indicator,
     p.period_type,
     p.period_start,
-    p.businesses::float8 / r.residents * 1000 AS value,
+    -- a sample of the register is no rate of businesses: no value, the reason says why
+    CASE
+        WHEN NOT p.register_sample THEN p.businesses::float8 / r.residents * 1000
+    END AS value,
     p.businesses::float8 AS numerator,
     r.residents::float8 AS denominator,
     1000.0::float8 AS value_scale,
     1.0::float8 AS coverage,
     CASE
+        WHEN p.register_sample
+            THEN
+                format(
+                    'the payload is a sample of %s businesses, not the register',
+                    p.payload_businesses
+                )
         WHEN r.residents IS NULL
             THEN format('no complete residents count within %s years', :max_population_gap)
     END AS shortfall,
