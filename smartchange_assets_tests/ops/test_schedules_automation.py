@@ -12,6 +12,7 @@ import pytest
 from smartchange_assets.definitions import LOCATION, SOURCES, defs
 from smartchange_assets.jakarta.ispu.source import SOURCE as ISPU
 from smartchange_assets.landed import contiguous_ranges, landed_payloads_sensor
+from smartchange_assets.ops.build_diff import KEY as BUILD_DIFF_KEY
 from smartchange_assets.platform.automation import DEADLINES
 from smartchange_assets.platform.landing import LandingArchive
 from smartchange_assets.platform.partitions import (
@@ -111,6 +112,9 @@ def test_every_table_past_raw_updates_by_automation_and_raw_assets_do_not():
         condition = GRAPH.get(key).automation_condition
         if key.path[1:2] == ["raw"]:
             assert condition is None, key
+        elif key == BUILD_DIFF_KEY:
+            # the build diff compares whole builds: once a day, after everything upstream
+            assert "daily at 07:00 UTC" in condition.get_label()
         else:
             assert condition is not None, key
             assert "blocking checks passed" in condition.get_label(), key
