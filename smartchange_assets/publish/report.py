@@ -37,7 +37,7 @@ ESTIMATE_FLAGS = frozenset({
     "derived_from_ispu", "conversion_unverified", "includes_forecast", "city_max_included",
     "ispu_computed_from_concentration", "eaqi_gas_daily_mean_approx", "third_party_rekeyed",
     "third_party_transcription", "register_sample", "residents_year_differs",
-    "value_provisional", "value_estimated", "value_limited_reliability", "single_station"})
+    "value_provisional", "value_estimated", "value_limited_reliability"})
 MAP_COLOURS = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")
 NO_VALUE = "#d0d0d0"
 CHART_W, CHART_H = 720, 260
@@ -258,7 +258,7 @@ def _project(shapes: pd.DataFrame):
     lat = sum(g.centroid.y for g in main) / len(main)
     scale_x = math.cos(math.radians(lat))
 
-    def fit(items: dict, box: tuple[float, float, float, float]) -> dict:
+    def fit(items: dict, box: tuple[float, float, float, float], simplify: bool) -> dict:
         flipped = {k: affinity.scale(g, xfact=scale_x, yfact=-1, origin=(0, 0))
                    for k, g in items.items()}
         x0 = min(g.bounds[0] for g in flipped.values())
@@ -269,15 +269,18 @@ def _project(shapes: pd.DataFrame):
         k = min(bw / max(x1 - x0, 1e-9), bh / max(y1 - y0, 1e-9))
         off_x = bx + (bw - (x1 - x0) * k) / 2
         off_y = by + (bh - (y1 - y0) * k) / 2
-        tolerance = max(x1 - x0, y1 - y0) / 400
-        return {key: affinity.affine_transform(g.simplify(tolerance, preserve_topology=True),
-                                               [k, 0, 0, k, off_x - x0 * k, off_y - y0 * k])
+        # simplified to about a pixel; an inset's small islands are kept as they are
+        tolerance = max(x1 - x0, y1 - y0) / 400 if simplify else 0
+        return {key: affinity.affine_transform(
+                    g.simplify(tolerance, preserve_topology=True) if tolerance else g,
+                    [k, 0, 0, k, off_x - x0 * k, off_y - y0 * k])
                 for key, g in flipped.items()}
 
     placed = fit({k: g for k, g in geoms.items() if k not in inset},
-                 (20, 20, MAP_W - 40, MAP_H - 40))
+                 (20, 20, MAP_W - 40, MAP_H - 40), simplify=True)
     if inset:
-        placed |= fit({k: geoms[k] for k in inset}, (10, 10, MAP_W * 0.22, MAP_H * 0.3))
+        placed |= fit({k: geoms[k] for k in inset}, (10, 10, MAP_W * 0.22, MAP_H * 0.3),
+                      simplify=False)
     return placed, inset
 
 
@@ -333,15 +336,17 @@ def district_map(indicator: Indicator, city: str, shapes: pd.DataFrame,
         tip = f"{names.get(key, key)}: {fmt(value)}" + (
             f" {indicator.unit}" if _present(value) else " (no value)") + (
             f"; flags: {', '.join(flags)}" if flags else "")
+        # an inset's islands are a few pixels: outlined dark, so they show
+        stroke = '#555" stroke-width="1' if key in inset else '#fff" stroke-width="2'
         parts.append(f'<path class="district" data-area="{_e(key)}" '
                      f'data-has-value="{"true" if _present(value) else "false"}" '
-                     f'd="{_path(placed[key])}" fill="{colour(value, edges)}" stroke="#fff" '
-                     f'stroke-width="2" fill-rule="evenodd"><title>{_e(tip)}</title></path>')
+                     f'd="{_path(placed[key])}" fill="{colour(value, edges)}" '
+                     f'stroke="{stroke}" fill-rule="evenodd"><title>{_e(tip)}</title></path>')
     if inset:
         parts.append(f'<rect x="6" y="6" width="{round(MAP_W * 0.22) + 8}" '
                      f'height="{round(MAP_H * 0.3) + 8}" fill="none" stroke="#999" '
                      'stroke-dasharray="4 3"/><text x="10" y="'
-                     f'{round(MAP_H * 0.3) + 30}" font-size="18" fill="#777">inset, not to '
+                     f'{round(MAP_H * 0.3) + 36}" font-size="18" fill="#777">inset, not to '
                      'scale</text>')
     # legend: the bins, and grey for no value
     y0 = MAP_H + 10
