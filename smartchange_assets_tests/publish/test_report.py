@@ -1,6 +1,7 @@
-"""The comparison report's renderer (publish/report.py) on small frames made up here: a chart
-per indicator, NULL years as gaps (never zeros), estimates drawn hollow, everything escaped,
-a district map per city for the main indicators with grey for no value, nothing external."""
+"""The comparison report's renderer (publish/report.py, report_maps.py) on small frames made
+up here: a chart per indicator, NULL years as gaps (never zeros), estimates drawn hollow,
+everything escaped, a district map per city for the main indicators with grey for no value,
+nothing external."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 from smartchange_assets.marts.catalogue import INDICATORS, THEMES
 from smartchange_assets.marts.theme import Indicator, Theme
-from smartchange_assets.publish import report
+from smartchange_assets.publish import report, report_common, report_maps
 from smartchange_assets.tiers.scan import scan_values
 
 from .report_page import Page
@@ -162,19 +163,19 @@ def test_a_district_map_per_city_with_grey_for_no_value_and_an_inset():
     assert len(jakarta) == 6 and len(berlin) == 12
     assert sorted(p["data-area"] for p in jakarta if p["data-has-value"] == "true") == [
         "jakarta:k:0", "jakarta:k:1", "jakarta:k:2"]
-    assert {p["fill"] for p in jakarta if p["data-has-value"] == "false"} == {report.NO_VALUE}
+    assert {p["fill"] for p in jakarta if p["data-has-value"] == "false"} == {report_maps.NO_VALUE}
     assert [p["data-area"] for p in berlin if p["data-has-value"] == "true"] == ["berlin:b:1"]
     # one colour scale for both cities: Berlin's 11 is the lowest bin, Jakarta's 32 the top
     fills = {p["data-area"]: p["fill"] for p in jakarta + berlin}
-    assert fills["berlin:b:1"] == report.MAP_COLOURS[0]
-    assert fills["jakarta:k:2"] == report.MAP_COLOURS[-1]
+    assert fills["berlin:b:1"] == report_maps.MAP_COLOURS[0]
+    assert fills["jakarta:k:2"] == report_maps.MAP_COLOURS[-1]
     legend = page.within("rect", "district-map", data_city="jakarta")
-    assert report.NO_VALUE in {r["fill"] for r in legend}
+    assert report_maps.NO_VALUE in {r["fill"] for r in legend}
     assert "inset, not to scale" in " ".join(page.text)
     # the inset keeps the mainland large: the five kota span most of the map's width
     xs = [int(n) for p in jakarta if p["data-area"] != "jakarta:k:islands"
           for n in re.findall(r"[ML](\d+),", p["d"])]
-    assert max(xs) - min(xs) > report.MAP_W * 0.8
+    assert max(xs) - min(xs) > report_maps.MAP_W * 0.8
 
 
 def test_an_indicator_without_any_value_still_has_its_chart_saying_so():
@@ -206,4 +207,4 @@ def test_the_page_is_self_contained_and_passes_the_personal_data_scan():
                                              (1234567.8, "1,234,568"), (12.345, "12.3"),
                                              (0.01234, "0.0123")])
 def test_numbers_for_people(value, text):
-    assert report.fmt(value) == text
+    assert report_common.fmt(value) == text
