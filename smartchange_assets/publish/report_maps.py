@@ -17,6 +17,7 @@ from smartchange_assets.publish.report_common import CITIES, esc, flag_list, fmt
 MAP_COLOURS = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")
 NO_VALUE = "#d0d0d0"
 MAP_W, MAP_H = 800, 640  # viewBox units (drawn at half size)
+INSET_W, INSET_H = 160, 200
 
 
 def _project(shapes: pd.DataFrame):
@@ -55,10 +56,12 @@ def _project(shapes: pd.DataFrame):
                     [k, 0, 0, k, off_x - x0 * k, off_y - y0 * k])
                 for key, g in flipped.items()}
 
+    # the inset takes the top left corner; the rest of the map keeps clear of it
+    left = 20 + (INSET_W + 16 if inset else 0)
     placed = fit({k: g for k, g in geoms.items() if k not in inset},
-                 (20, 20, MAP_W - 40, MAP_H - 40), simplify=True)
+                 (left, 20, MAP_W - 20 - left, MAP_H - 40), simplify=True)
     if inset:
-        placed |= fit({k: geoms[k] for k in inset}, (10, 10, MAP_W * 0.22, MAP_H * 0.3),
+        placed |= fit({k: geoms[k] for k in inset}, (10, 10, INSET_W, INSET_H),
                       simplify=False)
     return placed, inset
 
@@ -122,11 +125,9 @@ def district_map(indicator: Indicator, city: str, shapes: pd.DataFrame,
                      f'd="{_path(placed[key])}" fill="{colour(value, edges)}" '
                      f'stroke="{stroke}" fill-rule="evenodd"><title>{esc(tip)}</title></path>')
     if inset:
-        parts.append(f'<rect x="6" y="6" width="{round(MAP_W * 0.22) + 8}" '
-                     f'height="{round(MAP_H * 0.3) + 8}" fill="none" stroke="#999" '
-                     'stroke-dasharray="4 3"/><text x="10" y="'
-                     f'{round(MAP_H * 0.3) + 36}" font-size="18" fill="#777">inset, not to '
-                     'scale</text>')
+        parts.append(f'<rect x="6" y="6" width="{INSET_W + 8}" height="{INSET_H + 8}" '
+                     'fill="none" stroke="#999" stroke-dasharray="4 3"/><text x="10" y="'
+                     f'{INSET_H + 36}" font-size="18" fill="#777">inset, not to scale</text>')
     # legend: the bins, and grey for no value
     y0 = MAP_H + 10
     legend = [(NO_VALUE, "no value")]

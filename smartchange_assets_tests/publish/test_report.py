@@ -172,10 +172,12 @@ def test_a_district_map_per_city_with_grey_for_no_value_and_an_inset():
     legend = page.within("rect", "district-map", data_city="jakarta")
     assert report_maps.NO_VALUE in {r["fill"] for r in legend}
     assert "inset, not to scale" in " ".join(page.text)
-    # the inset keeps the mainland large: the five kota span most of the map's width
+    # the inset keeps the mainland large (the five kota span most of the map's width) and
+    # the mainland keeps clear of the inset
     xs = [int(n) for p in jakarta if p["data-area"] != "jakarta:k:islands"
           for n in re.findall(r"[ML](\d+),", p["d"])]
-    assert max(xs) - min(xs) > report_maps.MAP_W * 0.8
+    assert max(xs) - min(xs) > report_maps.MAP_W * 0.7
+    assert min(xs) > report_maps.INSET_W + 10
 
 
 def test_an_indicator_without_any_value_still_has_its_chart_saying_so():
