@@ -17,6 +17,7 @@ from smartchange_assets.air_quality.chart import CITY_COLOURS, as_markdown_image
 from smartchange_assets.core.dim_area import TABLE as DIM_AREA
 from smartchange_assets.marts.catalogue import BY_CODE, INDICATORS
 from smartchange_assets.marts.tables import CITY_TABLE, DISTRICT_TABLE
+from smartchange_assets.publish import config
 
 MAIN = tuple(i.code for i in INDICATORS if i.main)
 RANKING_PREFERENCE = ("pm25_mean", "pm10_mean", "flood_affected_per_100k", "flood_events",
@@ -114,7 +115,11 @@ def comparison_metadata(wh) -> dict:
         f"SELECT city, indicator, year, value FROM {CITY_TABLE.qualified} "
         f"WHERE period_type = 'year' AND category = 'all' ORDER BY city, indicator, year")
     return {"chart": dg.MetadataValue.md(as_markdown_image(
-        comparison_png(yearly), "Main indicators over the years, Jakarta against Berlin"))}
+        comparison_png(yearly), "Main indicators over the years, Jakarta against Berlin")),
+            # the full comparison, every indicator and district maps: publish/report.py,
+            # written by publish/comparison_report from the open copy of this table
+            "report": dg.MetadataValue.path(str(config.report_path())),
+            "report_url": dg.MetadataValue.url(config.base_url() + config.REPORT_FILE)}
 
 
 def ranking_metadata(wh) -> dict:

@@ -3,6 +3,8 @@
 * ``publish/<dataset>`` – CSV, Parquet and ``datapackage.json`` in
   ``$SMARTCHANGE_PUBLISH_DIR/<dataset>/``, read from the open tier as the open reader, and a
   row per file in ``open.publish_log``; blocking check ``published_files``.
+* ``publish/comparison_report`` – ``comparison_report.html``, the static comparison report
+  (publish/report.py), from the open tier; a page of the city_comparison dataset.
 * ``publish/catalog`` – ``catalog.jsonld`` (DCAT-AP 3.0.1) for every dataset; blocking checks
   ``dcat_ap_shacl`` (pyshacl against the official shapes: no violation) and
   ``no_personal_data_in_files`` (every published file scanned).
@@ -32,6 +34,7 @@ from smartchange_assets.publish.files import (
     write_json_atomic,
     write_table_files,
 )
+from smartchange_assets.publish.report_asset import REPORT_KEY, build_report_asset
 from smartchange_assets.publish.shacl import validate_catalogue
 from smartchange_assets.tiers import scan
 from smartchange_assets.tiers.roles import OPEN_READER
@@ -228,7 +231,8 @@ def _number_fields(package: dict, file_name: str) -> set[str]:
 
 
 def build_catalogue_asset() -> tuple[dg.AssetsDefinition, list]:
-    @dg.asset(key=CATALOGUE_KEY, deps=[dataset_key(d) for d in DATASETS], group_name=GROUP,
+    @dg.asset(key=CATALOGUE_KEY, deps=[*(dataset_key(d) for d in DATASETS), REPORT_KEY],
+              group_name=GROUP,
               kinds={"json"}, tags={"layer": "publish"},
               description="One DCAT-AP 3.0.1 catalogue (JSON-LD) of every open dataset, built "
                           "from the registry and each datapackage.json; validated by the "
@@ -279,7 +283,7 @@ def build_catalogue_asset() -> tuple[dg.AssetsDefinition, list]:
         findings, scanned = scan.scan_folder(folder)
         expected = [f"{d.name}/{name}" for d in DATASETS for name in
                     (*d.file_names, config.DATAPACKAGE_FILE)]
-        expected.append(config.CATALOGUE_FILE)
+        expected += [config.CATALOGUE_FILE, config.REPORT_FILE]
         missing = [f for f in expected if f not in scanned]
         problems = ([f"missing: {', '.join(missing)}"] if missing else [])
         if findings:
@@ -353,7 +357,8 @@ def _build():
         assets.append(asset)
         checks += dataset_checks
     catalog, catalog_checks = build_catalogue_asset()
-    return [*assets, catalog, build_ckan_asset()], [*checks, *catalog_checks]
+    report = build_report_asset(dataset_key)
+    return [*assets, report, catalog, build_ckan_asset()], [*checks, *catalog_checks]
 
 
 PUBLISH_ASSETS, PUBLISH_CHECKS = _build()

@@ -149,8 +149,13 @@ def dataset_node(base: str, dataset: OpenDataset, package: dict) -> dict:
         "dct:accrualPeriodicity": {"@id": f"{EU}frequency/DAILY", "@type": "dct:Frequency"},
         "dct:provenance": {"@type": "dct:ProvenanceStatement",
                            "rdfs:label": dataset.provenance},
-        "foaf:page": {"@id": f"{base}{dataset.name}/{DATAPACKAGE_FILE}",
-                      "@type": "foaf:Document"},
+        # documentation: the data dictionary, and documents about the dataset published
+        # beside it (the comparison report, an HTML page: documentation of the data rather
+        # than a distribution of it)
+        "foaf:page": [{"@id": f"{base}{dataset.name}/{DATAPACKAGE_FILE}",
+                       "@type": "foaf:Document"},
+                      *({"@id": f"{base}{page}", "@type": "foaf:Document"}
+                        for page in dataset.pages)],
         "dcat:distribution": [_distribution(base, dataset, r, modified)
                               for r in package["resources"]],
     }

@@ -25,6 +25,12 @@ CKAN_ORG_ENV = "SMARTCHANGE_CKAN_ORGANIZATION"
 
 CATALOGUE_FILE = "catalog.jsonld"
 DATAPACKAGE_FILE = "datapackage.json"
+# the comparison report (publish/report.py), beside the catalogue
+REPORT_FILE = "comparison_report.html"
+
+
+def report_path() -> Path:
+    return publish_dir() / REPORT_FILE
 
 
 def publish_dir() -> Path:

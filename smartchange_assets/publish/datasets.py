@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from smartchange_assets.publish.config import REPORT_FILE
 from smartchange_assets.tiers.open_areas import AREA_SHAPES, GEOMETRY_COLUMN
 from smartchange_assets.tiers.open_copies import OPEN_COPIES
 from smartchange_assets.tiers.open_reports import (
@@ -56,6 +57,7 @@ BOUNDARIES_AS_PUBLISHED = Licence(
 THEMES = {
     "ENVI": "Environment", "TRAN": "Transport", "SOCI": "Population and society",
     "GOVE": "Government and public sector", "REGI": "Regions and cities", "HEAL": "Health",
+    "ECON": "Economy and finance",
 }
 
 # GeoNames features, with a centroid and a bounding box (WKT, lon lat; Jakarta's box includes
@@ -88,6 +90,9 @@ class OpenDataset:
     # the column holding each row's shape (GeoJSON geometry text, EPSG:4326): a GeoJSON
     # FeatureCollection is published next to the CSV and Parquet files
     geojson_geometry: str | None = None
+    # documents about the dataset published beside it (paths under the publish folder, e.g.
+    # the comparison report): dcat foaf:page in the catalogue
+    pages: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.geojson_geometry and self.geojson_geometry not in self.table.table.column_names:
@@ -116,6 +121,23 @@ class OpenDataset:
 def _copy(name: str) -> TierTable:
     return next(t for t in OPEN_COPIES if t.table.name == name)
 
+
+# the rows of the indicator marts are years or months
+_INDICATOR_PERIOD = (
+    "SELECT min(period_start), max(CASE WHEN period_type = 'year' THEN period_start + "
+    "interval '1 year - 1 day' ELSE period_start + interval '1 month - 1 day' END)::date "
+    "FROM {table}")
+_INDICATOR_UNITS = {"coverage": "1", "coverage_threshold": "1"}  # value: see column unit
+_MARTS_PROVENANCE = (
+    "Computed by Smart Change in the marts (docs/indicators.md) from the open data of both "
+    "cities: ISPU (Dinas Lingkungan Hidup DKI Jakarta, satudata.jakarta.go.id), BPBD flood "
+    "events, Dukcapil and BPS population and economy tables, Transjakarta, CRM reports; "
+    "BLUME air quality, LOR, EWR population, Ordnungsamt-Online, bicycle counters, MSS, IHK "
+    "and construction statistics of the Land Berlin (dl-de/by-2-0); DWD and Open-Meteo "
+    "weather. Each row names the payload hashes it rests on.")
+_MARTS_SOURCES = (("Satu Data Jakarta", "https://satudata.jakarta.go.id/"),
+                  ("Berlin Open Data", "https://daten.berlin.de/"),
+                  ("BLUME Berlin", "https://luftdaten.berlin.de/"))
 
 _SUPPRESSION_EN = (f" Cells with fewer than {MIN_CELL_REPORTS} reports are suppressed: their "
                    "count is empty and 'suppressed' is true.")
@@ -246,6 +268,138 @@ DATASETS = (
                "share_derived": "1"},
         sources=(("ISPU DKI Jakarta", "https://satudata.jakarta.go.id/"),
                  ("BLUME Berlin", "https://luftdaten.berlin.de/")),
+    ),
+    OpenDataset(
+        table=_copy("city_indicators"),
+        title={"en": "City indicators of Jakarta and Berlin, per year and month",
+               "id": "Indikator kota Jakarta dan Berlin, per tahun dan bulan",
+               "de": "Stadtindikatoren für Jakarta und Berlin, je Jahr und Monat"},
+        description={
+            "en": "Every indicator of the Smart Change catalogue (air quality after ISO 37120 "
+                  "and the WHO 2021 guidelines, ISPU and EAQI bad days, floods, citizen "
+                  "reports, transit and bicycles, weather, residents, economy and welfare) "
+                  "per city, year and month, with its unit, numerator, denominator, coverage "
+                  "(share of days, stations, months or areas with data), the coverage "
+                  "threshold, method, standard, flags and the hashes of the source files "
+                  "behind it. Every applicable indicator has a row for every year a city has "
+                  "data: when coverage is below the threshold or an input is missing, value, "
+                  "numerator and denominator are empty and null_reason says why (a gap, never "
+                  "a zero). Flags mark estimated or derived figures (e.g. Jakarta "
+                  "concentrations derived from ISPU sub-indices, conversion_unverified). "
+                  "Definitions and comparability: docs/indicators.md and the dataset "
+                  "city_comparison.",
+            "id": "Setiap indikator katalog Smart Change (kualitas udara menurut ISO 37120 dan "
+                  "pedoman WHO 2021, hari ISPU dan EAQI buruk, banjir, laporan warga, "
+                  "transportasi umum dan sepeda, cuaca, jumlah penduduk, ekonomi dan "
+                  "kesejahteraan) per kota, tahun dan bulan, dengan satuan, pembilang, "
+                  "penyebut, cakupan (bagian hari, stasiun, bulan atau wilayah yang memiliki "
+                  "data), ambang cakupan, metode, standar, penanda dan hash berkas sumber. "
+                  "Setiap indikator yang berlaku memiliki baris untuk setiap tahun yang "
+                  "memiliki data: bila cakupan di bawah ambang atau masukan tidak ada, nilai, "
+                  "pembilang dan penyebut kosong dan null_reason menjelaskan alasannya "
+                  "(celah, bukan nol). Penanda menandai angka turunan atau perkiraan (mis. "
+                  "konsentrasi Jakarta yang diturunkan dari sub-indeks ISPU).",
+            "de": "Jeder Indikator des Smart-Change-Katalogs je Stadt, Jahr und Monat mit "
+                  "Einheit, Zähler, Nenner, Abdeckung, Schwelle, Methode, Standard, "
+                  "Kennzeichen und den Prüfsummen der Quelldateien. Unter der "
+                  "Abdeckungsschwelle ist der Wert leer und null_reason nennt den Grund "
+                  "(eine Lücke, nie eine Null)."},
+        themes=("REGI", "ENVI", "SOCI", "ECON"),
+        keywords={"en": ("city indicators", "ISO 37120", "air quality", "comparison",
+                         "Jakarta", "Berlin"),
+                  "id": ("indikator kota", "kualitas udara", "banjir", "perbandingan"),
+                  "de": ("Stadtindikatoren", "Luftqualität", "Städtevergleich")},
+        cities=("jakarta", "berlin"),
+        temporal_sql=_INDICATOR_PERIOD.format(
+            table=_copy("city_indicators").table.qualified),
+        licence=CC_BY_4,
+        provenance=_MARTS_PROVENANCE,
+        data_languages=("en",),
+        units=_INDICATOR_UNITS,
+        sources=_MARTS_SOURCES,
+    ),
+    OpenDataset(
+        table=_copy("district_scorecard"),
+        title={"en": "District scorecard of Jakarta and Berlin (kota and Bezirke)",
+               "id": "Kartu skor wilayah kota Jakarta dan Bezirk Berlin",
+               "de": "Bezirksvergleich Jakarta und Berlin (Kota und Bezirke)"},
+        description={
+            "en": "The city indicators per district (Jakarta: the 6 kota/kabupaten; Berlin: "
+                  "the 12 Bezirke), per year and month, where the data allow (air quality "
+                  "where a station stands in the district, floods, residents, citizen reports, "
+                  "economy), with the same columns as city_indicators plus the district's "
+                  "rank within its city (1 = highest value) and how many districts have a "
+                  "value. A district without a value has no rank; NULL values carry their "
+                  "reason in null_reason. The shapes of the districts are in the dataset "
+                  "area_shapes (district_key = area_key).",
+            "id": "Indikator kota per wilayah (Jakarta: 6 kota/kabupaten; Berlin: 12 Bezirk), "
+                  "per tahun dan bulan, sejauh data tersedia (kualitas udara bila ada stasiun "
+                  "di wilayah itu, banjir, penduduk, laporan warga, ekonomi), dengan kolom "
+                  "yang sama seperti city_indicators ditambah peringkat wilayah di kotanya "
+                  "(1 = nilai tertinggi) dan jumlah wilayah yang memiliki nilai. Nilai kosong "
+                  "disertai alasannya di null_reason. Batas wilayah ada di dataset "
+                  "area_shapes.",
+            "de": "Die Stadtindikatoren je Bezirk (Jakarta: 6 Kota; Berlin: 12 Bezirke), je "
+                  "Jahr und Monat, mit Rang innerhalb der Stadt (1 = höchster Wert); leere "
+                  "Werte mit Grund in null_reason. Grenzen: Datensatz area_shapes."},
+        themes=("REGI", "ENVI", "SOCI"),
+        keywords={"en": ("district ranking", "scorecard", "kota", "Bezirk", "air quality"),
+                  "id": ("peringkat wilayah", "kota administrasi", "kualitas udara"),
+                  "de": ("Bezirke", "Rangliste", "Luftqualität")},
+        cities=("jakarta", "berlin"),
+        temporal_sql=_INDICATOR_PERIOD.format(
+            table=_copy("district_scorecard").table.qualified),
+        licence=CC_BY_4,
+        provenance=_MARTS_PROVENANCE,
+        data_languages=("en", "id", "de"),
+        units=_INDICATOR_UNITS,
+        sources=_MARTS_SOURCES,
+    ),
+    OpenDataset(
+        table=_copy("city_comparison"),
+        title={"en": "Jakarta and Berlin side by side: indicator comparison per year",
+               "id": "Jakarta dan Berlin berdampingan: perbandingan indikator per tahun",
+               "de": "Jakarta und Berlin im Vergleich: Indikatoren je Jahr"},
+        description={
+            "en": "One row per indicator, report category and year with Jakarta's and "
+                  "Berlin's value, coverage, null reason, basis and flags side by side, their "
+                  "ratio, and whether they can be compared: comparability is comparable, "
+                  "comparable_with_caveats, not_comparable (e.g. transit passengers per "
+                  "resident: different networks) or one_city_only; comparable is true only "
+                  "when both cities have a value and neither rests on an unverified "
+                  "conversion. comparability_note states the catalogue's standing caveat and "
+                  "what kept this pair from being comparable. An empty value is a gap with "
+                  "its reason, never a zero. A static HTML comparison report with a chart per "
+                  "indicator and district maps is published beside this dataset "
+                  "(comparison_report.html).",
+            "id": "Satu baris per indikator, kategori laporan dan tahun dengan nilai, "
+                  "cakupan, alasan nilai kosong, dasar dan penanda Jakarta dan Berlin "
+                  "berdampingan, rasionya, dan apakah keduanya dapat dibandingkan "
+                  "(comparable, comparable_with_caveats, not_comparable, one_city_only); "
+                  "comparable bernilai true hanya bila kedua kota memiliki nilai dan tidak "
+                  "ada yang bergantung pada konversi yang belum diverifikasi. "
+                  "comparability_note menjelaskan catatan tetap katalog dan penghalang "
+                  "perbandingan. Nilai kosong adalah celah beralasan, bukan nol. Laporan "
+                  "perbandingan HTML statis (comparison_report.html) diterbitkan bersama "
+                  "dataset ini.",
+            "de": "Je Indikator, Kategorie und Jahr die Werte Jakartas und Berlins "
+                  "nebeneinander, ihr Verhältnis und ob sie vergleichbar sind, mit "
+                  "Vergleichbarkeitshinweis; leere Werte sind Lücken mit Grund. Ein "
+                  "statischer HTML-Bericht (comparison_report.html) liegt daneben."},
+        themes=("REGI", "ENVI", "SOCI"),
+        keywords={"en": ("city comparison", "comparability", "Jakarta", "Berlin",
+                         "air quality"),
+                  "id": ("perbandingan kota", "keterbandingan", "kualitas udara"),
+                  "de": ("Städtevergleich", "Vergleichbarkeit")},
+        cities=("jakarta", "berlin"),
+        temporal_sql="SELECT make_date(min(year), 1, 1), make_date(max(year), 12, 31) "
+                     f"FROM {_copy('city_comparison').table.qualified}",
+        licence=CC_BY_4,
+        provenance=_MARTS_PROVENANCE,
+        data_languages=("en",),
+        units={"jakarta_coverage": "1", "berlin_coverage": "1", "jakarta_to_berlin": "1"},
+        sources=_MARTS_SOURCES,
+        pages=(REPORT_FILE,),
     ),
     OpenDataset(
         table=AREA_SHAPES,

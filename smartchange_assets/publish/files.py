@@ -191,7 +191,16 @@ def write_geojson(engine, table: TableSpec, folder: Path, geometry_column: str) 
     return WrittenFile(path, GEOJSON_MEDIA_TYPE, rows, *file_digest(path))
 
 
-def write_json_atomic(path: Path, document: dict) -> None:
+def write_text_atomic(path: Path, text: str) -> None:
+    """``text`` (UTF-8) to ``path``, under a temporary name in the same folder first."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.parent / f".{path.name}.tmp"
-    tmp.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_json_atomic(path: Path, document: dict) -> None:
+    write_text_atomic(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")

@@ -14,6 +14,8 @@ from dataclasses import replace
 import dagster as dg
 
 from smartchange_assets.air_quality.mart import MART
+from smartchange_assets.marts.comparison import CITY_COMPARISON
+from smartchange_assets.marts.indicators import CITY_INDICATORS, DISTRICT_SCORECARD
 from smartchange_assets.platform.tables import TableSpec
 from smartchange_assets.tiers.restricted import key_unique
 from smartchange_assets.tiers.roles import OPEN_SCHEMA
@@ -45,6 +47,11 @@ def open_copy(source, name: str | None = None, key: dg.AssetKey | None = None,
                      expectations=expectations)
 
 
+# the comparison as a product: the three indicator marts a citizen or journalist reads
+# (docs/indicators.md; every column of them is public)
 OPEN_COPIES = (
     open_copy(MART),
+    open_copy(CITY_INDICATORS),
+    open_copy(DISTRICT_SCORECARD),
+    open_copy(CITY_COMPARISON),
 )

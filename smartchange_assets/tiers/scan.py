@@ -36,13 +36,17 @@ AREA_KEY_RE = re.compile(
     r"(?<![\w:])(?:" + "|".join(re.escape(p) for p in (
         keys.JAKARTA_PREFIX, keys.BERLIN_PREFIX, "berlin:LOR_OLD:",
         keys.BERLIN_CITY_KEY.rsplit(":", 1)[0] + ":")) + r")[0-9.]+(?![\w.])")
+# The codes of the statistical offices' report series, after "Bericht": "Statistischer Bericht
+# E II 1 – m" (construction, marts/themes/economy.py) reads like a German licence plate.
+REPORT_CODE_RE = re.compile(r"(?<=Bericht )[A-Z] [IVX]{1,4} \d{1,2}(?![\w.])")
 
 
 def pii_kinds(value) -> list[str]:
-    """The kinds of personal data in ``value`` (empty when none), digests masked."""
+    """The kinds of personal data in ``value`` (empty when none), digests, area keys and
+    statistical report codes masked."""
     if value is None:
         return []
-    text = AREA_KEY_RE.sub(" ", DIGEST_RE.sub(" ", str(value)))
+    text = REPORT_CODE_RE.sub(" ", AREA_KEY_RE.sub(" ", DIGEST_RE.sub(" ", str(value))))
     return [kind for kind, _ in find_pii(text)]
 
 

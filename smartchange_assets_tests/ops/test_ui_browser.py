@@ -8,35 +8,17 @@ alert carried.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+from ..browser import CHROMIUM_FLAGS, chromium
 from .conftest import AIR_QUALITY_CHAIN, CORRUPTED_BLUME_NAME, FAILING_CHECK
 
 pytestmark = pytest.mark.slow
-
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync",
-                  # wide enough that graph nodes show full names, not "fac…_daily"
-                  "--window-size=2400,1400"]
-
-
-def chromium() -> str:
-    found = shutil.which("chromium") or ("/usr/bin/chromium"
-                                         if Path("/usr/bin/chromium").exists() else None)
-    if found:
-        return found
-    if os.environ.get("CI"):
-        pytest.fail("chromium is missing but CI is set: .ci/run installs it (apt-get install "
-                    "chromium); the browser tests must run in CI")
-    pytest.skip("chromium not installed (Debian: apt-get install chromium); runs in CI")
 
 
 class _Text(HTMLParser):

@@ -55,7 +55,13 @@ def test_generated_catalogue_has_no_violation_and_no_warning(catalogue):
 
 def test_catalogue_carries_what_the_issue_lists(catalogue):
     datasets = catalogue["dcat:dataset"]
-    assert len(datasets) == len(DATASETS) == 5  # the area shapes are the fifth
+    # the citizen reports (3), monthly air quality, the three indicator marts, the area shapes
+    assert len(datasets) == len(DATASETS) == 8
+    # the comparison report is a page (documentation) of the comparison, not a distribution
+    pages = {ds["dct:identifier"]: [p["@id"] for p in ds["foaf:page"]] for ds in datasets}
+    assert pages["city_comparison"] == [BASE + "city_comparison/datapackage.json",
+                                        BASE + "comparison_report.html"]
+    assert pages["city_indicators"] == [BASE + "city_indicators/datapackage.json"]
     for ds in datasets:
         languages = {t["@language"] for t in ds["dct:title"]}
         assert "en" in languages and languages & {"id", "de"}

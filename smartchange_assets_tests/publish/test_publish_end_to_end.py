@@ -15,12 +15,14 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import dagster as dg
 import pyarrow.parquet as pq
 import pytest
 import rdflib
 import responses
 import sqlalchemy as sa
 
+from smartchange_assets.marts.catalogue import INDICATORS
 from smartchange_assets.publish import assets as publish_assets
 from smartchange_assets.publish import config
 from smartchange_assets.publish.assets import (
@@ -33,6 +35,7 @@ from smartchange_assets.publish.assets import (
 from smartchange_assets.publish.datasets import DATASETS
 from smartchange_assets.publish.files import allow_long_csv_fields, csv_cell, file_digest
 from smartchange_assets.publish.log import LOG_TABLE
+from smartchange_assets.publish.report_asset import REPORT_KEY
 from smartchange_assets.publish.shacl import validate_catalogue
 from smartchange_assets.tiers.assets import TIER_ASSETS
 from smartchange_assets.tiers.open_areas import AREA_SHAPES
@@ -41,8 +44,17 @@ from smartchange_assets.tiers.pseudonym import KEY_ENV
 from smartchange_assets.tiers.roles import OPEN_READER
 from smartchange_assets.tiers.scan import scan_folder
 
+from ..browser import dump_dom
 from ..source_harness import check_results
-from ..tiers.harness import connect_as, materialise, module_database, rematerialise
+from ..tiers.harness import (
+    WARNINGS_BY_DESIGN,
+    connect_as,
+    failed_checks,
+    materialise,
+    module_database,
+    rematerialise,
+)
+from .report_page import Page
 
 pytestmark = pytest.mark.slow
 
@@ -51,9 +63,10 @@ READER_PW = "open-reader-publish-test"
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
 DCT = rdflib.Namespace("http://purl.org/dc/terms/")
+FOAF = rdflib.Namespace("http://xmlns.com/foaf/0.1/")
 EXPECTED_FILES = sorted([f"{d.name}/{n}" for d in DATASETS for n in
                          (*d.file_names, "datapackage.json")]
-                        + ["catalog.jsonld"])
+                        + ["catalog.jsonld", config.REPORT_FILE])
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +102,7 @@ def test_everything_materialises_with_every_check_passed(published):
     _, result, _, _ = published
     assert result.success
     checks = check_results(result)
-    assert checks and all(checks.values()), [k for k, ok in checks.items() if not ok]
+    assert checks and failed_checks(result) == WARNINGS_BY_DESIGN
     for d in DATASETS:
         assert checks[f"publish/{d.name}:published_files"]
     assert checks["publish/catalog:dcat_ap_shacl"]
@@ -219,6 +232,66 @@ def test_no_published_file_holds_personal_data(published):
     findings, scanned = scan_folder(folder)
     assert sorted(scanned) == EXPECTED_FILES
     assert findings == []
+
+
+def _metadata(result, key):
+    return [m.materialization.metadata for m in result.get_asset_materialization_events()
+            if m.asset_key == key][-1]
+
+
+def test_the_comparison_report_is_published_beside_the_open_files_and_linked(published,
+                                                                            reader):
+    wh, result, folder, _ = published
+    path = folder / config.REPORT_FILE
+    size, sha = file_digest(path)
+    print(f"comparison report: {size} bytes")
+    meta = _metadata(result, REPORT_KEY)
+    assert meta["path"].value == str(path) and meta["url"].value == path.as_uri()
+    assert meta["bytes"].value == size and meta["sha256"].value == sha
+    assert meta["indicator_charts"].value == len(INDICATORS)
+    # the mart's materialisation links the report too
+    mart = _metadata(result, dg.AssetKey(["marts", "city_comparison"]))
+    assert mart["report"].value == str(path) and mart["report_url"].value == path.as_uri()
+    # the publish log records the file; the catalogue lists it as a page of the comparison
+    log = _log(wh, "comparison_report")
+    assert list(log["sha256"]) == [sha] and list(log["media_type"]) == ["text/html"]
+    graph = rdflib.Graph().parse(folder / "catalog.jsonld", format="json-ld")
+    comparison = next(d for d in graph.subjects(rdflib.RDF.type, DCAT.Dataset)
+                      if str(graph.value(d, DCT.identifier)) == "city_comparison")
+    assert rdflib.URIRef(path.as_uri()) in set(graph.objects(comparison, FOAF.page))
+    # the summary's both-city years are the open table's, read as the open reader
+    with reader.connect() as conn:
+        both = dict(conn.execute(sa.text(
+            "SELECT indicator, count(*) FILTER (WHERE jakarta_value IS NOT NULL AND "
+            "berlin_value IS NOT NULL) FROM open.city_comparison WHERE category = 'all' "
+            "GROUP BY indicator")).all())
+    page = Page(path.read_text(encoding="utf-8"))
+    shown = {a["data-indicator"]: int(a["data-both"]) for a in page.find("tr")
+             if "data-both" in a}
+    assert shown == {i.code: both.get(i.code, 0) for i in INDICATORS}
+    assert meta["indicator_years_with_both_cities"].value == sum(both.values())
+
+
+def test_the_comparison_report_opens_in_chromium_with_a_chart_per_indicator(published,
+                                                                           tmp_path):
+    _, _, folder, _ = published
+    dom = Page(dump_dom((folder / config.REPORT_FILE).as_uri(), tmp_path / "profile"))
+    charts = [a["data-indicator"] for a in dom.find("svg", "indicator-chart")]
+    assert sorted(charts) == sorted(i.code for i in INDICATORS)  # one each, every indicator
+    # the years of each city with a value are drawn as points: at least one chart per city
+    points = dom.find("circle", "point")
+    assert {p["data-city"] for p in points} == {"jakarta", "berlin"}
+    # both city maps for every main indicator, every district drawn from the open shapes
+    main = [i.code for i in INDICATORS if i.main]
+    maps = dom.find("svg", "district-map")
+    assert sorted((m["data-indicator"], m["data-city"]) for m in maps) == sorted(
+        (code, city) for code in main for city in ("jakarta", "berlin"))
+    for city, districts in (("jakarta", 6), ("berlin", 12)):
+        drawn = dom.within("path", "district-map", data_city=city, data_indicator="pm25_mean")
+        assert len(drawn) == districts and all(p["d"].startswith("M") for p in drawn)
+        # a station stands in some districts of each city: their PM2.5 is coloured
+        assert any(p["data-has-value"] == "true" for p in drawn), city
+    assert "Which indicators have values for both cities" in dom.text
 
 
 def _log(wh, dataset: str):

@@ -178,7 +178,8 @@ INDICATORS = (
               "LOR Planungsraum id at the snapshot month / residents of the scope in the "
               "nearest year (within 5) with a complete count × 1 000. A year takes its latest "
               "snapshot. Flag register_sample: the payload is not the register (the seed is "
-              "the IHK's 30-row schema sample), so the figure shows the pipeline, not Berlin.",
+              "the IHK's schema sample of 30 rows), so the figure shows the pipeline, not "
+              "Berlin.",
               "areas", FULL, BERLIN, ONE_CITY, _NO_JAKARTA),
 )
 
