@@ -177,14 +177,17 @@ def step_opens_incident(instance: dg.DagsterInstance, run_id: str, step_key: str
 
 def _runs_that_planned(instance: dg.DagsterInstance, key: dg.AssetKey):
     """Run ids of the planned materialisations of ``key``, newest first, page by page."""
-    cursor = None
+    before = None
     while True:
-        result = instance.fetch_planned_materializations(key, limit=PAGE, cursor=cursor)
-        for record in result.records:
+        records = instance.event_log_storage.get_event_records(
+            dg.EventRecordsFilter(event_type=dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
+                                  asset_key=key, before_cursor=before),
+            limit=PAGE, ascending=False)
+        for record in records:
             yield record.event_log_entry.run_id
-        if not result.has_more:
+        if len(records) < PAGE:
             return
-        cursor = result.cursor
+        before = records[-1].storage_id
 
 
 def _step_outcome(instance: dg.DagsterInstance, run_id: str, step_key: str,

@@ -249,13 +249,13 @@ MANY_DAYS = dg.DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024
 @dg.asset(key=["demo", "staging", "daily"], partitions_def=MANY_DAYS,
           check_specs=[dg.AssetCheckSpec("rows_parse", asset=["demo", "staging", "daily"],
                                          blocking=True)])
-def daily_counts():
-    yield dg.Output(1)
-    yield dg.AssetCheckResult(passed=False, description="file x.csv: row 10, column 'day'")
+def daily_counts() -> dg.MaterializeResult:
+    return dg.MaterializeResult(check_results=[dg.AssetCheckResult(
+        passed=False, description="file x.csv: row 10, column 'day'")])
 
 
 @dg.asset(key=["demo", "staging", "daily_crash"], partitions_def=MANY_DAYS)
-def daily_crash() -> int:
+def daily_crash() -> None:
     raise RuntimeError("portal returned HTML instead of CSV")
 
 
