@@ -143,7 +143,12 @@ def test_stations_are_located_in_their_kota_and_blume_says_why_not(wh):
     # polygon (core.site_placement, from the station list's coordinates)
     assert len(berlin) == 13 and berlin["area_key"].notna().all(), berlin
     assert berlin["area_null_reason"].isna().all()
-    assert berlin.set_index("station_code").loc["mc010", "area_name"] == "Mitte"  # Wedding
+    # mc010 (Wedding): Planungsraum Westliche Müllerstraße in Bezirk 01 Mitte
+    mc010 = berlin[berlin["station_code"] == "mc010"]
+    assert len(mc010) >= 1
+    assert set(zip(mc010["area_name"], mc010["district_key"])) == {
+        ("Westliche Müllerstraße", "berlin:LOR2021:01")}
+    assert berlin["district_key"].str.fullmatch(r"berlin:LOR2021:\d\d").all()
 
 
 def test_dim_date_is_a_gapless_calendar_holding_every_fact_date(wh):
