@@ -228,11 +228,14 @@ def cmd_refresh(args) -> int:
     ok = ok and not printer.failed_checks
     summary = (f"refresh {'succeeded' if ok else 'FAILED'} in {time.monotonic() - started:.1f} s"
                f" — {printer.materialized} assets materialised, {printer.passed_checks} checks "
-               f"passed, {len(printer.failed_checks)} failed, {len(printer.failed_steps)} "
+               f"passed, {len(printer.failed_checks)} failed, {len(printer.warnings)} "
+               f"warned, {len(printer.failed_steps)} "
                f"steps failed; run{'s' if len(run_ids) > 1 else ''} {', '.join(run_ids)}")
     print(summary)
     for line in printer.failed_checks + printer.failed_steps:
         print(f"  ✗ {line}", file=sys.stderr)
+    for line in printer.warnings:  # severity WARN: worth a look, not a failed refresh
+        print(f"  ! {line}", file=sys.stderr)
     return 0 if ok else 1
 
 
@@ -248,6 +251,7 @@ class _ProgressPrinter:
         self.printed: set[tuple[str, str]] = set()
         self.materialized = self.passed_checks = 0
         self.failed_checks: list[str] = []
+        self.warnings: list[str] = []
         self.failed_steps: list[str] = []
 
     def follow(self, run_id: str) -> None:
@@ -294,6 +298,9 @@ class _ProgressPrinter:
             if ev.passed:
                 self.passed_checks += 1
                 print(f"    check {name} passed", flush=True)
+            elif ev.severity.value == "WARN":  # e.g. a published total flagged as suspect
+                self.warnings.append(f"check {name}: {ev.description}")
+                print(f"    check {name} warns: {ev.description}", flush=True)
             else:
                 self.failed_checks.append(f"check {name}: {ev.description}")
                 print(f"    check {name} FAILED: {ev.description}", flush=True)
