@@ -33,6 +33,7 @@ Rules
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 
@@ -201,6 +202,8 @@ def _number(text: str, column: str, integer: bool) -> float | int | None:
         raise _RowError(column, f"{column} {text!r} is not a number") from None
     if value == MISSING:
         return None
+    if not math.isfinite(value):
+        raise _RowError(column, f"{column} {text[:40]!r} is not a finite number")
     if integer:
         if value != int(value):
             raise _RowError(column, f"{column} {text!r} is not an integer code")

@@ -177,11 +177,15 @@ def _plr_code(text: str, column: str) -> tuple[str, int]:
     return value.zfill(8), int(len(value) == 7)
 
 
+# no Planungsraum has a billion residents; int() refuses over 4,300 digits anyway
+MAX_COUNT_DIGITS = 9
+
+
 def _count(text: str, column: str) -> int:
     value = text.strip().replace(".", "") if re.fullmatch(r"\d{1,3}(\.\d{3})+", text.strip()) \
         else text.strip()
-    if not _DIGITS.fullmatch(value):
-        raise _RowError(column, f"residents {text!r} is not a whole count")
+    if not _DIGITS.fullmatch(value) or len(value) > MAX_COUNT_DIGITS:
+        raise _RowError(column, f"residents {text[:40]!r} is not a whole count")
     return int(value)
 
 

@@ -82,7 +82,7 @@ def _cm(number: str) -> float:
 def month_number(text: str | None) -> int:
     """``'07'``, ``'7'``, ``'Juli'`` (any case) -> 7."""
     value = (text or "").strip().lower()
-    if value.isdigit() and 1 <= int(value) <= 12:
+    if len(value) <= 2 and value.isdigit() and 1 <= int(value) <= 12:
         return int(value)
     if value in MONTHS:
         return MONTHS[value]

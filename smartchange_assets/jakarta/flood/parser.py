@@ -254,6 +254,10 @@ def _layout(header: list[str], file_name: str, meta: dict, records: list[dict]) 
     return _Layout(variant, header, columns, year, source, span)
 
 
+# the years a flood record can be of (the DKI flood archive starts in the 2000s)
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
 def _periode_span(records: list[dict], column: str) -> tuple | None:
     """The first and last readable periode_data (year, month) of the payload."""
     months = [(int(m[1]), int(m[2])) for r in records
@@ -299,6 +303,8 @@ def _staged_row(source_row: int, raw: dict, layout: _Layout) -> dict:
     if "_field_count" in raw:
         raise _RowError(None, f"row has {raw['_field_count']} fields (shifted or cut)")
     year, month, label, dates, is_range, settled = _when(raw, layout)
+    if not FIRST_YEAR <= year <= LAST_YEAR:  # a garbled period, not an event of that year
+        raise _RowError("periode", f"event year {year} is outside {FIRST_YEAR}-{LAST_YEAR}")
     area = _area(raw, layout)
     counts = {c: _count(raw, layout, c) for c in COUNTS if c in layout.columns}
     water_min, water_max, water_raw = _water(raw, layout)
