@@ -121,9 +121,29 @@ def stopped_assets(result: dg.ExecuteInProcessResult, step: RefreshStep) -> set[
     return stopped
 
 
-def refresh_job(name: str) -> dg.JobDefinition:
-    """A refresh job of the code location, rebuilt by name in every process that runs a step
-    (:func:`dagster.build_reconstructable_job`, for the multiprocess executor)."""
+STEP_TAG = "smartchange/refresh_step"  # finds a multiprocess step's run (its id is Dagster's)
+
+
+def step_job(job_name: str, keys: list[str]) -> dg.JobDefinition:
+    """A refresh step's job, rebuilt from the job's name and the step's asset keys in every
+    process that runs a part of it (the multiprocess executor starts one per Dagster step)."""
     from smartchange_assets.definitions import defs
 
-    return defs.resolve_job_def(name)
+    step = RefreshStep(job_name, None, tuple(dg.AssetKey.from_user_string(k) for k in keys))
+    return step.job(defs)
+
+
+def reconstructable_step(step: RefreshStep):
+    """``step`` as a job Dagster can rebuild in another process (:func:`step_job`)."""
+    return dg.build_reconstructable_job(
+        "smartchange_assets.refresh", "step_job", reconstructable_kwargs={
+            "job_name": step.job_name,
+            "keys": sorted(k.to_user_string() for k in step.keys)})
+
+
+def executor_config(executor: str, max_concurrent: int) -> dict:
+    """The run config that picks the executor of a refresh job (Dagster's
+    ``multi_or_in_process_executor``, the jobs' default)."""
+    if executor == "in_process":
+        return {"execution": {"config": {"in_process": {}}}}
+    return {"execution": {"config": {"multiprocess": {"max_concurrent": max_concurrent}}}}

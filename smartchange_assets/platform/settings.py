@@ -16,6 +16,10 @@ Environment variables (all optional):
   ``SMARTCHANGE_DB_LOCK_TIMEOUT`` (``10min``), ``SMARTCHANGE_DB_IDLE_IN_TRANSACTION_TIMEOUT``
   (``15min``); ``SMARTCHANGE_TABLE_WRITER_WAIT_S`` (``3600``): how long a run waits for another
   run writing the same table before it gives up.
+* Memory of every warehouse session for sorts, hashes and index builds (Postgres size syntax):
+  ``SMARTCHANGE_DB_WORK_MEM`` (default ``64MB``; Postgres' own 4MB spills the group-bys and
+  sorts of a month of detector hours to disk) and ``SMARTCHANGE_DB_MAINTENANCE_WORK_MEM``
+  (``512MB``: a staging table's primary key over millions of rows is built in memory).
 * ``SMARTCHANGE_AUDIT_KEEP`` – failed versions kept per table in schema ``audit`` (default 5).
 """
 
@@ -37,14 +41,19 @@ class DatabaseLimits:
     statement_timeout: str
     lock_timeout: str
     idle_in_transaction_session_timeout: str
+    work_mem: str = "64MB"
+    maintenance_work_mem: str = "512MB"
 
     def options(self) -> str:
-        """libpq ``options`` setting the limits for every session of an engine."""
+        """libpq ``options`` setting the limits (and the memory) of every session of an
+        engine."""
         return " ".join(f"-c {name}={value}" for name, value in (
             ("statement_timeout", self.statement_timeout),
             ("lock_timeout", self.lock_timeout),
             ("idle_in_transaction_session_timeout",
-             self.idle_in_transaction_session_timeout)))
+             self.idle_in_transaction_session_timeout),
+            ("work_mem", self.work_mem),
+            ("maintenance_work_mem", self.maintenance_work_mem)))
 
 
 def database_limits() -> DatabaseLimits:
@@ -52,14 +61,19 @@ def database_limits() -> DatabaseLimits:
         statement_timeout=_duration("SMARTCHANGE_DB_STATEMENT_TIMEOUT", "2h"),
         lock_timeout=_duration("SMARTCHANGE_DB_LOCK_TIMEOUT", "10min"),
         idle_in_transaction_session_timeout=_duration(
-            "SMARTCHANGE_DB_IDLE_IN_TRANSACTION_TIMEOUT", "15min"))
+            "SMARTCHANGE_DB_IDLE_IN_TRANSACTION_TIMEOUT", "15min"),
+        work_mem=_duration("SMARTCHANGE_DB_WORK_MEM", "64MB", SIZE),
+        maintenance_work_mem=_duration("SMARTCHANGE_DB_MAINTENANCE_WORK_MEM", "512MB", SIZE))
 
 
-def _duration(name: str, default: str) -> str:
+SIZE = "a Postgres size such as 64MB or 1GB"
+
+
+def _duration(name: str, default: str,
+              what: str = "a Postgres duration such as 30s, 10min or 2h") -> str:
     value = os.environ.get(name, default).strip().replace(" ", "")
     if not value or not value[0].isdigit() or not value.replace(".", "").isalnum():
-        raise ValueError(f"{name} must be a Postgres duration such as 30s, 10min or 2h, "
-                         f"not {value!r}")
+        raise ValueError(f"{name} must be {what}, not {value!r}")
     return value
 
 

@@ -43,11 +43,38 @@ REPORT_CODE_RE = re.compile(r"(?<=Bericht )[A-Z] [IVX]{1,4} \d{1,2}(?![\w.])")
 
 def pii_kinds(value) -> list[str]:
     """The kinds of personal data in ``value`` (empty when none), digests, area keys and
-    statistical report codes masked."""
+    statistical report codes masked. A value that is a JSON object or array (a shape as
+    GeoJSON text in a CSV or Parquet column) is read as JSON, as a GeoJSON file is: its
+    strings and integers are scanned, its floating-point numbers (coordinates) are not."""
     if value is None:
         return []
-    text = REPORT_CODE_RE.sub(" ", AREA_KEY_RE.sub(" ", DIGEST_RE.sub(" ", str(value))))
+    text = str(value)
+    if text[:1] in ("{", "[") and text[-1:] in ("}", "]"):
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            pass  # not JSON after all: scanned as text
+        else:
+            return [kind for string in json_strings(parsed) for kind in pii_kinds(string)]
+    text = REPORT_CODE_RE.sub(" ", AREA_KEY_RE.sub(" ", DIGEST_RE.sub(" ", text)))
     return [kind for kind, _ in find_pii(text)]
+
+
+def json_strings(node) -> list[str]:
+    """Every key and every scalar but floating-point numbers (and null) of a JSON value, as
+    text."""
+    strings: list[str] = []
+    todo = [node]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            strings.extend(str(k) for k in node)
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
+        elif node is not None and not isinstance(node, float):
+            strings.append(str(node))
+    return strings
 
 
 @dataclass(frozen=True)
@@ -166,32 +193,23 @@ def _scan_parquet(path: Path) -> list[Finding]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pq.read_table(path)
-    found = scan_values(f"{path.name}:<schema>", table.column_names)
-    for field in table.schema:
-        if pa.types.is_floating(field.type) or pa.types.is_decimal(field.type):
-            continue
-        values = {v for v in table.column(field.name).to_pylist() if v is not None}
-        found += scan_values(f"{path.name}:{field.name}", values)
+    parquet = pq.ParquetFile(path)
+    schema = parquet.schema_arrow
+    found = scan_values(f"{path.name}:<schema>", schema.names)
+    scanned = [f.name for f in schema
+               if not (pa.types.is_floating(f.type) or pa.types.is_decimal(f.type))]
+    values: dict[str, set] = {name: set() for name in scanned}
+    # a row group at a time: memory holds one batch and the distinct values, not the file
+    for batch in parquet.iter_batches(columns=scanned):
+        for name in scanned:
+            values[name].update(v for v in batch.column(name).to_pylist() if v is not None)
+    for name in scanned:
+        found += scan_values(f"{path.name}:{name}", values[name])
     return found
 
 
 def _scan_json(path: Path) -> list[Finding]:
-    strings: list[str] = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            for k, v in node.items():
-                strings.append(str(k))
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-        elif node is not None and not isinstance(node, float):
-            strings.append(str(node))
-
-    walk(json.loads(path.read_text(encoding="utf-8")))
-    return scan_values(path.name, strings)
+    return scan_values(path.name, json_strings(json.loads(path.read_text(encoding="utf-8"))))
 
 
 def describe(findings: list[Finding]) -> str:

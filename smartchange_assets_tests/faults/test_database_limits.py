@@ -48,3 +48,30 @@ def test_a_bad_limit_is_refused(monkeypatch):
     monkeypatch.setenv("SMARTCHANGE_DB_LOCK_TIMEOUT", "ten minutes; DROP TABLE x")
     with pytest.raises(ValueError, match="SMARTCHANGE_DB_LOCK_TIMEOUT"):
         Warehouse("postgresql+psycopg://u@localhost/db")
+
+
+def test_every_connection_carries_the_session_memory(fresh_database, monkeypatch):
+    """Sorts, hashes and primary-key builds of a warehouse session get the configured memory
+    (the defaults when nothing is set), not Postgres' 4MB / 64MB."""
+    wh = Warehouse(fresh_database.url)
+    try:
+        with wh.engine.connect() as conn:
+            assert conn.execute(sa.text("SHOW work_mem")).scalar() == "64MB"
+            assert conn.execute(sa.text("SHOW maintenance_work_mem")).scalar() == "512MB"
+    finally:
+        wh.dispose()
+    monkeypatch.setenv("SMARTCHANGE_DB_WORK_MEM", "16MB")
+    monkeypatch.setenv("SMARTCHANGE_DB_MAINTENANCE_WORK_MEM", "1GB")
+    wh = Warehouse(fresh_database.url)
+    try:
+        with wh.engine.connect() as conn:
+            assert conn.execute(sa.text("SHOW work_mem")).scalar() == "16MB"
+            assert conn.execute(sa.text("SHOW maintenance_work_mem")).scalar() == "1GB"
+    finally:
+        wh.dispose()
+
+
+def test_a_bad_memory_setting_is_refused(monkeypatch):
+    monkeypatch.setenv("SMARTCHANGE_DB_WORK_MEM", "lots")
+    with pytest.raises(ValueError, match="SMARTCHANGE_DB_WORK_MEM must be a Postgres size"):
+        Warehouse("postgresql+psycopg://u@localhost/db")

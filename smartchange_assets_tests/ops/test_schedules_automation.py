@@ -25,7 +25,11 @@ from smartchange_assets.platform.resources import PortalResource, WarehouseResou
 from smartchange_assets.platform.source_assets import build_source
 from smartchange_assets.platform.sql_asset import SqlTable, build_sql_table
 from smartchange_assets.platform.tables import Column, TableSpec
-from smartchange_assets.refresh import plan_refresh
+from smartchange_assets.refresh import (
+    executor_config,
+    plan_refresh,
+    reconstructable_step,
+)
 from smartchange_assets_tests.ops.conftest import corrupted_ispu_2021
 from smartchange_assets_tests.source_harness import check_results
 
@@ -102,6 +106,22 @@ def test_refresh_plan_runs_every_asset_once_upstreams_first():
     for step in steps:
         checks = step.job(defs).asset_layer.asset_graph.asset_check_keys
         assert checks and not any(c.name == "freshness_check" for c in checks)
+
+
+def test_a_refresh_step_rebuilds_in_another_process_as_the_same_job():
+    """``smartchange refresh --executor multiprocess``: each step process rebuilds the step's
+    job from its name and keys (refresh.step_job), with the same assets and checks."""
+    for step in plan_refresh(defs):
+        here = step.job(defs)
+        rebuilt = reconstructable_step(step).get_definition()  # what a step process does
+        assert rebuilt.name == here.name
+        for job in (here, rebuilt):
+            assert job.asset_layer.executable_asset_keys == set(step.keys)
+        assert (rebuilt.asset_layer.asset_graph.asset_check_keys
+                == here.asset_layer.asset_graph.asset_check_keys)
+    assert executor_config("in_process", 0) == {"execution": {"config": {"in_process": {}}}}
+    assert executor_config("multiprocess", 2) == {
+        "execution": {"config": {"multiprocess": {"max_concurrent": 2}}}}
 
 
 # -- declarative automation -----------------------------------------------------------------

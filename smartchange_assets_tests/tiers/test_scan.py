@@ -104,3 +104,28 @@ def test_a_csv_header_is_scanned_too(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("name,budi@example.com\r\na,b\r\n", encoding="utf-8")
     assert [(f.place, f.kind) for f in scan_file(path)] == [("x.csv:<header>", "EMAIL")]
+
+
+def test_a_shape_as_geojson_text_is_read_as_json_in_csv_and_parquet(tmp_path):
+    """A column of GeoJSON text (the published area shapes) is scanned as a GeoJSON file is:
+    its coordinates are numbers, not digit runs that read like phone numbers; a string or an
+    integer inside it is still scanned."""
+    ring = [[13.3425507 + i / 1e6, 52.4114535 - i / 1e6] for i in range(200)]
+    shape = json.dumps({"type": "Polygon", "coordinates": [ring]})
+    planted = json.dumps({"type": "Point", "coordinates": [13.1, 52.2],
+                          "properties": {"contact": "0812-3456-7890"}})
+    as_int = json.dumps({"type": "Point", "coordinates": [13.1, 52.2], "id": 6281234567890})
+    assert pii_kinds(shape) == []
+    assert pii_kinds(planted) == ["PHONE"]
+    assert pii_kinds(as_int) == ["PHONE"]
+    # text that only looks like JSON at its ends is scanned as text
+    assert pii_kinds("[call 0812-3456-7890]") == ["PHONE"]
+
+    with (tmp_path / "shapes.csv").open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([["area_key", "geometry"], ["a", shape], ["b", planted]])
+    pq.write_table(pa.table({"area_key": ["a", "b"], "geometry": [shape, planted]}),
+                   tmp_path / "shapes.parquet", row_group_size=1)
+    for name in ("shapes.csv", "shapes.parquet"):
+        findings = scan_file(tmp_path / name)
+        assert [(f.place, f.kind, f.count) for f in findings] == [
+            (f"{name}:geometry", "PHONE", 1)]
