@@ -77,14 +77,19 @@ CREATE INDEX IF NOT EXISTS build_rows_table_idx ON ops.build_rows (table_label);
 """
 
 _TEMP = """
-CREATE TEMP TABLE IF NOT EXISTS build_next_rows (table_label text, row_hash bigint);
-CREATE INDEX IF NOT EXISTS build_next_rows_idx ON build_next_rows (table_label);
 CREATE TEMP TABLE IF NOT EXISTS build_next_payload (table_label text, payload_sha256 text,
   row_count bigint);
 CREATE TEMP TABLE IF NOT EXISTS build_next_indicator (table_label text, row_key text,
   value double precision, null_reason text);
-TRUNCATE build_next_rows, build_next_payload, build_next_indicator;
+TRUNCATE build_next_payload, build_next_indicator;
 """
+
+
+def _next_rows(position: int) -> str:
+    """The session's temp table of the row hashes of the ``position``-th table snapshotted:
+    one table each, without an index (nothing filters it), so writing millions of hashes is
+    one bulk insert and comparing them one scan."""
+    return f"build_next_rows_{position}"
 
 
 @dataclass(frozen=True)
@@ -150,21 +155,27 @@ def record_build(wh, run_id: str, tables: list[str], indicators: list[IndicatorT
             before = {r.table_label: r for r in conn.execute(sa.text(
                 "SELECT table_label, present, row_count, fingerprint FROM ops.build_table"
                 " WHERE build_id = :b"), {"b": previous})}
-            states = [_snapshot(conn, label, by_label.get(label)) for label in tables]
-            for state in states:
-                _compare(conn, state, before.get(state.label), previous)
+            states = [_snapshot(conn, label, by_label.get(label), _next_rows(i))
+                      for i, label in enumerate(tables)]
+            for i, state in enumerate(states):
+                _compare(conn, state, before.get(state.label), previous, _next_rows(i))
             build_id = _store(conn, run_id, previous, states, keep)
             conn.commit()
         finally:
             conn.rollback()
             conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": _LOCK})
+            conn.exec_driver_sql("DISCARD TEMP")  # the hashes: not kept in a pooled session
             conn.commit()
     return Build(build_id, previous, states)
 
 
-def _snapshot(conn: sa.Connection, label: str, indicator: IndicatorTable | None) -> TableState:
+def _snapshot(conn: sa.Connection, label: str, indicator: IndicatorTable | None,
+              next_rows: str) -> TableState:
     """Hash the published table's rows into the session's temp tables; one statement, one
     snapshot, committed at once (the table's read lock is held only that long)."""
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {next_rows}; "
+                         f"CREATE TEMP TABLE {next_rows} (row_hash bigint)")
+    conn.commit()
     schema, name = label.split(".", 1)
     qualified = f"{_quote(schema)}.{_quote(name)}"
     exists = conn.execute(sa.text("SELECT to_regclass(:q) IS NOT NULL"), {"q": qualified}).scalar()
@@ -177,7 +188,7 @@ def _snapshot(conn: sa.Connection, label: str, indicator: IndicatorTable | None)
     content = [c for c in columns if c not in PROVENANCE]
     row_text = "ROW(" + ", ".join(f"t.{_quote(c)}" for c in content) + ")::text"
     select = [f"('x' || left(md5({row_text}), 16))::bit(64)::bigint AS row_hash"]
-    writes = ["next_rows AS (INSERT INTO build_next_rows SELECT :label, row_hash FROM src)"]
+    writes = [f"next_rows AS (INSERT INTO {next_rows} SELECT row_hash FROM src)"]
     if "payload_sha256" in columns:
         select.append('t."payload_sha256" AS payload_sha256')
         writes.append("next_payload AS (INSERT INTO build_next_payload SELECT :label,"
@@ -199,7 +210,8 @@ def _snapshot(conn: sa.Connection, label: str, indicator: IndicatorTable | None)
     return TableState(label, present=True, rows=int(row.n), fingerprint=row.fingerprint)
 
 
-def _compare(conn: sa.Connection, state: TableState, old, previous: int | None) -> None:
+def _compare(conn: sa.Connection, state: TableState, old, previous: int | None,
+             next_rows: str) -> None:
     if previous is None:
         return  # the first build: nothing to compare with
     was_present = old is not None and old.present
@@ -212,8 +224,7 @@ def _compare(conn: sa.Connection, state: TableState, old, previous: int | None) 
         state.added = state.removed = 0
     else:
         diff = conn.execute(sa.text(
-            "WITH n AS (SELECT row_hash, count(*) AS c FROM build_next_rows"
-            "   WHERE table_label = :l GROUP BY row_hash),"
+            f"WITH n AS (SELECT row_hash, count(*) AS c FROM {next_rows} GROUP BY row_hash),"
             " o AS (SELECT row_hash, count(*) AS c FROM ops.build_rows"
             "   WHERE table_label = :l GROUP BY row_hash)"
             " SELECT coalesce(sum(greatest(coalesce(n.c, 0) - coalesce(o.c, 0), 0)), 0) AS added,"
@@ -246,14 +257,15 @@ def _store(conn: sa.Connection, run_id: str, previous: int | None, states: list[
     labels = [s.label for s in states]
     conn.execute(sa.text("DELETE FROM ops.build_rows WHERE NOT (table_label = ANY(:l))"),
                  {"l": labels})
-    for state in states:
+    for i, state in enumerate(states):
         if previous is not None and state.present and not state.changed \
                 and state.before is not None:
             continue
         conn.execute(sa.text("DELETE FROM ops.build_rows WHERE table_label = :l"),
                      {"l": state.label})
-        conn.execute(sa.text("INSERT INTO ops.build_rows SELECT table_label, row_hash"
-                             " FROM build_next_rows WHERE table_label = :l"), {"l": state.label})
+        if state.present:
+            conn.execute(sa.text(f"INSERT INTO ops.build_rows SELECT :l, row_hash"
+                                 f" FROM {_next_rows(i)}"), {"l": state.label})
     conn.execute(sa.text(
         "DELETE FROM ops.build WHERE build_id NOT IN (SELECT build_id FROM ops.build"
         " ORDER BY build_id DESC LIMIT :keep)"), {"keep": keep})
