@@ -113,15 +113,19 @@ def test_a_refresh_step_rebuilds_in_another_process_as_the_same_job():
     job from its name and keys (refresh.step_job), with the same assets and checks."""
     for step in plan_refresh(defs):
         here = step.job(defs)
-        rebuilt = reconstructable_step(step).get_definition()  # what a step process does
+        rebuilt = reconstructable_step(step, "in_process").get_definition()  # a step process
         assert rebuilt.name == here.name
         for job in (here, rebuilt):
             assert job.asset_layer.executable_asset_keys == set(step.keys)
         assert (rebuilt.asset_layer.asset_graph.asset_check_keys
                 == here.asset_layer.asset_graph.asset_check_keys)
-    assert executor_config("in_process", 0) == {"execution": {"config": {"in_process": {}}}}
-    assert executor_config("multiprocess", 2) == {
-        "execution": {"config": {"multiprocess": {"max_concurrent": 2}}}}
+    # in-process is the code location's default (UI and schedule runs too); multiprocess is
+    # the CLI's option, with its own executor config
+    assert defs.resolve_job_def("refresh_all").executor_def.name == "in_process"
+    assert executor_config("in_process", 0) == {}
+    multi = reconstructable_step(plan_refresh(defs)[0], "multiprocess").get_definition()
+    assert multi.executor_def.name == "multiprocess"
+    assert executor_config("multiprocess", 2) == {"execution": {"config": {"max_concurrent": 2}}}
 
 
 # -- declarative automation -----------------------------------------------------------------
