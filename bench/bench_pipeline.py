@@ -91,6 +91,7 @@ class PeakRss:
 
     def __init__(self, interval: float = 0.1):
         self.interval, self.peak, self._stop = interval, 0, threading.Event()
+        self.peak_at = 0.0  # when the peak was sampled (time.time())
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def __enter__(self) -> PeakRss:
@@ -104,7 +105,9 @@ class PeakRss:
     def _run(self) -> None:
         me = psutil.Process()
         while not self._stop.is_set():
-            self.peak = max(self.peak, tree_rss(me))
+            rss = tree_rss(me)
+            if rss > self.peak:
+                self.peak, self.peak_at = rss, time.time()
             self._stop.wait(self.interval)
 
 
@@ -166,6 +169,16 @@ def child(payload_list: Path, warehouse_url: str, result_path: Path) -> int:
     wh = Warehouse(warehouse_url)
     archive = LandingArchive(wh)
     entries = json.loads(payload_list.read_text())
+    timeline: list[tuple[float, int]] = []  # (time, this process's RSS): memory per step
+    sampling = threading.Event()
+
+    def sample() -> None:
+        me = psutil.Process()
+        while not sampling.is_set():
+            timeline.append((time.time(), me.memory_info().rss))
+            sampling.wait(0.2)
+
+    threading.Thread(target=sample, daemon=True).start()
     started = time.time()
     fetched_at = dt.datetime.now(dt.UTC)
     for e in entries:
@@ -197,6 +210,7 @@ def child(payload_list: Path, warehouse_url: str, result_path: Path) -> int:
         op_keys[defs.resolve_assets_def(key).node_def.name] = key
     intervals: dict[str, list[tuple[float, float]]] = {}
     steps: dict[str, float] = {}
+    spans: list[tuple[str, float, float]] = []  # (asset, start, end): what the peak hit
     open_steps: dict[str, float] = {}
     for entry in instance.all_logs(result.run_id):
         event = entry.dagster_event
@@ -209,7 +223,12 @@ def child(payload_list: Path, warehouse_url: str, result_path: Path) -> int:
             key = op_keys.get(event.step_key)
             name = key.to_user_string() if key else event.step_key
             steps[name] = entry.timestamp - begun
+            spans.append((name, begun, entry.timestamp))
             intervals.setdefault(layer_of(name), []).append((begun, entry.timestamp))
+    sampling.set()
+    # the most memory each step held (this process; the peak of the tree is the parent's)
+    step_rss = {name: max((r for t, r in timeline if a <= t <= b), default=0)
+                for name, a, b in spans}
     layers = {layer: union_seconds(spans) for layer, spans in intervals.items()}
     layers["raw/land"] = layers.get("raw/land", 0.0) + (landed - started)
 
@@ -233,7 +252,9 @@ def child(payload_list: Path, warehouse_url: str, result_path: Path) -> int:
     result_path.write_text(json.dumps({
         "success": result.success, "landing_s": landed - started,
         "run_s": finished - run_started, "end_to_end_s": finished - started,
-        "layers": layers, "steps": steps, "checks": checks, "staged": staged,
+        "landing": [started, landed], "layers": layers, "steps": steps, "spans": spans,
+        "step_rss": step_rss,
+        "checks": checks, "staged": staged,
         "reconciled": reconciled, "payloads_reconciled": len(got),
         "quarantined": int(got["quarantined"].sum()), "no_data": int(got["no_data"].sum()),
         "assets": len(keys)}))
@@ -363,9 +384,16 @@ def bench_size(n: int, args, env: dict, server_uri: str, work: Path, seed_rows: 
     print(f"  end-to-end {out['end_to_end_s']:8.1f} s  {out['rate']:>10,.0f} rows/s")
     print(f"  bare COPY  {copy_s:8.1f} s  {out['copy_rate']:>10,.0f} rows/s  "
           f"(pipeline/COPY {out['rate'] / out['copy_rate']:.3f})")
-    print(f"  peak RSS of the process tree {rss.peak / GIB:.2f} GiB; machine load "
+    during = [name for name, a, b in out["spans"] if a <= rss.peak_at <= b]
+    if out["landing"][0] <= rss.peak_at <= out["landing"][1]:
+        during.append("landing")
+    print(f"  peak RSS of the process tree {rss.peak / GIB:.2f} GiB (during "
+          f"{', '.join(during) or 'no step'}); machine load "
           f"(1/5/15 min) {' '.join(f'{x:.1f}' for x in os.getloadavg())} on "
           f"{os.cpu_count()} CPUs")
+    big = sorted(out["step_rss"].items(), key=lambda kv: -kv[1])[:5]
+    print("  most memory (child RSS while the step ran): "
+          + ", ".join(f"{k} {v / GIB:.2f} GiB" for k, v in big))
     slow = sorted(out["steps"].items(), key=lambda kv: -kv[1])[:8]
     print("  slowest steps: " + ", ".join(f"{k} {v:.1f} s" for k, v in slow), flush=True)
     if not out["success"] or unexpected or not out["reconciled"]:
