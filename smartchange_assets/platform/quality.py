@@ -384,6 +384,7 @@ def run_suite(
         project_manager.set_project(context)
         source = _data_source(context, url)
         asset_name = f"relation_{uuid.uuid4().hex}"
+        view = None
         try:
             todo: list[tuple[int, type, dict]] = []  # (index, GX class, keyword arguments)
             for i, exp in enumerate(expectations):
@@ -416,11 +417,11 @@ def run_suite(
                     outcomes[i] = _error_outcome(exp, f"{type(exc).__name__}: {exc}")
 
             if todo:
+                schema, name = relation.schema, relation.name
                 if relation.query is not None:
-                    asset = source.add_query_asset(asset_name, query=relation.query)
-                else:
-                    asset = source.add_table_asset(asset_name, table_name=relation.name,
-                                                   schema_name=relation.schema)
+                    schema, name = VIEW_SCHEMA, asset_name
+                    view = _create_view(url, name, relation.query)
+                asset = source.add_table_asset(asset_name, table_name=name, schema_name=schema)
                 batch = asset.add_batch_definition_whole_table("whole").get_batch()
                 if result_format == "SUMMARY":
                     quick = _validate(gx, batch, suite_name, todo, "BOOLEAN_ONLY")
@@ -439,6 +440,8 @@ def run_suite(
         finally:
             if asset_name in {a.name for a in source.assets}:
                 source.delete_asset(asset_name)
+            if view is not None:
+                _drop_view(url, view)
             project_manager.set_project(previous)
 
     results: list[ExpectationOutcome] = []
@@ -560,6 +563,32 @@ def _columns_of(url: str, relation: Relation) -> dict[str, int]:
     with _engine(url).connect() as conn:
         description = conn.execute(sa.text(sql)).cursor.description
     return {d.name: d.type_code for d in description}
+
+
+# A SELECT is validated through a view of it in this schema, never as a GX query asset: to
+# learn a query's columns GX runs the bare query and the driver fetches every row it returns
+# (column_reflection_fallback in great_expectations/expectations/metrics/util.py; measured:
+# +230 MB for 688k rows), while a view's columns come from the catalogue.
+VIEW_SCHEMA = "quality_views"
+
+
+def _create_view(url: str, name: str, query: str) -> str:
+    import sqlalchemy as sa
+
+    qualified = f'"{VIEW_SCHEMA}"."{name}"'
+    with _engine(url).begin() as conn:
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(4242017)"))  # one CREATE SCHEMA
+        conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{VIEW_SCHEMA}"'))
+        # the rendered query holds its values as literals (render_query): nothing to bind
+        conn.exec_driver_sql(f"CREATE VIEW {qualified} AS {query}")
+    return qualified
+
+
+def _drop_view(url: str, qualified: str) -> None:
+    import sqlalchemy as sa
+
+    with _engine(url).begin() as conn:
+        conn.execute(sa.text(f"DROP VIEW IF EXISTS {qualified}"))
 
 
 _ENGINES: dict[str, Any] = {}

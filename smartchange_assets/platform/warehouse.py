@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlalchemy as sa
 
-from smartchange_assets.platform import failpoints, settings
+from smartchange_assets.platform import failpoints, quality, settings
 from smartchange_assets.platform.copy_loader import copy_frame_sqlalchemy
 from smartchange_assets.platform.tables import TableSpec
 
@@ -291,6 +291,7 @@ class Warehouse:
             conn.execute(sa.text(
                 f'ALTER TABLE "{spec.schema}"."{tmp}" ADD CONSTRAINT "{new_key}" '
                 f"PRIMARY KEY ({key})"))
+        _drop_quality_views(conn, spec.qualified)
         conn.execute(sa.text(f"DROP TABLE IF EXISTS {spec.qualified}"))
         failpoints.reached("swap", spec.label)
         conn.execute(sa.text(f'ALTER TABLE "{spec.schema}"."{tmp}" RENAME TO "{spec.name}"'))
@@ -336,6 +337,7 @@ class Warehouse:
                 "SELECT tablename FROM pg_tables WHERE schemaname = :s AND tablename LIKE :p"),
                 {"s": spec.schema, "p": f"{spec.name}{SHADOW_MARK}%"}).scalars().all()
             for name in names:
+                _drop_quality_views(conn, f'"{spec.schema}"."{name}"')
                 conn.execute(sa.text(f'DROP TABLE IF EXISTS "{spec.schema}"."{name}"'))
 
     def create_shadow(self, spec: TableSpec, run_id: str) -> Shadow:
@@ -411,6 +413,7 @@ class Warehouse:
             failpoints.reached("swap", spec.label)
             conn.execute(sa.text(f"INSERT INTO {spec.qualified} ({cols}) "
                                  f"SELECT {cols} FROM {shadow.qualified}"))
+            _drop_quality_views(conn, shadow.qualified)
             conn.execute(sa.text(f"DROP TABLE {shadow.qualified}"))
             if also is not None:
                 also(conn)
@@ -445,7 +448,22 @@ class Warehouse:
 
     def drop_shadow(self, shadow: Shadow) -> None:
         with self.engine.begin() as conn:
+            _drop_quality_views(conn, shadow.qualified)
             conn.execute(sa.text(f"DROP TABLE IF EXISTS {shadow.qualified}"))
+
+
+def _drop_quality_views(conn: sa.Connection, qualified: str) -> None:
+    """Drop the views a suite validates through (schema ``quality_views``, platform/quality.py)
+    that read ``qualified``: one left by a check that died would otherwise stop the table from
+    being dropped or swapped. A check still reading one fails (closed) rather than the swap."""
+    views = conn.execute(sa.text(
+        "SELECT DISTINCT format('%I.%I', n.nspname, v.relname) FROM pg_depend AS d"
+        " JOIN pg_rewrite AS r ON r.oid = d.objid JOIN pg_class AS v ON v.oid = r.ev_class"
+        " JOIN pg_namespace AS n ON n.oid = v.relnamespace"
+        " WHERE d.refobjid = to_regclass(:t) AND n.nspname = :s AND v.oid <> d.refobjid"),
+        {"t": qualified, "s": quality.VIEW_SCHEMA}).scalars().all()
+    for view in views:
+        conn.execute(sa.text(f"DROP VIEW IF EXISTS {view}"))
 
 
 def _lock_key(text: str) -> int:
