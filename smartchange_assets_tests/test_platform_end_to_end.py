@@ -202,6 +202,7 @@ def test_mart_has_chart_and_both_cities(first_refresh, wh):
     assert chart.startswith("![") and "data:image/png;base64," in chart
 
 
+@pytest.mark.long  # a second whole refresh: make slow
 def test_second_refresh_changes_no_row_counts(first_refresh, wh):
     before = _counts(wh)
     result = smartchange("refresh")
@@ -209,6 +210,8 @@ def test_second_refresh_changes_no_row_counts(first_refresh, wh):
     assert _counts(wh) == before
 
 
+@pytest.mark.long  # two more whole refreshes (the default run has the same case per source and
+# through the UI: test_write_audit_publish, ops/test_ui_graphql): make slow
 def test_corrupted_payload_stops_the_line_and_keeps_fact_and_mart(first_refresh, wh,
                                                                    tmp_path):
     fact_before = _fingerprint(wh, "core.fact_air_quality_daily")

@@ -110,6 +110,7 @@ def test_kill_9_leaves_previous_versions_and_the_next_run_succeeds(pg, reference
 
 
 @pytest.mark.faults
+@pytest.mark.long  # make faults / make slow; the default run keeps the kill -9 cases
 def test_postgres_stopped_and_restarted_mid_run(pg, reference, tmp_path):
     wh, previous, archive = _with_previous_version(pg)
     marker = tmp_path / "reached"
@@ -129,6 +130,7 @@ def test_postgres_stopped_and_restarted_mid_run(pg, reference, tmp_path):
 
 
 @pytest.mark.faults
+@pytest.mark.long  # make faults / make slow
 def test_two_overlapping_backfills_give_the_result_of_one_after_the_other(pg, tmp_path):
     first, second = ("2023-01-01", "2023-12-01"), ("2023-06-01", "2024-06-01")
     sequential = _database(pg)
