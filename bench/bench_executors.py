@@ -76,10 +76,10 @@ def main(argv: list[str] | None = None) -> int:
                 for db in ("smartchange", "smartchange_dagster"):
                     admin.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
             name = executor if executor == "in_process" else f"multiprocess/{n}"
-            env.update(SMARTCHANGE_HOME=str(work / name.replace("/", "_")),
-                       SMARTCHANGE_PUBLISH_DIR=str(work / name.replace("/", "_") / "published"))
-            seconds, rss, summary = refresh(env, executor, n, work / f"{name.replace('/', '_')}"
-                                                                    ".log")
+            folder = work / name.replace("/", "_")
+            env.update(SMARTCHANGE_HOME=str(folder),
+                       SMARTCHANGE_PUBLISH_DIR=str(folder / "published"))
+            seconds, rss, summary = refresh(env, executor, n, folder.with_suffix(".log"))
             results[name] = seconds
             print(f"{name:16s} {seconds:7.1f} s  peak RSS {rss / GIB:5.2f} GiB  {summary[:90]}",
                   flush=True)

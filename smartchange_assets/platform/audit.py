@@ -189,7 +189,7 @@ def write_audit_publish(context, wh: Warehouse, table: TableSpec,
             prepare(shadow)
         try:
             rows = fill(shadow)
-        except Exception:
+        except Exception:  # not swallowed: the half-written shadow goes, the error is re-raised
             wh.drop_shadow(shadow)
             raise
         audit = Audit(wh, table, shadow.qualified, window, context=audit_context or {})

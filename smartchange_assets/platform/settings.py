@@ -58,19 +58,19 @@ class DatabaseLimits:
 
 def database_limits() -> DatabaseLimits:
     return DatabaseLimits(
-        statement_timeout=_duration("SMARTCHANGE_DB_STATEMENT_TIMEOUT", "2h"),
-        lock_timeout=_duration("SMARTCHANGE_DB_LOCK_TIMEOUT", "10min"),
-        idle_in_transaction_session_timeout=_duration(
+        statement_timeout=_setting("SMARTCHANGE_DB_STATEMENT_TIMEOUT", "2h"),
+        lock_timeout=_setting("SMARTCHANGE_DB_LOCK_TIMEOUT", "10min"),
+        idle_in_transaction_session_timeout=_setting(
             "SMARTCHANGE_DB_IDLE_IN_TRANSACTION_TIMEOUT", "15min"),
-        work_mem=_duration("SMARTCHANGE_DB_WORK_MEM", "64MB", SIZE),
-        maintenance_work_mem=_duration("SMARTCHANGE_DB_MAINTENANCE_WORK_MEM", "512MB", SIZE))
+        work_mem=_setting("SMARTCHANGE_DB_WORK_MEM", "64MB", SIZE),
+        maintenance_work_mem=_setting("SMARTCHANGE_DB_MAINTENANCE_WORK_MEM", "512MB", SIZE))
 
 
 SIZE = "a Postgres size such as 64MB or 1GB"
 
 
-def _duration(name: str, default: str,
-              what: str = "a Postgres duration such as 30s, 10min or 2h") -> str:
+def _setting(name: str, default: str,
+             what: str = "a Postgres duration such as 30s, 10min or 2h") -> str:
     value = os.environ.get(name, default).strip().replace(" ", "")
     if not value or not value[0].isdigit() or not value.replace(".", "").isalnum():
         raise ValueError(f"{name} must be {what}, not {value!r}")

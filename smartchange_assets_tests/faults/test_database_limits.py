@@ -19,13 +19,12 @@ def test_every_connection_carries_the_configured_limits(fresh_database, monkeypa
     monkeypatch.setenv("SMARTCHANGE_DB_STATEMENT_TIMEOUT", "45min")
     monkeypatch.setenv("SMARTCHANGE_DB_LOCK_TIMEOUT", "3s")
     monkeypatch.setenv("SMARTCHANGE_DB_IDLE_IN_TRANSACTION_TIMEOUT", "2s")
+    assert _shown(fresh_database.url, "statement_timeout", "lock_timeout",
+                  "idle_in_transaction_session_timeout") == {
+        "statement_timeout": "45min", "lock_timeout": "3s",
+        "idle_in_transaction_session_timeout": "2s"}
     wh = Warehouse(fresh_database.url)
     try:
-        with wh.engine.connect() as conn:
-            shown = {name: conn.execute(sa.text(f"SHOW {name}")).scalar() for name in (
-                "statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout")}
-        assert shown == {"statement_timeout": "45min", "lock_timeout": "3s",
-                         "idle_in_transaction_session_timeout": "2s"}
 
         # a client that took a lock and went idle in its transaction is cut off …
         stuck = wh.engine.connect()
@@ -53,25 +52,25 @@ def test_a_bad_limit_is_refused(monkeypatch):
 def test_every_connection_carries_the_session_memory(fresh_database, monkeypatch):
     """Sorts, hashes and primary-key builds of a warehouse session get the configured memory
     (the defaults when nothing is set), not Postgres' 4MB / 64MB."""
-    wh = Warehouse(fresh_database.url)
-    try:
-        with wh.engine.connect() as conn:
-            assert conn.execute(sa.text("SHOW work_mem")).scalar() == "64MB"
-            assert conn.execute(sa.text("SHOW maintenance_work_mem")).scalar() == "512MB"
-    finally:
-        wh.dispose()
+    assert _shown(fresh_database.url, "work_mem", "maintenance_work_mem") == {
+        "work_mem": "64MB", "maintenance_work_mem": "512MB"}
     monkeypatch.setenv("SMARTCHANGE_DB_WORK_MEM", "16MB")
     monkeypatch.setenv("SMARTCHANGE_DB_MAINTENANCE_WORK_MEM", "1GB")
-    wh = Warehouse(fresh_database.url)
-    try:
-        with wh.engine.connect() as conn:
-            assert conn.execute(sa.text("SHOW work_mem")).scalar() == "16MB"
-            assert conn.execute(sa.text("SHOW maintenance_work_mem")).scalar() == "1GB"
-    finally:
-        wh.dispose()
+    assert _shown(fresh_database.url, "work_mem", "maintenance_work_mem") == {
+        "work_mem": "16MB", "maintenance_work_mem": "1GB"}
 
 
 def test_a_bad_memory_setting_is_refused(monkeypatch):
     monkeypatch.setenv("SMARTCHANGE_DB_WORK_MEM", "lots")
     with pytest.raises(ValueError, match="SMARTCHANGE_DB_WORK_MEM must be a Postgres size"):
         Warehouse("postgresql+psycopg://u@localhost/db")
+
+
+def _shown(url: str, *names: str) -> dict[str, str]:
+    """What a new warehouse connection's session shows for ``names``."""
+    wh = Warehouse(url)
+    try:
+        with wh.engine.connect() as conn:
+            return {name: conn.execute(sa.text(f"SHOW {name}")).scalar() for name in names}
+    finally:
+        wh.dispose()
